@@ -1,0 +1,50 @@
+/**
+ * `mediaforge <command>`: the Node CLI over the same src/core (and src/db, src/ml) as the app.
+ * Each command module exports `run(argv): Promise<number>` and its own `HELP`.
+ */
+import { reportError } from './cli-error';
+
+interface CommandModule {
+  run(argv: string[]): Promise<number>;
+  SUMMARY: string;
+}
+
+const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+  profile: () => import('./commands/profile'),
+  // db: registered once src/cli/commands/db.ts lands
+};
+
+const VERSION = '0.1.0';
+
+async function usage(): Promise<string> {
+  const lines = ['Usage: mediaforge <command> [options]', '', 'Commands:'];
+  for (const [name, load] of Object.entries(COMMANDS)) {
+    const mod = await load();
+    lines.push(`  ${name.padEnd(10)} ${mod.SUMMARY}`);
+  }
+  lines.push('', 'Run `mediaforge <command> --help` for the options of one command.');
+  return lines.join('\n') + '\n';
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (!command || command === '--help' || command === '-h' || command === 'help') {
+      process.stdout.write(await usage());
+      return command ? 0 : 2;
+    }
+    if (command === '--version') {
+      process.stdout.write(`${VERSION}\n`);
+      return 0;
+    }
+    const load = COMMANDS[command];
+    if (!load) {
+      process.stderr.write(`mediaforge: unknown command '${command}' (commands: ${Object.keys(COMMANDS).join(', ')})\n`);
+      return 2;
+    }
+    const mod = await load();
+    return await mod.run(rest);
+  } catch (e) {
+    return reportError(e, command ?? '');
+  }
+}
