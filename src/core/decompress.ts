@@ -105,6 +105,7 @@ export function nativeGunzip(): TransformStream<Uint8Array, Uint8Array> {
 }
 
 export function concatBytes(parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0];
   let len = 0;
   for (const p of parts) len += p.length;
   const out = new Uint8Array(len);

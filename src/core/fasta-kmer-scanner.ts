@@ -13,6 +13,7 @@
  *   CODE_TO_FEATURE (kmer-layout.ts). The hot loop is one table lookup, a shift and one
  *   increment per base.
  */
+import { concatBytes } from './decompress';
 import { AppError } from './errors';
 import { CODE_TO_FEATURE, FEATURE_COUNT } from './kmer-layout';
 import type { RecordProfile, SequenceStats } from './profile-types';
@@ -145,7 +146,7 @@ export class FastaKmerScanner {
   /** Handles a BOM, leading blank lines and non-FASTA starts. Returns the bytes to scan, or null. */
   private sniffStart(buf: Uint8Array): Uint8Array | null {
     this.headBytes.push(buf.subarray(0, 64));
-    const head = this.headBytes.length === 1 ? buf : concat(this.headBytes);
+    const head = this.headBytes.length === 1 ? buf : concatBytes(this.headBytes);
     const bad = sniffNotFasta(this.name, head);
     if (bad) throw bad;
     let i = 0;
@@ -294,7 +295,7 @@ export class FastaKmerScanner {
   }
 
   private beginRecord(): void {
-    const header = utf8.decode(concat(this.headerParts)).replace(/\r$/, '');
+    const header = utf8.decode(concatBytes(this.headerParts)).replace(/\r$/, '');
     this.headerParts = [];
     this.inHeader = false;
     const m = /^\s*(\S*)\s*(.*)$/.exec(header);
@@ -393,17 +394,4 @@ function computeStats(counts: Float64Array, nBp: number, otherBp: number): Seque
     gcFraction: acgtBp > 0 ? gc / acgtBp : Number.NaN,
     nFraction: lengthBp > 0 ? (nBp + otherBp) / lengthBp : 0,
   };
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  let len = 0;
-  for (const p of parts) len += p.length;
-  const out = new Uint8Array(len);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
 }
