@@ -11,7 +11,7 @@ interface CommandModule {
 
 const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   profile: () => import('./commands/profile'),
-  // db: registered once src/cli/commands/db.ts lands
+  db: () => import('./commands/db'),
 };
 
 const VERSION = '0.1.0';

@@ -1,4 +1,296 @@
-export const SUMMARY = 'build, check, import and report on the growth database (work in progress)';
-export async function run(_argv: string[]): Promise<number> {
-  return 2;
+/** `mediaforge db build|stats|check|import`: the growth database from the command line. */
+import { existsSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { AppError } from '../../core/errors';
+import { mergeDatabase } from '../../db/merge';
+import { buildSnapshot, type GenomeBuildRow } from '../../db/node-build';
+import { loadSqlJs, readFileBytes, repoRoot, writeFileAtomic } from '../../db/node-files';
+import { exportSnapshot, openSnapshot, type SnapshotReport } from '../../db/snapshot-file';
+import { collectStats, formatStatsText } from '../../db/stats';
+import { UsageError } from '../cli-error';
+import { nodeFileSource } from '../node-source';
+
+export const SUMMARY = 'build, check, import and report on the growth database snapshot';
+
+const DEFAULT_SNAPSHOT = 'public/mediaforge-snapshot.sqlite.gz';
+
+export const HELP = `Usage: mediaforge db <command> [options]
+
+Commands:
+  build    build the bundled snapshot from the MediaDive/BacDive TSVs and reference genomes
+  stats    print the database quality report (counts, gaps, orphan rows)
+  check    check a snapshot file: SQLite, MediaForge application id, schema version, integrity, tables
+  import   import a snapshot file into a database file, or merge it (--merge)
+
+Run \`mediaforge db <command> --help\` for the options of one command.
+`;
+
+const HELP_BUILD = `Usage: mediaforge db build [--data DIR] [--out FILE] [--no-genomes] [--report FILE] [--quiet]
+
+Builds the growth database snapshot: MediaDive media, solutions, ingredients and compositions,
+BacDive strains, strain-medium links and growth conditions, taxon-medium links, and the reference
+genomes (profiled, linked to strains, growth propagated). Same input gives the same bytes.
+
+Options:
+  --data DIR      shared data folder with mediadive/*.tsv and genomes/ (default: ../shared/data
+                  next to the repository)
+  --out FILE      output file (default: ${DEFAULT_SNAPSHOT}); gzip-compressed when
+                  FILE ends in .gz, plain SQLite otherwise; written whole or not at all
+  --no-genomes    leave out the reference genomes (media and strains only)
+  --report FILE   also write a TSV with each genome's link level and evidence
+  --quiet         no progress on stderr
+  -h, --help      show this help
+`;
+
+const HELP_STATS = `Usage: mediaforge db stats [--db FILE] [--json]
+
+Prints counts per table, per domain and per organism type, and the gaps: media without
+composition, strains without a medium, genomes without links, duplicate genomes, link levels,
+orphan rows.
+
+Options:
+  --db FILE   snapshot or database file, .sqlite or .sqlite.gz (default: ${DEFAULT_SNAPSHOT})
+  --json      print JSON ({schemaVersion, sections, values}) instead of a table
+  -h, --help  show this help
+`;
+
+const HELP_CHECK = `Usage: mediaforge db check FILE [--json]
+
+Checks a snapshot file (.sqlite or .sqlite.gz, gzip recognised by content): SQLite header,
+MediaForge application_id, schema version (older versions are migrated in memory, newer ones
+refused), PRAGMA integrity_check and the tables its version needs. Exit 0 when the file is good,
+1 with one line naming the problem otherwise. Nothing is written.
+
+Options:
+  --json      print the report as JSON
+  -h, --help  show this help
+`;
+
+const HELP_IMPORT = `Usage: mediaforge db import FILE --into DB [--merge]
+
+Imports snapshot FILE into database file DB after checking it as \`db check\` does. A rejected
+file leaves DB byte-identical; DB is written through a temporary file and a rename.
+
+Without --merge, DB becomes a copy of FILE (migrated to the current schema).
+With --merge, DB must exist: FILE's genomes (matched by content hash), their links, embeddings and
+models (matched by id) are added to DB without duplicates, and growth is propagated again.
+
+Options:
+  --into DB   the database file to write (.sqlite, or .sqlite.gz to store it compressed)
+  --merge     add FILE's genomes, links, embeddings and models to DB instead of replacing it
+  -h, --help  show this help
+`;
+
+/** Runs node:util parseArgs, turning its errors into one-line usage errors. */
+function parseOrUsage<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    throw new UsageError((e as Error).message.split('\n')[0]);
+  }
+}
+
+const HELP_OPTION = { help: { type: 'boolean', short: 'h', default: false } } as const;
+
+const out = (s: string) => process.stdout.write(s);
+const mb = (n: number) => `${(n / 1e6).toFixed(2)} MB`;
+const show = (p: string) => {
+  const r = relative(process.cwd(), p);
+  return r && !r.startsWith('..') ? r : p;
+};
+
+export async function run(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case undefined:
+      out(HELP);
+      return 2;
+    case '-h':
+    case '--help':
+    case 'help':
+      out(HELP);
+      return 0;
+    case 'build':
+      return runBuild(rest);
+    case 'stats':
+      return runStats(rest);
+    case 'check':
+      return runCheck(rest);
+    case 'import':
+      return runImport(rest);
+    default:
+      throw new UsageError(`unknown command '${sub}' (commands: build, stats, check, import)`);
+  }
+}
+
+async function runBuild(argv: string[]): Promise<number> {
+  const { values } = parseOrUsage(() =>
+    parseArgs({
+      args: argv,
+      options: {
+        data: { type: 'string' },
+        out: { type: 'string' },
+        'no-genomes': { type: 'boolean', default: false },
+        report: { type: 'string' },
+        quiet: { type: 'boolean', default: false },
+        ...HELP_OPTION,
+      },
+    }),
+  );
+  if (values.help) {
+    out(HELP_BUILD);
+    return 0;
+  }
+  const root = repoRoot();
+  const dataDir = resolve(values.data !== undefined ? values.data : resolve(root, '../shared/data'));
+  const outPath = resolve(values.out !== undefined ? values.out : resolve(root, DEFAULT_SNAPSHOT));
+  const showProgress = !values.quiet && process.stderr.isTTY === true;
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  let result;
+  try {
+    const SQL = await loadSqlJs();
+    result = await buildSnapshot(SQL, {
+      dataDir,
+      genomes: !values['no-genomes'],
+      gzip: outPath.endsWith('.gz'),
+      sourceFor: (p) => nodeFileSource(p),
+      signal: controller.signal,
+      onProgress: showProgress ? (m) => process.stderr.write(`\r\x1b[K${m}`) : undefined,
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+    if (showProgress) process.stderr.write('\r\x1b[K');
+  }
+  writeFileAtomic(outPath, result.bytes);
+  if (values.report !== undefined) writeFileAtomic(resolve(values.report), new TextEncoder().encode(formatGenomeReport(result.genomes)));
+
+  const w = result.mediadive.rowsWritten;
+  const levels = { strain: 0, species: 0, genus: 0, none: 0 };
+  for (const g of result.genomes) if (g.duplicateOf === null) levels[g.level ?? 'none']++;
+  const dups = result.genomes.filter((g) => g.duplicateOf !== null).length;
+  out(
+    `wrote ${show(outPath)}: ${result.bytes.length.toLocaleString('en-US')} bytes (${mb(result.bytes.length)}; SQLite ${mb(result.sqliteBytes)}) in ${(result.elapsedMs / 1000).toFixed(1)} s\n` +
+      `  media ${w.media ?? 0}, compositions ${w.media_composition ?? 0}, strains ${w.strains ?? 0}, strain growth ${w.strain_growth ?? 0}, conditions ${w.strain_conditions ?? 0}, taxon media ${w.taxon_media ?? 0}` +
+      (result.mediadive.skipped.length ? `, ${result.mediadive.skipped.length} rows skipped` : '') +
+      '\n' +
+      (result.genomes.length
+        ? `  genomes ${result.genomes.length - dups}${dups ? ` (+${dups} duplicate files)` : ''}: linked at strain level ${levels.strain}, species ${levels.species}, genus ${levels.genus}, not linked ${levels.none}\n`
+        : ''),
+  );
+  return 0;
+}
+
+function formatGenomeReport(rows: GenomeBuildRow[]): string {
+  const clean = (s: string | null) => (s ?? '').replace(/[\t\r\n]+/g, ' ');
+  const lines = ['genome_id\tfile\tspecies\tstrain\torganism_type\tlevel\tstrain_links\tlinks\tevidence\tnotes'];
+  for (const g of rows) {
+    lines.push([g.genomeId, g.file, g.species, g.strain, g.organismType, g.level ?? 'none', g.strainLinks, g.links, clean(g.evidence), clean(g.notes.join(' | '))].join('\t'));
+  }
+  return lines.join('\n') + '\n';
+}
+
+async function runStats(argv: string[]): Promise<number> {
+  const { values } = parseOrUsage(() =>
+    parseArgs({ args: argv, options: { db: { type: 'string' }, json: { type: 'boolean', default: false }, ...HELP_OPTION } }),
+  );
+  if (values.help) {
+    out(HELP_STATS);
+    return 0;
+  }
+  const path = resolve(values.db !== undefined ? values.db : resolve(repoRoot(), DEFAULT_SNAPSHOT));
+  if (values.db === undefined && !existsSync(path)) {
+    throw new AppError('FILE_NOT_FOUND', `${show(path)}: no such file`, 'build it with `mediaforge db build` or pass --db FILE');
+  }
+  const SQL = await loadSqlJs();
+  const { db } = openSnapshot(SQL, readFileBytes(path), show(path), { integrityCheck: false });
+  try {
+    const stats = collectStats(db);
+    out(values.json ? JSON.stringify(stats, null, 2) + '\n' : formatStatsText(stats, `MediaForge growth database: ${show(path)}`));
+  } finally {
+    db.close();
+  }
+  return 0;
+}
+
+function formatCheck(r: SnapshotReport): string {
+  const width = Math.max(...r.tables.map((t) => t.name.length)) + 2;
+  const lines = [
+    `${r.name}: OK`,
+    `  format           ${r.gzip ? 'gzip-compressed SQLite' : 'SQLite'}, ${r.storedBytes.toLocaleString('en-US')} bytes${r.gzip ? ` (${r.sqliteBytes.toLocaleString('en-US')} bytes uncompressed)` : ''}`,
+    `  schema version   ${r.schemaVersion}${r.openedVersion > r.schemaVersion ? ` (older; migrates to ${r.openedVersion})` : ' (current)'}`,
+    `  integrity        ${r.integrity}`,
+    `  foreign keys     ${r.foreignKeyViolations === 0 ? 'ok' : `${r.foreignKeyViolations} rows point to missing parents`}`,
+    '  tables',
+    ...r.tables.map((t) => `    ${t.name.padEnd(width)}${t.rows.toLocaleString('en-US').padStart(10)} rows`),
+  ];
+  return lines.join('\n') + '\n';
+}
+
+async function runCheck(argv: string[]): Promise<number> {
+  const { values, positionals } = parseOrUsage(() =>
+    parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean', default: false }, ...HELP_OPTION } }),
+  );
+  if (values.help) {
+    out(HELP_CHECK);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? 'give exactly one FILE' : 'no FILE given');
+  const path = resolve(positionals[0]);
+  const SQL = await loadSqlJs();
+  const { db, report } = openSnapshot(SQL, readFileBytes(path), positionals[0]);
+  db.close();
+  out(values.json ? JSON.stringify(report, null, 2) + '\n' : formatCheck(report));
+  return 0;
+}
+
+async function runImport(argv: string[]): Promise<number> {
+  const { values, positionals } = parseOrUsage(() =>
+    parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { into: { type: 'string' }, merge: { type: 'boolean', default: false }, ...HELP_OPTION },
+    }),
+  );
+  if (values.help) {
+    out(HELP_IMPORT);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? 'give exactly one FILE' : 'no FILE given');
+  if (!values.into) throw new UsageError('--into DB is required');
+  const filePath = resolve(positionals[0]);
+  const dbPath = resolve(values.into);
+  if (filePath === dbPath) throw new UsageError('FILE and --into DB are the same file');
+  const SQL = await loadSqlJs();
+  const gzip = dbPath.endsWith('.gz');
+  const { db: incoming, report } = openSnapshot(SQL, readFileBytes(filePath), positionals[0]);
+  try {
+    if (!values.merge) {
+      const existed = existsSync(dbPath);
+      writeFileAtomic(dbPath, exportSnapshot(incoming, { gzip }));
+      const genomes = report.tables.find((t) => t.name === 'genomes')?.rows ?? 0;
+      out(
+        `${existed ? 'replaced' : 'created'} ${show(dbPath)} from ${positionals[0]} (schema ${report.schemaVersion}${report.openedVersion > report.schemaVersion ? ` migrated to ${report.openedVersion}` : ''}, ${genomes} genomes)\n`,
+      );
+      return 0;
+    }
+    if (!existsSync(dbPath)) throw new AppError('FILE_NOT_FOUND', `--into ${values.into}: no such file to merge into`, 'run without --merge to create it');
+    const { db: target } = openSnapshot(SQL, readFileBytes(dbPath), values.into);
+    try {
+      const m = mergeDatabase(target, incoming);
+      writeFileAtomic(dbPath, exportSnapshot(target, { gzip }));
+      out(
+        `merged ${positionals[0]} into ${show(dbPath)}: genomes +${m.genomesAdded} (${m.genomesAlreadyPresent} already present), ` +
+          `links +${m.linksAdded}${m.linkSetsReplaced ? ` (${m.linkSetsReplaced} reviewed link sets taken over)` : ''}, embeddings +${m.embeddingsAdded}, ` +
+          `models +${m.modelsAdded} (${m.modelsAlreadyPresent} already present)${m.strainsAdded ? `, strains +${m.strainsAdded}` : ''}\n`,
+      );
+      return 0;
+    } finally {
+      target.close();
+    }
+  } finally {
+    incoming.close();
+  }
 }

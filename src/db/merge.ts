@@ -1,0 +1,139 @@
+/**
+ * Merging another user's snapshot into ours: their genomes (with profiles), links, embeddings and
+ * models are added; nothing is duplicated.
+ * - genomes are matched by content hash (a genome we have keeps its id and metadata);
+ * - models by id (a model id we have is kept as ours);
+ * - embeddings by (genome, model);
+ * - links: a genome new to us takes the other file's links; for a genome we have, the other file's
+ *   links replace ours only when theirs were reviewed by a user and ours were not;
+ * - strains the other file's links name but we lack are copied (without their growth records);
+ * - genome_growth of every genome whose links changed is propagated again from our strain data.
+ * Media, strains and growth records are reference data from the snapshot and are not merged.
+ * Both databases must be open at the current schema (see openSnapshot).
+ */
+import type { Database, SqlValue } from 'sql.js';
+import { propagateGrowth } from './propagate';
+
+export interface MergeReport {
+  genomesAdded: number;
+  genomesAlreadyPresent: number;
+  linksAdded: number;
+  linkSetsReplaced: number;
+  embeddingsAdded: number;
+  modelsAdded: number;
+  modelsAlreadyPresent: number;
+  strainsAdded: number;
+}
+
+function rows(db: Database, sql: string, params: SqlValue[] = []): SqlValue[][] {
+  return db.exec(sql, params)[0]?.values ?? [];
+}
+
+const GENOME_COLUMNS = [
+  'name', 'species', 'strain', 'organism_type', 'ncbi_taxid', 'gc_fraction', 'length_bp', 'n_bp',
+  'other_bp', 'records', 'first_header', 'content_hash', 'source_file', 'origin',
+] as const;
+
+export function mergeDatabase(target: Database, source: Database): MergeReport {
+  const report: MergeReport = {
+    genomesAdded: 0,
+    genomesAlreadyPresent: 0,
+    linksAdded: 0,
+    linkSetsReplaced: 0,
+    embeddingsAdded: 0,
+    modelsAdded: 0,
+    modelsAlreadyPresent: 0,
+    strainsAdded: 0,
+  };
+  target.exec('PRAGMA foreign_keys = ON');
+  target.exec('BEGIN');
+  try {
+    // Models by id.
+    for (const [id, kind, config, weights, metrics, created] of rows(source, 'SELECT id, kind, config_json, weights, metrics_json, created_at FROM models ORDER BY id')) {
+      if (rows(target, 'SELECT 1 FROM models WHERE id = ?', [id]).length) {
+        report.modelsAlreadyPresent++;
+        continue;
+      }
+      target.run('INSERT INTO models (id, kind, config_json, weights, metrics_json, created_at) VALUES (?,?,?,?,?,?)', [id, kind, config, weights, metrics, created]);
+      report.modelsAdded++;
+    }
+
+    // Genomes by content hash.
+    const idMap = new Map<number, number>();
+    const newGenomes = new Set<number>();
+    const cols = GENOME_COLUMNS.join(', ');
+    for (const r of rows(source, `SELECT id, ${cols} FROM genomes ORDER BY id`)) {
+      const sourceId = Number(r[0]);
+      const hash = r[1 + GENOME_COLUMNS.indexOf('content_hash')];
+      const have = rows(target, 'SELECT id FROM genomes WHERE content_hash = ? ORDER BY id LIMIT 1', [hash]);
+      if (have.length) {
+        idMap.set(sourceId, Number(have[0][0]));
+        report.genomesAlreadyPresent++;
+        continue;
+      }
+      target.run(`INSERT INTO genomes (${cols}) VALUES (${GENOME_COLUMNS.map(() => '?').join(',')})`, r.slice(1));
+      const targetId = Number(rows(target, 'SELECT last_insert_rowid()')[0][0]);
+      idMap.set(sourceId, targetId);
+      newGenomes.add(targetId);
+      const profile = rows(source, 'SELECT layout_version, encoding, feature_count, counts FROM genome_profiles WHERE genome_id = ?', [sourceId]);
+      if (profile.length) {
+        target.run('INSERT INTO genome_profiles (genome_id, layout_version, encoding, feature_count, counts) VALUES (?,?,?,?,?)', [targetId, ...profile[0]]);
+      }
+      report.genomesAdded++;
+    }
+
+    // Links.
+    const relinked = new Set<number>();
+    for (const [sourceId, targetId] of idMap) {
+      const theirs = rows(source, 'SELECT strain_id, level, evidence, reviewed_by_user FROM genome_strain_links WHERE genome_id = ? ORDER BY id', [sourceId]);
+      if (!theirs.length) continue;
+      if (!newGenomes.has(targetId)) {
+        const theirsReviewed = theirs.some((l) => l[3] === 1);
+        const oursReviewed = rows(target, 'SELECT 1 FROM genome_strain_links WHERE genome_id = ? AND reviewed_by_user = 1 LIMIT 1', [targetId]).length > 0;
+        if (!theirsReviewed || oursReviewed) continue;
+        target.run('DELETE FROM genome_strain_links WHERE genome_id = ?', [targetId]);
+        report.linkSetsReplaced++;
+      }
+      for (const [strainId, level, evidence, reviewed] of theirs) {
+        if (strainId !== null && !rows(target, 'SELECT 1 FROM strains WHERE id = ?', [strainId]).length) {
+          const s = rows(source, 'SELECT id, species, ncbi_taxid, ncbi_taxon_label, dsm_number, culture_collection_numbers, designation, is_type_strain, domain FROM strains WHERE id = ?', [strainId]);
+          if (!s.length) continue;
+          target.run(
+            'INSERT INTO strains (id, species, ncbi_taxid, ncbi_taxon_label, dsm_number, culture_collection_numbers, designation, is_type_strain, domain) VALUES (?,?,?,?,?,?,?,?,?)',
+            s[0],
+          );
+          report.strainsAdded++;
+        }
+        target.run('INSERT OR IGNORE INTO genome_strain_links (genome_id, strain_id, level, evidence, reviewed_by_user) VALUES (?,?,?,?,?)', [targetId, strainId, level, evidence, reviewed]);
+        report.linksAdded += target.getRowsModified();
+      }
+      relinked.add(targetId);
+    }
+
+    // Embeddings by (genome, model).
+    for (const [sourceId, targetId] of idMap) {
+      for (const [modelId, dim, vector] of rows(source, 'SELECT model_id, dim, vector FROM genome_embeddings WHERE genome_id = ? ORDER BY model_id', [sourceId])) {
+        if (!rows(target, 'SELECT 1 FROM models WHERE id = ?', [modelId]).length) continue;
+        target.run('INSERT OR IGNORE INTO genome_embeddings (genome_id, model_id, dim, vector) VALUES (?,?,?,?)', [targetId, modelId, dim, vector]);
+        report.embeddingsAdded += target.getRowsModified();
+      }
+    }
+
+    if (relinked.size) {
+      const ids = [...relinked].sort((a, b) => a - b);
+      for (const id of ids) {
+        target.run(
+          `UPDATE genomes SET ncbi_taxid = COALESCE(ncbi_taxid, (SELECT s.ncbi_taxid FROM genome_strain_links l JOIN strains s ON s.id = l.strain_id
+             WHERE l.genome_id = ?1 AND l.level = 'strain' LIMIT 1)) WHERE id = ?1`,
+          [id],
+        );
+      }
+      propagateGrowth(target, ids);
+    }
+    target.exec('COMMIT');
+  } catch (e) {
+    target.exec('ROLLBACK');
+    throw e;
+  }
+  return report;
+}
