@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'BAD_OPTION'
   | 'DB_INVALID'
   | 'DB_TOO_NEW'
+  | 'DATA_INVALID'
   | 'INTERNAL';
 
 export class AppError extends Error {

@@ -5,6 +5,7 @@
  */
 import { AppError } from './errors';
 import { FastaKmerScanner } from './fasta-kmer-scanner';
+import { YIELD_EVERY_MS, yieldToEventLoop } from './yield';
 import { NativeGunzipError, isGzip, nativeGunzip, peekStream, portableGunzip, type GunzipMode } from './decompress';
 import {
   PROFILE_DEFAULTS,
@@ -72,6 +73,7 @@ async function profileOnce(source: ByteSource, opts: Required<ProfileOptions>, h
   const scanner = new FastaKmerScanner(source.name, { perRecord: opts.perRecord });
   const reader = stream.getReader();
   let lastReport = t0;
+  let lastYield = t0;
   const report = () => {
     const t = now();
     const elapsedMs = t - t0;
@@ -104,7 +106,12 @@ async function profileOnce(source: ByteSource, opts: Required<ProfileOptions>, h
       }
       if (result.done) break;
       scanner.push(result.value);
-      if (onProgress && now() - lastReport >= opts.progressIntervalMs) report();
+      const t = now();
+      if (onProgress && t - lastReport >= opts.progressIntervalMs) report();
+      if (t - lastYield >= YIELD_EVERY_MS) {
+        await yieldToEventLoop(); // let a cancel message (or a timer) run
+        lastYield = now();
+      }
     }
   } catch (e) {
     reader.cancel().catch(() => {});

@@ -115,7 +115,7 @@ class SourceIds {
   }
 }
 
-/** Parses all eight TSVs (throws DB_INVALID naming the file on a bad header) and loads them in one transaction. */
+/** Parses all eight TSVs (throws DATA_INVALID naming the file on a bad header) and loads them in one transaction. */
 export function importMediadive(db: Database, texts: MediadiveTexts): MediadiveImportReport {
   const t = {} as Record<MediadiveFile, Tsv>;
   for (const f of MEDIADIVE_FILES) t[f] = parseTsv(`${f}.tsv`, texts[f], REQUIRED[f]);

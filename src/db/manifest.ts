@@ -22,7 +22,7 @@ export function parseManifest(text: string, prefix = 'reference/', name = 'manif
     if (!file.startsWith(prefix)) return;
     const type = r[tsv.col('organism_type')].trim();
     if (!isOrganismType(type)) {
-      throw new AppError('DB_INVALID', `${name}: line ${i + 2}: organism_type '${type}' of ${file} is not one of bacteria, archaea, fungi, protist, virus, plasmid, metagenome`);
+      throw new AppError('DATA_INVALID', `${name}: line ${i + 2}: organism_type '${type}' of ${file} is not one of bacteria, archaea, fungi, protist, virus, plasmid, metagenome`);
     }
     out.push({ file, species: r[tsv.col('species')].trim(), strain: r[tsv.col('strain')].trim(), organismType: type, line: i + 2 });
   });

@@ -11,18 +11,18 @@ export interface Tsv {
 
 /**
  * Splits text into rows of cells. Blank lines are dropped; '\r' line ends are accepted.
- * Throws DB_INVALID naming the file when a required column is missing or a row has the wrong
+ * Throws DATA_INVALID naming the file when a required column is missing or a row has the wrong
  * number of cells.
  */
 export function parseTsv(name: string, text: string, required: readonly string[] = []): Tsv {
   const lines = text.replace(/^\uFEFF/, '').split('\n');
   const header = (lines[0] ?? '').replace(/\r$/, '').split('\t');
   if (header.length === 1 && header[0] === '') {
-    throw new AppError('DB_INVALID', `${name}: the file is empty`, 'expected a tab-separated file with a header line');
+    throw new AppError('DATA_INVALID', `${name}: the file is empty`, 'expected a tab-separated file with a header line');
   }
   const missing = required.filter((c) => !header.includes(c));
   if (missing.length) {
-    throw new AppError('DB_INVALID', `${name}: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`, `the header has: ${header.join(', ')}`);
+    throw new AppError('DATA_INVALID', `${name}: missing column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`, `the header has: ${header.join(', ')}`);
   }
   const rows: string[][] = [];
   for (let i = 1; i < lines.length; i++) {
@@ -30,7 +30,7 @@ export function parseTsv(name: string, text: string, required: readonly string[]
     if (line === '') continue;
     const cells = line.split('\t');
     if (cells.length !== header.length) {
-      throw new AppError('DB_INVALID', `${name}: line ${i + 1} has ${cells.length} cells, the header has ${header.length}`);
+      throw new AppError('DATA_INVALID', `${name}: line ${i + 1} has ${cells.length} cells, the header has ${header.length}`);
     }
     rows.push(cells);
   }
@@ -41,7 +41,7 @@ export function parseTsv(name: string, text: string, required: readonly string[]
     rows,
     col(column: string) {
       const i = index.get(column);
-      if (i === undefined) throw new AppError('DB_INVALID', `${name}: no column ${column}`);
+      if (i === undefined) throw new AppError('DATA_INVALID', `${name}: no column ${column}`);
       return i;
     },
   };
