@@ -1,0 +1,215 @@
+/**
+ * The Database page's state: the worker-held growth database (loading, info, storage), the browse
+ * sections' queries and results, import/export, and genome links. All SQL runs in the worker
+ * (DbClient); this class only keeps what the components show. Shared through context.
+ */
+import { getContext, setContext } from 'svelte';
+import { requestPersistentStorage } from '../../db/browser-image-store';
+import type { DbStats } from '../../db/stats';
+import type { GenomeMedium, GenomeRow, MediaSearchResult, Recipe, StrainSearchResult } from '../../db/queries';
+import type { LinkLevel } from '../../db/link';
+import { serializeError, type SerializedAppError } from '../../core/errors';
+import { DbClient } from '../../workers-client/db-client';
+import type { AddedGenome, DbInfo, ImportResult, LoadProgress, ProfiledGenome } from '../../workers-client/db-worker-api';
+
+export type DbStatus = 'idle' | 'loading' | 'ready' | 'error';
+export type DbSection = 'media' | 'strains' | 'genomes' | 'quality';
+
+export interface StorageState {
+  persisted: boolean;
+  usageBytes?: number;
+  quotaBytes?: number;
+}
+
+export interface GenomeDetail {
+  links: { strainId: number | null; level: string; evidence: string; reviewedByUser: boolean; species: string | null; dsmNumber: string | null }[];
+  media: GenomeMedium[];
+}
+
+/** `mediaforge-2026-11-23.sqlite.gz` */
+export function exportFileName(date = new Date(), gzip = true): string {
+  return `mediaforge-${date.toISOString().slice(0, 10)}.sqlite${gzip ? '.gz' : ''}`;
+}
+
+export class DatabaseStore {
+  status = $state<DbStatus>('idle');
+  progress = $state.raw<LoadProgress | null>(null);
+  info = $state.raw<DbInfo | null>(null);
+  error = $state.raw<SerializedAppError | null>(null);
+  storage = $state.raw<StorageState | null>(null);
+  section = $state<DbSection>('media');
+  /** Bumped after every change to the database, so views load again. */
+  revision = $state(0);
+  /** What the database is doing now ("Importing x…"), or null. */
+  busy = $state<string | null>(null);
+
+  mediaQuery = $state('');
+  mediaResult = $state.raw<MediaSearchResult | null>(null);
+  recipe = $state.raw<Recipe | null>(null);
+  strainQuery = $state('');
+  strainResult = $state.raw<StrainSearchResult | null>(null);
+  genomes = $state.raw<GenomeRow[] | null>(null);
+  stats = $state.raw<DbStats | null>(null);
+
+  importError = $state.raw<SerializedAppError | null>(null);
+  importResult = $state.raw<ImportResult | null>(null);
+  actionError = $state.raw<SerializedAppError | null>(null);
+
+  readonly client = new DbClient();
+  #seq = { media: 0, strains: 0 };
+
+  get ready(): boolean {
+    return this.status === 'ready';
+  }
+
+  /** Opens the database once (the saved image, else the bundled snapshot) and asks for persistent storage. */
+  async open(): Promise<void> {
+    if (this.status === 'loading' || this.status === 'ready') return;
+    this.status = 'loading';
+    this.error = null;
+    try {
+      this.info = await this.client.open((p) => (this.progress = p));
+      this.status = 'ready';
+      this.progress = null;
+      void this.searchMedia(this.mediaQuery);
+      // First visit: the copy in IndexedDB is written in the background; show it when done.
+      const saved = this.info.saved ? Promise.resolve(this.info) : this.client.api.whenSaved();
+      void saved.then((info) => {
+        if (info && !this.busy) this.info = info;
+        return this.refreshStorage(true);
+      });
+    } catch (e) {
+      this.error = serializeError(e);
+      this.status = 'error';
+    }
+  }
+
+  async refreshStorage(askPersist = false): Promise<void> {
+    if (askPersist) {
+      this.storage = await requestPersistentStorage();
+      return;
+    }
+    const est = await navigator.storage?.estimate?.().catch(() => undefined);
+    const persisted = (await navigator.storage?.persisted?.().catch(() => false)) ?? false;
+    this.storage = { persisted, usageBytes: est?.usage, quotaBytes: est?.quota };
+  }
+
+  async searchMedia(text: string): Promise<void> {
+    this.mediaQuery = text;
+    if (!this.ready) return;
+    const seq = ++this.#seq.media;
+    const r = await this.client.api.searchMedia(text, { limit: 100 });
+    if (seq === this.#seq.media) this.mediaResult = r;
+  }
+
+  async showRecipe(mediumId: string): Promise<void> {
+    this.recipe = await this.client.api.getRecipe(mediumId);
+  }
+
+  closeRecipe(): void {
+    this.recipe = null;
+  }
+
+  async searchStrains(text: string): Promise<void> {
+    this.strainQuery = text;
+    if (!this.ready) return;
+    const seq = ++this.#seq.strains;
+    const r = await this.client.api.searchStrains(text, { limit: 50 });
+    if (seq === this.#seq.strains) this.strainResult = r;
+  }
+
+  async loadGenomes(): Promise<void> {
+    if (this.ready) this.genomes = await this.client.api.listGenomes();
+  }
+
+  genomeDetail(genomeId: number): Promise<GenomeDetail> {
+    return this.client.api.genomeDetail(genomeId);
+  }
+
+  async loadStats(): Promise<void> {
+    if (this.ready) this.stats = await this.client.api.stats();
+  }
+
+  /** Runs a change in the worker, then refreshes what depends on the database. */
+  async #change<T>(label: string, work: () => Promise<T>): Promise<T> {
+    this.busy = label;
+    try {
+      const out = await work();
+      this.info = await this.client.api.info();
+      this.revision++;
+      this.stats = null;
+      void this.refreshStorage();
+      return out;
+    } finally {
+      this.busy = null;
+    }
+  }
+
+  /** Downloads the current database as a snapshot file. */
+  async exportFile(gzip = true): Promise<void> {
+    this.busy = 'Exporting…';
+    try {
+      const bytes = await this.client.api.exportSnapshot(gzip);
+      const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: gzip ? 'application/gzip' : 'application/vnd.sqlite3' }));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = exportFileName(new Date(), gzip);
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    } finally {
+      this.busy = null;
+    }
+  }
+
+  /** Checks a snapshot file in the worker, then replaces or merges. A rejected file changes nothing. */
+  async importFile(file: File, mode: 'replace' | 'merge'): Promise<void> {
+    this.importError = null;
+    this.importResult = null;
+    try {
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      this.importResult = await this.#change(`${mode === 'merge' ? 'Merging' : 'Importing'} ${file.name}…`, () =>
+        this.client.api.importSnapshot(bytes, file.name, mode),
+      );
+      this.recipe = null;
+      void this.searchMedia(this.mediaQuery);
+      void this.searchStrains(this.strainQuery);
+    } catch (e) {
+      const err = serializeError(e);
+      // The checker names the file; make sure the message does even for unexpected failures.
+      this.importError = err.message.includes(file.name) ? err : { ...err, message: `${file.name}: ${err.message}` };
+    }
+  }
+
+  async addGenomes(genomes: ProfiledGenome[]): Promise<AddedGenome[] | null> {
+    this.actionError = null;
+    try {
+      return await this.#change(`Adding ${genomes.length} genome${genomes.length === 1 ? '' : 's'}…`, () => this.client.api.addGenomes(genomes));
+    } catch (e) {
+      this.actionError = serializeError(e);
+      return null;
+    }
+  }
+
+  /** Sets a genome's link from a culture-collection number (null: no strain matches). Throws AppError on a bad number. */
+  setGenomeLink(genomeId: number, ccno: string | null, level: LinkLevel): Promise<{ strainId: number | null; rows: number }> {
+    return this.#change('Linking…', () => this.client.api.setGenomeLink(genomeId, ccno, level));
+  }
+
+  dispose(): void {
+    this.client.dispose();
+  }
+}
+
+const KEY = Symbol('database');
+
+export function setDatabaseStore(store: DatabaseStore): DatabaseStore {
+  return setContext(KEY, store);
+}
+
+export function getDatabaseStore(): DatabaseStore {
+  const store = getContext<DatabaseStore | undefined>(KEY);
+  if (!store) throw new Error('DatabaseStore missing: App.svelte sets it up');
+  return store;
+}

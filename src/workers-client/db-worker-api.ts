@@ -1,0 +1,428 @@
+/**
+ * The growth database's worker logic (workers/db.worker.ts only exposes it). One sql.js database
+ * lives in the worker; the page never touches SQLite.
+ *
+ * Start-up: the image saved in IndexedDB (browser-image-store.ts) if there is one, otherwise the
+ * bundled snapshot fetched from public/ (gunzipped when it is gzip), migrated to this build's
+ * schema and saved. Every change (import, merge, added genome, link) is saved at once; the store
+ * writes the new image beside the old one and only then switches, so a closed tab never leaves a
+ * broken database. Imports are checked (snapshot-file.ts) before anything is touched: a rejected
+ * file leaves the database byte-identical.
+ */
+import { transfer } from 'comlink';
+import { gunzipSync } from 'fflate';
+import initSqlJs, { type Database, type SqlJsStatic } from 'sql.js';
+import wasmUrl from 'sql.js/dist/sql-wasm.wasm?url';
+import { AppError } from '../core/errors';
+import { FEATURE_COUNT } from '../core/kmer-layout';
+import { indexedDbImageStore, type ImageStore, type StoredImageInfo } from '../db/browser-image-store';
+import { addGenome, type OrganismType } from '../db/genomes';
+import { genomeLinks, linkGenome, setGenomeLink, type LinkLevel } from '../db/link';
+import { mergeDatabase, type MergeReport } from '../db/merge';
+import { migrate, readPragmaInt } from '../db/migrations';
+import {
+  genomeMedia,
+  getRecipe,
+  listGenomes,
+  searchMedia,
+  searchStrains,
+  type GenomeMedium,
+  type GenomeRow,
+  type MediaSearchResult,
+  type Recipe,
+  type SearchOptions,
+  type StrainSearchResult,
+} from '../db/queries';
+import { collectStats, type DbStats } from '../db/stats';
+import { buildStrainIndex, type StrainIndex } from '../db/strain-index';
+import { exportSnapshot, isGzipBytes, openSnapshot, type SnapshotReport } from '../db/snapshot-file';
+import { parseCcno } from '../db/culture-collections';
+
+export interface LoadProgress {
+  phase: 'download' | 'decompress' | 'open' | 'save' | 'restore';
+  /** Bytes done and expected in this phase (download: compressed bytes). */
+  doneBytes: number;
+  totalBytes?: number;
+}
+
+export interface DbInfo {
+  /** Where this session's database came from. */
+  source: 'saved' | 'bundled';
+  /** Size of the SQLite image, bytes. */
+  sqliteBytes: number;
+  schemaVersion: number;
+  /** What the last save was (its label and time), if saved. */
+  saved: StoredImageInfo | null;
+  /** Problem with the saved image that made us fall back to the bundled snapshot. */
+  note: string | null;
+  media: number;
+  strains: number;
+  genomes: number;
+  /** How long opening took in the worker, ms per step (0 for steps not run). */
+  timings: LoadTimings;
+}
+
+export interface LoadTimings {
+  sqlJsMs: number;
+  restoreMs: number;
+  fetchMs: number;
+  gunzipMs: number;
+  openMs: number;
+  /** In the background, after the database is usable (first visit only). */
+  saveMs: number;
+  /** Time since the worker started when the database was usable. */
+  workerAgeMs: number;
+}
+
+export interface OpenOptions {
+  /** Absolute URL of the bundled snapshot (.sqlite.gz or .sqlite). */
+  snapshotUrl: string;
+  /** Ignore a saved image (tests, "reset"). @default false */
+  ignoreSaved?: boolean;
+}
+
+export interface ImportResult {
+  mode: 'replace' | 'merge';
+  report: SnapshotReport;
+  merge: MergeReport | null;
+  info: DbInfo;
+}
+
+/** A profiled genome as the Profile page holds it (structured-cloned from the page). */
+export interface ProfiledGenome {
+  fileName: string;
+  counts: Float64Array;
+  lengthBp: number;
+  nBp: number;
+  otherBp: number;
+  gcFraction: number;
+  records: number;
+  /** Typed by the user. */
+  species?: string;
+  strain?: string;
+  organismType?: OrganismType;
+}
+
+export interface AddedGenome {
+  fileName: string;
+  genomeId: number;
+  created: boolean;
+  level: LinkLevel | null;
+  links: number;
+  notes: string[];
+}
+
+let SQL: Promise<SqlJsStatic> | null = null;
+let db: Database | null = null;
+let info: DbInfo | null = null;
+let store: ImageStore | null = null;
+let strainIndex: StrainIndex | null = null;
+let saving: Promise<unknown> = Promise.resolve();
+/** The first visit's background save of the bundled snapshot. */
+let firstSave: Promise<StoredImageInfo> | null = null;
+
+function sql(): Promise<SqlJsStatic> {
+  return (SQL ??= initSqlJs({ locateFile: () => wasmUrl }));
+}
+
+function imageStore(): ImageStore {
+  return (store ??= indexedDbImageStore());
+}
+
+function current(): Database {
+  if (!db) throw new AppError('INTERNAL', 'the database is not open yet');
+  return db;
+}
+
+const count = (d: Database, table: string) => Number(d.exec(`SELECT count(*) FROM ${table}`)[0].values[0][0]);
+
+const NO_TIMINGS: LoadTimings = { sqlJsMs: 0, restoreMs: 0, fetchMs: 0, gunzipMs: 0, openMs: 0, saveMs: 0, workerAgeMs: 0 };
+
+function describe(d: Database, source: DbInfo['source'], sqliteBytes: number, saved: StoredImageInfo | null, note: string | null, timings = info?.timings ?? NO_TIMINGS): DbInfo {
+  return {
+    timings,
+    source,
+    sqliteBytes,
+    schemaVersion: readPragmaInt(d, 'user_version'),
+    saved,
+    note,
+    media: count(d, 'media'),
+    strains: count(d, 'strains'),
+    genomes: count(d, 'genomes'),
+  };
+}
+
+/**
+ * Gunzips the bundled snapshot (single-member gzip, written by gzipSnapshot). fflate in the worker
+ * is ~5x faster here than DecompressionStream through Blob/Response streams on a 2-core machine.
+ */
+function gunzip(bytes: Uint8Array, onProgress?: (p: LoadProgress) => void): Uint8Array {
+  onProgress?.({ phase: 'decompress', doneBytes: 0, totalBytes: bytes.length });
+  try {
+    return gunzipSync(bytes);
+  } catch (e) {
+    throw new AppError('DB_INVALID', `bundled database: gzip data is damaged (${(e as Error).message})`, 'reload the page; if it persists, reinstall the app');
+  }
+}
+
+async function download(url: string, onProgress?: (p: LoadProgress) => void): Promise<Uint8Array> {
+  let res: Response;
+  onProgress?.({ phase: 'download', doneBytes: 0 });
+  try {
+    res = await fetch(url);
+  } catch (e) {
+    throw new AppError('FILE_NOT_FOUND', `bundled database ${url}: could not be fetched (${(e as Error).message})`, 'reload the page; if it persists, the app was installed without its database');
+  }
+  if (!res.ok || !res.body) {
+    const what = res.status === 404 ? 'not found on the server (HTTP 404)' : `the server answered HTTP ${res.status}`;
+    throw new AppError('FILE_NOT_FOUND', `bundled database ${url}: ${what}`, 'the app was built without public/mediaforge-snapshot.sqlite.gz; run `npx mediaforge db build`, then rebuild the app');
+  }
+  const total = Number(res.headers.get('content-length')) || undefined;
+  onProgress?.({ phase: 'download', doneBytes: 0, totalBytes: total });
+  const parts: Uint8Array[] = [];
+  let done = 0;
+  const reader = res.body.getReader();
+  for (;;) {
+    const { value, done: end } = await reader.read();
+    if (end) break;
+    parts.push(value);
+    done += value.length;
+    onProgress?.({ phase: 'download', doneBytes: done, totalBytes: total });
+  }
+  const out = new Uint8Array(done);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Opens SQLite bytes and brings them to this build's schema (throws AppError on anything else). */
+function openImage(S: SqlJsStatic, bytes: Uint8Array, name: string): Database {
+  const d = new S.Database(bytes);
+  try {
+    migrate(d, undefined, name);
+    d.exec('PRAGMA foreign_keys = ON');
+    return d;
+  } catch (e) {
+    d.close();
+    throw e;
+  }
+}
+
+/** Queues an image for IndexedDB; saves run one after another (each one atomic, see the store). */
+function queueSave(bytes: Uint8Array, label: string): Promise<StoredImageInfo> {
+  const p = saving.then(() => imageStore().save(bytes, label));
+  saving = p.catch(() => undefined);
+  return p;
+}
+
+/** Writes the current database to IndexedDB. */
+async function save(label: string): Promise<StoredImageInfo> {
+  const d = current();
+  const bytes = exportSnapshot(d);
+  const saved = await queueSave(bytes, label);
+  if (info) info = describe(d, info.source, bytes.length, saved, info.note);
+  return saved;
+}
+
+function replaceDb(next: Database) {
+  db?.close();
+  db = next;
+  strainIndex = null;
+}
+
+function index(): StrainIndex {
+  return (strainIndex ??= buildStrainIndex(current()));
+}
+
+export const dbWorkerApi = {
+  /** Opens the database (saved image, else the bundled snapshot). Safe to call again: returns the open one. */
+  async open(options: OpenOptions, onProgress?: (p: LoadProgress) => void): Promise<DbInfo> {
+    if (db && info) return info;
+    const t: LoadTimings = { ...NO_TIMINGS };
+    let mark = performance.now();
+    const lap = (key: keyof LoadTimings) => {
+      const now = performance.now();
+      t[key] = Math.round(now - mark);
+      mark = now;
+    };
+    const S = await sql();
+    lap('sqlJsMs');
+    let note: string | null = null;
+    if (!options.ignoreSaved) {
+      let saved: Awaited<ReturnType<ImageStore['load']>> = null;
+      try {
+        onProgress?.({ phase: 'restore', doneBytes: 0 });
+        saved = await imageStore().load();
+      } catch (e) {
+        note = `the saved database could not be read (${(e as Error).message}); the bundled one was loaded instead`;
+      }
+      lap('restoreMs');
+      if (saved) {
+        try {
+          onProgress?.({ phase: 'open', doneBytes: saved.bytes.length, totalBytes: saved.bytes.length });
+          replaceDb(openImage(S, saved.bytes, 'saved database'));
+          lap('openMs');
+          t.workerAgeMs = Math.round(performance.now());
+          info = describe(db!, 'saved', saved.bytes.length, saved.info, null, t);
+          return info;
+        } catch (e) {
+          note = `the saved database could not be opened (${(e as Error).message}); the bundled one was loaded instead`;
+        }
+      }
+    }
+    const fetched = await download(options.snapshotUrl, onProgress);
+    lap('fetchMs');
+    const sqlite = isGzipBytes(fetched) ? gunzip(fetched, onProgress) : fetched;
+    lap('gunzipMs');
+    onProgress?.({ phase: 'open', doneBytes: sqlite.length, totalBytes: sqlite.length });
+    replaceDb(openImage(S, sqlite, 'bundled database'));
+    lap('openMs');
+    t.workerAgeMs = Math.round(performance.now());
+    info = describe(db!, 'bundled', sqlite.length, null, note, t);
+    // Saved in the background: the database is usable now, and the store's two-slot write means a
+    // tab closed meanwhile just loads the bundled snapshot again next time. The bytes we opened are
+    // the image to keep, unless migrating changed them (then export).
+    const fileVersion = new DataView(sqlite.buffer, sqlite.byteOffset + 60, 4).getInt32(0);
+    const image = fileVersion === readPragmaInt(db!, 'user_version') ? sqlite : exportSnapshot(db!);
+    const opened = db!;
+    firstSave = queueSave(image, 'bundled snapshot').then((savedInfo) => {
+      t.saveMs = Math.round(performance.now() - mark);
+      if (db === opened && info && !info.saved) info = describe(opened, info.source, info.sqliteBytes, savedInfo, info.note, t);
+      return savedInfo;
+    });
+    return info;
+  },
+
+  info(): DbInfo | null {
+    return info;
+  },
+
+  /** Waits for the first visit's background save (if any); returns the info with `saved` set. */
+  async whenSaved(): Promise<DbInfo | null> {
+    await firstSave?.catch(() => undefined);
+    return info;
+  },
+
+  searchMedia(text: string, options?: SearchOptions): MediaSearchResult {
+    return searchMedia(current(), text, options);
+  },
+
+  getRecipe(mediumId: string): Recipe | null {
+    return getRecipe(current(), mediumId);
+  },
+
+  searchStrains(text: string, options?: SearchOptions): StrainSearchResult {
+    return searchStrains(current(), text, options);
+  },
+
+  listGenomes(): GenomeRow[] {
+    return listGenomes(current());
+  },
+
+  genomeDetail(genomeId: number): { links: ReturnType<typeof genomeLinks>; media: GenomeMedium[] } {
+    return { links: genomeLinks(current(), genomeId), media: genomeMedia(current(), genomeId) };
+  },
+
+  stats(): DbStats {
+    return collectStats(current());
+  },
+
+  /** The database as a snapshot file (transferred, not copied). */
+  exportSnapshot(gzip = true): Uint8Array {
+    const bytes = exportSnapshot(current(), { gzip });
+    return transfer(bytes, [bytes.buffer as ArrayBuffer]);
+  },
+
+  /**
+   * Checks a snapshot file and then replaces the database with it, or merges it in. A file that
+   * fails the check throws (AppError naming the file) before the database is touched.
+   */
+  async importSnapshot(bytes: Uint8Array, name: string, mode: 'replace' | 'merge'): Promise<ImportResult> {
+    const S = await sql();
+    current();
+    const { db: incoming, report } = openSnapshot(S, bytes, name);
+    let merge: MergeReport | null = null;
+    if (mode === 'merge') {
+      try {
+        merge = mergeDatabase(current(), incoming);
+      } finally {
+        incoming.close();
+      }
+      strainIndex = null;
+      await save(`merged ${name}`);
+    } else {
+      replaceDb(incoming);
+      info = describe(incoming, info?.source ?? 'bundled', report.sqliteBytes, info?.saved ?? null, null);
+      await save(`imported ${name}`);
+    }
+    return { mode, report, merge, info: info! };
+  },
+
+  /**
+   * Adds profiled genomes and links them by what the user typed (species, strain with its
+   * culture-collection number) and the file name. A genome already stored (same profile) is not
+   * added again but is relinked unless a user reviewed its links.
+   */
+  async addGenomes(genomes: ProfiledGenome[]): Promise<AddedGenome[]> {
+    const d = current();
+    const out: AddedGenome[] = [];
+    for (const g of genomes) {
+      if (!(g.counts instanceof Float64Array) || g.counts.length !== FEATURE_COUNT) {
+        throw new AppError('BAD_OPTION', `${g.fileName}: not a k-mer profile of ${FEATURE_COUNT} features`);
+      }
+      const species = g.species?.trim() || null;
+      const strain = g.strain?.trim() || null;
+      const added = await addGenome(
+        d,
+        { counts: g.counts, lengthBp: g.lengthBp, nBp: g.nBp, otherBp: g.otherBp, gcFraction: g.gcFraction, records: g.records },
+        { species, strain, organismType: g.organismType ?? 'unknown', sourceFile: g.fileName, origin: 'user' },
+      );
+      const texts = [{ source: 'file name', text: g.fileName }];
+      if (strain) texts.unshift({ source: 'strain typed by user', text: strain });
+      const link = linkGenome(d, added.genomeId, { species, organismType: g.organismType ?? 'unknown', texts }, index());
+      out.push({ fileName: g.fileName, genomeId: added.genomeId, created: added.created, level: link.level, links: link.links.length, notes: link.notes });
+    }
+    await save(`added ${genomes.length} genome${genomes.length === 1 ? '' : 's'}`);
+    return out;
+  },
+
+  /**
+   * A user's link decision: `ccno` is a culture-collection number ("DSM 20231") or a BacDive id
+   * ("bacdive:4907"); null = no strain matches. Growth is propagated again.
+   */
+  async setGenomeLink(genomeId: number, ccno: string | null, level: LinkLevel = 'strain'): Promise<{ strainId: number | null; rows: number }> {
+    const d = current();
+    let strainId: number | null = null;
+    let evidence = 'user: no BacDive strain matches';
+    if (ccno !== null) {
+      const text = ccno.trim();
+      const bacdive = /^bacdive[:\s]*(\d+)$/i.exec(text);
+      if (bacdive) {
+        strainId = Number(bacdive[1]);
+        evidence = `user chose bacdive:${strainId}`;
+      } else {
+        const number = /^\d+$/.test(text) ? `DSM ${text}` : parseCcno(text);
+        if (!number) throw new AppError('BAD_OPTION', `"${text}" is not a culture-collection number`, 'type e.g. DSM 20231, ATCC 33560 or bacdive:4907');
+        const ids = index().byCcno.get(number) ?? [];
+        if (ids.length === 0) throw new AppError('BAD_OPTION', `${number} is not in the database`, 'check the number, or search it on the Strains tab');
+        if (ids.length > 1) throw new AppError('BAD_OPTION', `${number} names ${ids.length} strains (bacdive:${ids.join(', bacdive:')})`, 'type the BacDive id instead, e.g. bacdive:' + ids[0]);
+        strainId = ids[0];
+        evidence = `user chose ${number}`;
+      }
+    }
+    const rows = setGenomeLink(d, genomeId, strainId, level, evidence, index());
+    await save(`linked genome ${genomeId}`);
+    return { strainId, rows };
+  },
+
+  /** Forgets the saved database (the next start loads the bundled snapshot). */
+  async clearSaved(): Promise<void> {
+    await saving;
+    await imageStore().clear();
+  },
+};
+
+export type DbWorkerApi = typeof dbWorkerApi;
