@@ -171,7 +171,8 @@ export class ProfilePool {
     const worker = this.options.createWorker();
     const slot: Slot = { worker, api: wrap<ProfileWorkerApi>(worker), job: null };
     const onCrash = (ev: Event) => {
-      const detail = ev instanceof ErrorEvent && ev.message ? ` (${ev.message})` : '';
+      const message = (ev as Partial<ErrorEvent>).message; // ErrorEvent in browsers; not a global in Node
+      const detail = message ? ` (${message})` : '';
       const job = slot.job;
       this.#dropSlot(slot);
       if (job) {
