@@ -3,6 +3,7 @@
  * sections' queries and results, import/export, and genome links. All SQL runs in the worker
  * (DbClient); this class only keeps what the components show. Shared through context.
  */
+import { transfer } from 'comlink';
 import { getContext, setContext } from 'svelte';
 import { requestPersistentStorage } from '../../db/browser-image-store';
 import type { DbStats } from '../../db/stats';
@@ -170,7 +171,7 @@ export class DatabaseStore {
     try {
       const bytes = new Uint8Array(await file.arrayBuffer());
       this.importResult = await this.#change(`${mode === 'merge' ? 'Merging' : 'Importing'} ${file.name}…`, () =>
-        this.client.api.importSnapshot(bytes, file.name, mode),
+        this.client.api.importSnapshot(transfer(bytes, [bytes.buffer]), file.name, mode),
       );
       this.recipe = null;
       void this.searchMedia(this.mediaQuery);
