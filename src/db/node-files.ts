@@ -3,16 +3,16 @@ import { existsSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSy
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import initSqlJs, { type SqlJsStatic } from 'sql.js';
+import type { SqlJsStatic } from 'sql.js';
 import { AppError } from '../core/errors';
 
 let sqlPromise: Promise<SqlJsStatic> | null = null;
 
-/** sql.js with its wasm resolved from node_modules. */
+/** sql.js with its wasm resolved from node_modules (imported on first use, so CLI commands that only write files do not load it). */
 export function loadSqlJs(): Promise<SqlJsStatic> {
   if (!sqlPromise) {
     const wasm = createRequire(import.meta.url).resolve('sql.js/dist/sql-wasm.wasm');
-    sqlPromise = initSqlJs({ locateFile: () => wasm });
+    sqlPromise = import('sql.js').then(({ default: initSqlJs }) => initSqlJs({ locateFile: () => wasm }));
   }
   return sqlPromise;
 }

@@ -9,6 +9,7 @@
  * broken database. Imports are checked (snapshot-file.ts) before anything is touched: a rejected
  * file leaves the database byte-identical.
  */
+import { concatBytes } from '../core/decompress';
 import { transfer } from 'comlink';
 import { gunzipSync } from 'fflate';
 import initSqlJs, { type Database, type SqlJsStatic } from 'sql.js';
@@ -189,13 +190,7 @@ async function download(url: string, onProgress?: (p: LoadProgress) => void): Pr
     done += value.length;
     onProgress?.({ phase: 'download', doneBytes: done, totalBytes: total });
   }
-  const out = new Uint8Array(done);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 /** Opens SQLite bytes and brings them to this build's schema (throws AppError on anything else). */

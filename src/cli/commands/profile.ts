@@ -1,10 +1,9 @@
 /** `mediaforge profile FILE... [--format tsv|json] [--per-record] [--out PATH]` */
-import { writeFileSync, renameSync, unlinkSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { AppError } from '../../core/errors';
 import { profileSource } from '../../core/profile';
 import { formatProfilesJson, formatProfilesTsv } from '../../core/profile-format';
 import type { GenomeProfile, ProfileProgress } from '../../core/profile-types';
+import { writeFileAtomic } from '../../db/node-files';
 import { UsageError } from '../cli-error';
 import { nodeFileSource } from '../node-source';
 
@@ -75,7 +74,7 @@ export async function run(argv: string[]): Promise<number> {
   }
 
   const text = format === 'json' ? formatProfilesJson(profiles) : formatProfilesTsv(profiles);
-  if (values.out) writeAtomically(values.out, text);
+  if (values.out) writeFileAtomic(values.out, new TextEncoder().encode(text));
   else await writeStdout(text);
   return 0;
 }
@@ -84,21 +83,6 @@ function printProgress(p: ProfileProgress): void {
   const pct = p.totalBytes ? ` ${((100 * p.bytesRead) / p.totalBytes).toFixed(0)}%` : '';
   const eta = p.etaSec !== undefined ? `, ETA ${p.etaSec.toFixed(0)} s` : '';
   process.stderr.write(`\r\x1b[K${p.name}:${pct} ${(p.basesDone / 1e6).toFixed(1)} Mbp, ${p.mbpPerSec.toFixed(1)} Mbp/s${eta}`);
-}
-
-function writeAtomically(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      /* nothing to clean */
-    }
-    throw new AppError('BAD_OPTION', `--out ${path}: cannot write (${(e as Error).message})`);
-  }
 }
 
 function writeStdout(text: string): Promise<void> {
