@@ -59,6 +59,8 @@ export async function importSnapshot(page: Page, name: string, bytes: Uint8Array
   if ((await merge.isChecked()) !== (mode === 'merge')) await merge.click();
   // Clear an earlier outcome so we wait for this one.
   await page.evaluate(() => document.querySelectorAll('[data-testid="import-result"], [data-testid="import-error"]').forEach((e) => e.remove()));
+  // Replacing asks for confirmation first (a native confirm dialog): say yes.
+  if (mode === 'replace') page.once('dialog', (d) => void d.accept());
   await page.getByTestId('db-import-input').setInputFiles({ name, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
   const outcome = page.locator('[data-testid="import-result"], [data-testid="import-error"]');
   await outcome.first().waitFor({ timeout: 120_000 });

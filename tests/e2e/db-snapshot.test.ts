@@ -153,6 +153,30 @@ describe('snapshot files in the browser', () => {
     await context.close();
   });
 
+  it('asks before replacing the database; answering no changes nothing', async () => {
+    const { context, page, errors } = await openDatabase(browser, server.url);
+    expect((await importSnapshot(page, 'colleague.sqlite.gz', testSnapshot, 'merge')).ok).toBe(true);
+    const before = await exportInPage(page);
+    const merge = page.getByTestId('import-merge');
+    if (await merge.isChecked()) await merge.click();
+    await expect(page.getByTestId('import-replace-warning').textContent()).resolves.toMatch(/replace/);
+    const question = new Promise<string>((resolve) =>
+      page.once('dialog', (d) => {
+        resolve(`${d.type()}: ${d.message()}`);
+        void d.dismiss();
+      }),
+    );
+    await page.evaluate(() => document.querySelectorAll('[data-testid="import-result"]').forEach((e) => e.remove()));
+    await page.getByTestId('db-import-input').setInputFiles({ name: 'bundled-again.sqlite.gz', mimeType: 'application/gzip', buffer: Buffer.from(before.bytes) });
+    expect(await question).toMatch(/^confirm: Replace your database with bundled-again\.sqlite\.gz\?[\s\S]*\d+ genomes and their links[\s\S]*Export it first/);
+    await page.waitForTimeout(500);
+    expect(await page.locator('[data-testid="import-result"], [data-testid="import-error"]').count()).toBe(0);
+    const after = await exportInPage(page);
+    expect(Buffer.compare(Buffer.from(after.bytes), Buffer.from(before.bytes))).toBe(0);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('merges another user’s snapshot without duplicating genomes', async () => {
     const { context, page, errors } = await openDatabase(browser, server.url);
     const genomesBefore = (await genomeRows(page)).length;
@@ -202,6 +226,7 @@ describe('snapshot files in the browser', () => {
       const next: 'bundled' | 'colleague' = state === 'bundled' ? 'colleague' : 'bundled';
       const merge = current.getByTestId('import-merge');
       if (await merge.isChecked()) await merge.click();
+      current.once('dialog', (d) => void d.accept()); // "Replace your database with …?"
       await current.getByTestId('db-import-input').setInputFiles({ name: `${next}.sqlite.gz`, mimeType: 'application/gzip', buffer: Buffer.from(files[next]) });
       await current.waitForTimeout(delayMs);
       await current.close();
