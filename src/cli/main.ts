@@ -12,6 +12,9 @@ interface CommandModule {
 const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   profile: () => import('./commands/profile'),
   db: () => import('./commands/db'),
+  train: () => import('./commands/train'),
+  neighbors: () => import('./commands/neighbors'),
+  vae: () => import('./commands/vae'),
 };
 
 const VERSION = '0.1.0';

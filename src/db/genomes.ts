@@ -18,6 +18,16 @@ export interface GenomeMeta {
   firstHeader?: string | null;
   sourceFile?: string | null;
   origin?: 'snapshot' | 'user';
+  /** 'genome' (a whole file, the default) or the record type of one record of a multi-record file. */
+  recordType?: string;
+  /** FASTA record id, when the genome is one record of sourceFile. */
+  recordId?: string | null;
+}
+
+export interface AddGenomeOptions {
+  /** Store the k-mer counts in genome_profiles. Collection records in the bundled snapshot are
+   * stored without (their embeddings are kept; the snapshot stays small). @default true */
+  storeProfile?: boolean;
 }
 
 /** What addGenome needs from a GenomeProfile (src/core/profile-types.ts). */
@@ -41,7 +51,7 @@ export function isOrganismType(s: unknown): s is OrganismType {
  * Inserts a genome and its profile unless the same profile (content hash) is already stored, in
  * which case the existing genome's id is returned and nothing changes.
  */
-export async function addGenome(db: Database, profile: ProfileForDb, meta: GenomeMeta = {}): Promise<AddGenomeResult> {
+export async function addGenome(db: Database, profile: ProfileForDb, meta: GenomeMeta = {}, options: AddGenomeOptions = {}): Promise<AddGenomeResult> {
   if (profile.counts.length !== FEATURE_COUNT) {
     throw new AppError('INTERNAL', `profile has ${profile.counts.length} features, expected ${FEATURE_COUNT} (layout ${LAYOUT_VERSION})`);
   }
@@ -60,7 +70,7 @@ export async function addGenome(db: Database, profile: ProfileForDb, meta: Genom
   try {
     db.run(
       `INSERT INTO genomes (name, species, strain, organism_type, ncbi_taxid, gc_fraction, length_bp, n_bp, other_bp,
-         records, first_header, content_hash, source_file, origin) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+         records, first_header, content_hash, source_file, origin, record_type, record_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
       [
         name,
         meta.species ?? null,
@@ -76,16 +86,20 @@ export async function addGenome(db: Database, profile: ProfileForDb, meta: Genom
         contentHash,
         meta.sourceFile ?? null,
         meta.origin ?? 'user',
+        meta.recordType ?? 'genome',
+        meta.recordId ?? null,
       ],
     );
     const genomeId = Number(db.exec('SELECT last_insert_rowid()')[0].values[0][0]);
-    db.run('INSERT INTO genome_profiles (genome_id, layout_version, encoding, feature_count, counts) VALUES (?,?,?,?,?)', [
-      genomeId,
-      LAYOUT_VERSION,
-      encoding,
-      FEATURE_COUNT,
-      bytes,
-    ]);
+    if (options.storeProfile ?? true) {
+      db.run('INSERT INTO genome_profiles (genome_id, layout_version, encoding, feature_count, counts) VALUES (?,?,?,?,?)', [
+        genomeId,
+        LAYOUT_VERSION,
+        encoding,
+        FEATURE_COUNT,
+        bytes,
+      ]);
+    }
     db.exec('RELEASE add_genome');
     return { genomeId, created: true, contentHash };
   } catch (e) {

@@ -7,6 +7,7 @@ import type { Database } from 'sql.js';
 import { AppError } from '../core/errors';
 import m001 from './migrations/001-media-strains.sql?raw';
 import m002 from './migrations/002-genomes.sql?raw';
+import m003 from './migrations/003-records-markers.sql?raw';
 
 /** PRAGMA application_id of every MediaForge database: the ASCII bytes 'MFdb' (0x4D464462). */
 export const APPLICATION_ID = 0x4d464462;
@@ -20,6 +21,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'media-strains', sql: m001 },
   { version: 2, name: 'genomes', sql: m002 },
+  { version: 3, name: 'records-markers', sql: m003 },
 ];
 
 /** The schema version this build of MediaForge writes and reads. */

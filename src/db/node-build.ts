@@ -10,15 +10,15 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { SqlJsStatic } from 'sql.js';
+import type { Database, SqlJsStatic } from 'sql.js';
 import { AppError } from '../core/errors';
 import { LAYOUT_NAME, LAYOUT_VERSION } from '../core/kmer-layout';
-import { profileSource } from '../core/profile';
 import type { ByteSource } from '../core/profile-types';
 import { addGenome } from './genomes';
 import { importMediadive, MEDIADIVE_FILES, type MediadiveImportReport, type MediadiveTexts } from './import-mediadive';
 import { linkGenome, type LinkLevel } from './link';
 import { parseManifest } from './manifest';
+import { loadSharedGenomes, type SharedGenome } from './node-shared-genomes';
 import { SCHEMA_VERSION } from './migrations';
 import { GROWTH_QUALITY_FACTOR, LINK_LEVEL_FACTOR } from './propagate';
 import { createDatabase, exportSnapshot, gzipSnapshot } from './snapshot-file';
@@ -33,8 +33,17 @@ export interface BuildOptions {
   gzip?: boolean;
   /** How to read a FASTA file (the CLI passes nodeFileSource). */
   sourceFor: (path: string) => ByteSource;
+  /** Add each record of the collection files as a genome (without its profile). @default true */
+  collections?: boolean;
+  /** Runs after the genomes are in (the CLI embeds them with the bundled model here); may add meta rows. */
+  afterGenomes?: (db: Database, genomes: BuiltGenome[], meta: Record<string, string>) => Promise<void>;
   onProgress?: (message: string) => void;
   signal?: AbortSignal;
+}
+
+export interface BuiltGenome {
+  genomeId: number;
+  item: SharedGenome;
 }
 
 export interface GenomeBuildRow {
@@ -58,6 +67,8 @@ export interface BuildResult {
   sqliteBytes: number;
   mediadive: MediadiveImportReport;
   genomes: GenomeBuildRow[];
+  /** Records of the collection files: how many were read, added, and already there (same profile). */
+  records: { read: number; added: number; duplicates: number };
   elapsedMs: number;
 }
 
@@ -96,79 +107,108 @@ export async function buildSnapshot(SQL: SqlJsStatic, options: BuildOptions): Pr
   }
 
   const db = createDatabase(SQL);
+  const meta: Record<string, string> = {};
   try {
     onProgress('loading MediaDive / BacDive tables');
     const mediadive = importMediadive(db, texts);
 
     const genomes: GenomeBuildRow[] = [];
+    const added: BuiltGenome[] = [];
+    const records = { read: 0, added: 0, duplicates: 0 };
     if (withGenomes) {
       const gDir = join(dataDir, 'genomes');
       requireDir(gDir, 'genome folder');
       const manifestText = readText(join(gDir, 'manifest.tsv'));
       dataFiles['genomes/manifest.tsv'] = { bytes: Buffer.byteLength(manifestText), sha256: sha256(manifestText) };
+      const withCollections = options.collections ?? true;
+      if (withCollections && existsSync(join(gDir, 'records.tsv.gz'))) {
+        const recordsPath = join(gDir, 'records.tsv.gz');
+        dataFiles['genomes/records.tsv.gz'] = { bytes: statSync(recordsPath).size, sha256: sha256(readFileSync(recordsPath)) };
+      }
       const entries = parseManifest(manifestText);
+      const items = await loadSharedGenomes(dataDir, { collections: withCollections, sourceFor: options.sourceFor, onProgress, signal });
+      for (const f of new Set(items.map((it) => it.file))) {
+        const path = join(gDir, f);
+        dataFiles[`genomes/${f}`] = { bytes: statSync(path).size, sha256: sha256(readFileSync(path)) };
+      }
       const index = buildStrainIndex(db);
-      for (const [i, e] of entries.entries()) {
+      const entryByFile = new Map(entries.map((e) => [e.file, e]));
+      onProgress('adding genomes and linking them to strains');
+      for (const it of items) {
         if (signal?.aborted) throw new AppError('CANCELLED', 'db build: cancelled');
-        onProgress(`profiling ${i + 1}/${entries.length} ${e.file}`);
-        const path = join(gDir, e.file);
-        const profile = await profileSource(options.sourceFor(path), { perRecord: true }, { signal });
-        const headers = [...new Set((profile.recordProfiles ?? []).map((r) => `${r.id} ${r.description}`.trim()))];
-        dataFiles[`genomes/${e.file}`] = { bytes: profile.fileBytes, sha256: sha256(readFileSync(path)) };
-        const firstHeader = headers[0] ?? null;
-        const added = await addGenome(
+        const isRecord = it.recordId !== null;
+        const result = await addGenome(
           db,
-          { counts: profile.counts, lengthBp: profile.lengthBp, nBp: profile.nBp, otherBp: profile.otherBp, gcFraction: profile.gcFraction, records: profile.records },
-          { species: e.species || null, strain: e.strain || null, organismType: e.organismType, firstHeader, sourceFile: e.file, origin: 'snapshot' },
+          { counts: it.counts, lengthBp: it.lengthBp, nBp: it.nBp, otherBp: it.otherBp, gcFraction: it.gcFraction, records: it.records },
+          {
+            name: it.name,
+            species: it.species,
+            strain: it.strain,
+            organismType: it.organismType,
+            firstHeader: it.firstHeader,
+            sourceFile: it.file,
+            origin: 'snapshot',
+            recordType: it.recordType,
+            recordId: it.recordId,
+          },
+          { storeProfile: !isRecord },
         );
+        if (result.created) added.push({ genomeId: result.genomeId, item: it });
+        if (isRecord) {
+          records.read++;
+          records[result.created ? 'added' : 'duplicates']++;
+          continue;
+        } // records are not linked to strains (see src/db/README.md)
+        const e = entryByFile.get(it.file)!;
         const row: GenomeBuildRow = {
-          genomeId: added.genomeId,
+          genomeId: result.genomeId,
           file: e.file,
           species: e.species,
           strain: e.strain,
           organismType: e.organismType,
-          duplicateOf: added.created ? null : added.genomeId,
+          duplicateOf: result.created ? null : result.genomeId,
           level: null,
           strainLinks: 0,
           links: 0,
           evidence: null,
           notes: [],
         };
-        if (added.created) {
-          const result = linkGenome(
+        if (result.created) {
+          const link = linkGenome(
             db,
-            added.genomeId,
+            result.genomeId,
             {
               species: e.species,
               organismType: e.organismType,
               texts: [
                 { source: 'manifest strain', text: e.strain },
                 { source: 'file name', text: basename(e.file) },
-                ...headers.slice(0, 50).map((h) => ({ source: 'FASTA header', text: h })),
+                ...it.headers.map((h) => ({ source: 'FASTA header', text: h })),
               ],
             },
             index,
           );
-          row.level = result.level;
-          row.links = result.links.length;
-          row.strainLinks = result.links.filter((l) => l.level === 'strain').length;
-          row.evidence = result.links.filter((l) => l.level === 'strain').map((l) => l.evidence).join('; ') || (result.links[0]?.evidence ?? null);
-          row.notes = result.notes;
+          row.level = link.level;
+          row.links = link.links.length;
+          row.strainLinks = link.links.filter((l) => l.level === 'strain').length;
+          row.evidence = link.links.filter((l) => l.level === 'strain').map((l) => l.evidence).join('; ') || (link.links[0]?.evidence ?? null);
+          row.notes = link.notes;
         } else {
-          row.notes = [`same profile as genome ${added.genomeId}: not added again`];
+          row.notes = [`same profile as genome ${result.genomeId}: not added again`];
         }
         genomes.push(row);
       }
+      if (options.afterGenomes) await options.afterGenomes(db, added, meta);
     }
 
-    const meta: Record<string, string> = {
+    Object.assign(meta, {
       schema_version: String(SCHEMA_VERSION),
       kmer_layout: `${LAYOUT_NAME} v${LAYOUT_VERSION}`,
       built_by: 'mediaforge db build',
       credits: SNAPSHOT_CREDITS,
       growth_confidence_rule: JSON.stringify({ quality: GROWTH_QUALITY_FACTOR, linkLevel: LINK_LEVEL_FACTOR }),
       data_files: JSON.stringify(dataFiles),
-    };
+    });
     const ins = db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
     for (const k of Object.keys(meta).sort()) ins.run([k, meta[k]]);
     ins.free();
@@ -177,7 +217,7 @@ export async function buildSnapshot(SQL: SqlJsStatic, options: BuildOptions): Pr
     db.exec('VACUUM');
     const sqlite = exportSnapshot(db);
     const bytes = options.gzip === false ? sqlite : gzipSnapshot(sqlite);
-    return { bytes, sqliteBytes: sqlite.length, mediadive, genomes, elapsedMs: performance.now() - t0 };
+    return { bytes, sqliteBytes: sqlite.length, mediadive, genomes, records, elapsedMs: performance.now() - t0 };
   } finally {
     db.close();
   }

@@ -144,15 +144,26 @@ export function collectStats(db: Database): DbStats {
   }
 
   if (has('genomes')) {
+    // Whole genomes (a FASTA file each) and records (one record of a collection file) apart.
+    const hasRecords = db.exec("SELECT 1 FROM pragma_table_info('genomes') WHERE name = 'record_id'").length > 0;
+    const whole = hasRecords ? 'record_id IS NULL' : '1';
     const add = section('genomes', 'Genomes');
-    add('total', 'genomes', scalar(db, 'SELECT count(*) FROM genomes'), 'genomes');
-    for (const [t, n] of pairs(db, 'SELECT organism_type, count(*) FROM genomes GROUP BY organism_type ORDER BY count(*) DESC, organism_type')) {
+    add('total', 'genomes', scalar(db, `SELECT count(*) FROM genomes WHERE ${whole}`), 'genomes');
+    for (const [t, n] of pairs(db, `SELECT organism_type, count(*) FROM genomes WHERE ${whole} GROUP BY organism_type ORDER BY count(*) DESC, organism_type`)) {
       add(`type_${slug(t)}`, t, n, 'genomes');
     }
-    add('withProfile', 'with a k-mer profile', scalar(db, 'SELECT count(*) FROM genome_profiles'), 'genomes');
+    add('withProfile', 'with a k-mer profile', scalar(db, `SELECT count(*) FROM genome_profiles p JOIN genomes g ON g.id = p.genome_id WHERE ${whole}`), 'genomes');
     add('duplicates', 'sharing a content hash with another', scalar(db, 'SELECT count(*) FROM genomes WHERE content_hash IN (SELECT content_hash FROM genomes GROUP BY content_hash HAVING count(*) > 1)'), 'genomes');
-    add('withEmbeddings', 'with an embedding', scalar(db, 'SELECT count(DISTINCT genome_id) FROM genome_embeddings'), 'genomes');
+    add('withEmbeddings', 'with an embedding', scalar(db, `SELECT count(DISTINCT e.genome_id) FROM genome_embeddings e JOIN genomes g ON g.id = e.genome_id WHERE ${whole}`), 'genomes');
     add('models', 'models', scalar(db, 'SELECT count(*) FROM models'), 'models');
+    if (hasRecords) {
+      const rec = section('records', 'Records of multi-record files (contigs, MAGs, fragments)');
+      rec('total', 'records', scalar(db, 'SELECT count(*) FROM genomes WHERE record_id IS NOT NULL'), 'records');
+      for (const [t, n] of pairs(db, 'SELECT record_type, count(*) FROM genomes WHERE record_id IS NOT NULL GROUP BY record_type ORDER BY count(*) DESC, record_type')) {
+        rec(`type_${slug(t)}`, t, n, 'records');
+      }
+      rec('withEmbeddings', 'with an embedding', scalar(db, 'SELECT count(DISTINCT e.genome_id) FROM genome_embeddings e JOIN genomes g ON g.id = e.genome_id WHERE g.record_id IS NOT NULL'), 'records');
+    }
 
     const links = section('links', 'Genome links (best level per genome)');
     const best = pairs(
@@ -160,7 +171,7 @@ export function collectStats(db: Database): DbStats {
       `SELECT lvl, count(*) FROM (
          SELECT g.id, (SELECT l.level FROM genome_strain_links l WHERE l.genome_id = g.id
                        ORDER BY CASE l.level WHEN 'strain' THEN 0 WHEN 'species' THEN 1 WHEN 'genus' THEN 2 ELSE 3 END LIMIT 1) AS lvl
-         FROM genomes g) GROUP BY lvl`,
+         FROM genomes g WHERE ${whole}) GROUP BY lvl`,
     );
     const byLevel = new Map(best);
     links('strain', 'strain level', byLevel.get('strain') ?? 0, 'genomes');
@@ -168,7 +179,7 @@ export function collectStats(db: Database): DbStats {
     links('genus', 'genus level', byLevel.get('genus') ?? 0, 'genomes');
     links('none', 'no strain (reviewed by user)', byLevel.get('none') ?? 0, 'genomes');
     links('unlinked', 'without links', byLevel.get('unknown') ?? 0, 'genomes');
-    for (const [t, n] of pairs(db, 'SELECT organism_type, count(*) FROM genomes g WHERE NOT EXISTS (SELECT 1 FROM genome_strain_links l WHERE l.genome_id = g.id) GROUP BY organism_type ORDER BY count(*) DESC, organism_type')) {
+    for (const [t, n] of pairs(db, `SELECT organism_type, count(*) FROM genomes g WHERE ${whole} AND NOT EXISTS (SELECT 1 FROM genome_strain_links l WHERE l.genome_id = g.id) GROUP BY organism_type ORDER BY count(*) DESC, organism_type`)) {
       links(`unlinked_${slug(t)}`, `without links: ${t}`, n, 'genomes');
     }
     links('reviewed', 'reviewed by user', scalar(db, 'SELECT count(DISTINCT genome_id) FROM genome_strain_links WHERE reviewed_by_user = 1'), 'genomes');

@@ -14,7 +14,7 @@ import type { BuildResult } from '../../src/db/node-build';
 import { openSnapshot } from '../../src/db/snapshot-file';
 import { collectStats, formatStatsText, type DbStats } from '../../src/db/stats';
 import { REPO_ROOT } from '../helpers/data';
-import { all, build, FIXTURE_DATA, HAS_SHARED_DATA, mediadiveDir, one, readRows, SHARED_DATA, sql } from './db-test-helpers';
+import { all, build, bundledModel, FIXTURE_DATA, HAS_SHARED_DATA, mediadiveDir, one, readRows, SHARED_DATA, sql } from './db-test-helpers';
 
 const count = <T>(xs: T[], f: (x: T) => boolean) => xs.reduce((n, x) => n + (f(x) ? 1 : 0), 0);
 const distinct = <T>(xs: T[]) => new Set(xs).size;
@@ -34,7 +34,7 @@ function suite(label: string, dataDir: string, options: { determinism: boolean; 
     let manifest: Record<string, string>[];
 
     beforeAll(async () => {
-      result = await build(dataDir);
+      result = await build(dataDir, options.bundled ? { model: (await bundledModel()) ?? undefined } : {});
       db = openSnapshot(await sql(), result.bytes, label).db;
       stats = collectStats(db);
       media = tsv('media');
@@ -136,6 +136,22 @@ function suite(label: string, dataDir: string, options: { determinism: boolean; 
       expect(v('links.strain') + v('links.species') + v('links.genus') + v('links.none') + v('links.unlinked')).toBe(v('genomes.total'));
       for (const s of stats.sections.find((x) => x.id === 'orphans')!.rows) expect(s.value, s.label).toBe(0);
       expect(formatStatsText(stats)).toMatch(/Orphan rows/);
+    });
+
+    if (dataDir === SHARED_DATA) it('adds each collection record of records.tsv.gz as a genome row without a profile', () => {
+      const text = gunzipSync(readFileSync(join(dataDir, 'genomes', 'records.tsv.gz'))).toString('utf8').split('\n').filter(Boolean);
+      const cols = text[0].split('\t');
+      const rows = text.slice(1).map((l) => Object.fromEntries(l.split('\t').map((x, i) => [cols[i], x])));
+      // Records with at least one A/C/G/T (records.tsv gives them a GC %).
+      const expected = rows.filter((r) => r.file.startsWith('collection/') && r.gc_percent !== '' && Number.isFinite(Number(r.gc_percent)));
+      expect(result.records.read).toBe(expected.length);
+      expect(v('records.total')).toBe(result.records.added);
+      expect(result.records.added + result.records.duplicates).toBe(expected.length);
+      expect(result.records.duplicates).toBeLessThan(20);
+      expect(one(db, 'SELECT count(*) FROM genomes g JOIN genome_profiles p ON p.genome_id = g.id WHERE g.record_id IS NOT NULL')).toBe(0);
+      const byType = new Map<string, number>();
+      for (const r of expected) byType.set(r.record_type, (byType.get(r.record_type) ?? 0) + 1);
+      for (const [t, n] of byType) expect(v(`records.type_${t}`), t).toBeLessThanOrEqual(n);
     });
 
     it('links every reference genome at strain level to the BacDive strain holding one of its DSM/ATCC/JCM/... numbers', () => {

@@ -6,8 +6,11 @@ import { nodeFileSource } from '../../src/cli/node-source';
 import { importMediadive, MEDIADIVE_FILES, type MediadiveTexts } from '../../src/db/import-mediadive';
 import { buildSnapshot, type BuildResult } from '../../src/db/node-build';
 import { loadSqlJs } from '../../src/db/node-files';
-import { createDatabase } from '../../src/db/snapshot-file';
-import { fixture, HAS_SHARED_DATA, SHARED_DATA } from '../helpers/data';
+import { createDatabase, openSnapshot } from '../../src/db/snapshot-file';
+import { bundleModelHook, readGenomeVae } from '../../src/ml/bundle-model';
+import type { GenomeVaeModel } from '../../src/ml/genome-vae-model';
+import { initNodeBackend } from '../../src/ml/node-backend';
+import { fixture, HAS_SHARED_DATA, REPO_ROOT, SHARED_DATA } from '../helpers/data';
 
 export { HAS_SHARED_DATA, SHARED_DATA };
 
@@ -40,8 +43,20 @@ export async function mediaDb(dataDir = FIXTURE_DATA): Promise<Database> {
   return db;
 }
 
-export async function build(dataDir: string, options: { genomes?: boolean; gzip?: boolean } = {}): Promise<BuildResult> {
-  return buildSnapshot(await sql(), { dataDir, sourceFor: (p) => nodeFileSource(p), ...options });
+export async function build(dataDir: string, options: { genomes?: boolean; gzip?: boolean; model?: GenomeVaeModel } = {}): Promise<BuildResult> {
+  const { model, ...rest } = options;
+  if (model) await initNodeBackend('wasm');
+  return buildSnapshot(await sql(), { dataDir, sourceFor: (p) => nodeFileSource(p), afterGenomes: model ? bundleModelHook(model) : undefined, ...rest });
+}
+
+/** The genome VAE bundled in public/mediaforge-snapshot.sqlite.gz (null if it has none). */
+export async function bundledModel(): Promise<GenomeVaeModel | null> {
+  const { db } = openSnapshot(await sql(), new Uint8Array(readFileSync(join(REPO_ROOT, 'public/mediaforge-snapshot.sqlite.gz'))), 'bundled snapshot');
+  try {
+    return readGenomeVae(db);
+  } finally {
+    db.close();
+  }
 }
 
 /** All rows of a query as objects. */

@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { expose } from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ProfilePool } from '../../src/workers-client/profile-pool';
-import { profileWorkerApi } from '../../src/workers-client/profile-worker-api';
-import { registerAppErrorTransfer } from '../../src/workers-client/comlink-errors';
+import { ProfilePool } from '../../src/runs-on-page/profile-pool';
+import { profileWorkerApi } from '../../src/runs-in-worker/profile-worker-api';
+import { registerAppErrorTransfer } from '../../src/comlink/app-error-transfer';
 import { fixture } from '../helpers/data';
 
 registerAppErrorTransfer();

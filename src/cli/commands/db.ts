@@ -8,6 +8,10 @@ import { buildSnapshot, type GenomeBuildRow } from '../../db/node-build';
 import { loadSqlJs, readFileBytes, repoRoot, writeFileAtomic } from '../../db/node-files';
 import { exportSnapshot, openSnapshot, type SnapshotReport } from '../../db/snapshot-file';
 import { collectStats, formatStatsText } from '../../db/stats';
+import { bundleModelHook, readGenomeVae } from '../../ml/bundle-model';
+import { decodeModelFile, type GenomeVaeModel } from '../../ml/genome-vae-model';
+import { initNodeBackend } from '../../ml/node-backend';
+import type { SqlJsStatic } from 'sql.js';
 import { UsageError } from '../cli-error';
 import { nodeFileSource } from '../node-source';
 
@@ -26,21 +30,27 @@ Commands:
 Run \`mediaforge db <command> --help\` for the options of one command.
 `;
 
-const HELP_BUILD = `Usage: mediaforge db build [--data DIR] [--out FILE] [--no-genomes] [--report FILE] [--quiet]
+const HELP_BUILD = `Usage: mediaforge db build [--data DIR] [--out FILE] [--model FILE] [--no-genomes] [--report FILE] [--quiet]
 
 Builds the growth database snapshot: MediaDive media, solutions, ingredients and compositions,
-BacDive strains, strain-medium links and growth conditions, taxon-medium links, and the reference
-genomes (profiled, linked to strains, growth propagated). Same input gives the same bytes.
+BacDive strains, strain-medium links and growth conditions, taxon-medium links, the reference
+genomes (profiled, linked to strains, growth propagated), each record of the collection files
+(stored without its profile), and the genome VAE with the embedding of every genome and record.
+Same input gives the same bytes.
 
 Options:
-  --data DIR      shared data folder with mediadive/*.tsv and genomes/ (default: ../shared/data
-                  next to the repository)
-  --out FILE      output file (default: ${DEFAULT_SNAPSHOT}); gzip-compressed when
-                  FILE ends in .gz, plain SQLite otherwise; written whole or not at all
-  --no-genomes    leave out the reference genomes (media and strains only)
-  --report FILE   also write a TSV with each genome's link level and evidence
-  --quiet         no progress on stderr
-  -h, --help      show this help
+  --data DIR        shared data folder with mediadive/*.tsv and genomes/ (default: ../shared/data
+                    next to the repository)
+  --out FILE        output file (default: ${DEFAULT_SNAPSHOT}); gzip-compressed when
+                    FILE ends in .gz, plain SQLite otherwise; written whole or not at all
+  --model FILE      genome VAE to bundle: a model file from \`mediaforge train vae --out\`, or a
+                    snapshot holding one (default: the model of the snapshot at --out, if any)
+  --no-model        bundle no genome VAE
+  --no-genomes      leave out the genomes (media and strains only)
+  --no-collections  leave out the records of the collection files
+  --report FILE     also write a TSV with each genome's link level and evidence
+  --quiet           no progress on stderr
+  -h, --help        show this help
 `;
 
 const HELP_STATS = `Usage: mediaforge db stats [--db FILE] [--json]
@@ -132,6 +142,9 @@ async function runBuild(argv: string[]): Promise<number> {
         data: { type: 'string' },
         out: { type: 'string' },
         'no-genomes': { type: 'boolean', default: false },
+        'no-collections': { type: 'boolean', default: false },
+        model: { type: 'string' },
+        'no-model': { type: 'boolean', default: false },
         report: { type: 'string' },
         quiet: { type: 'boolean', default: false },
         ...HELP_OPTION,
@@ -152,9 +165,16 @@ async function runBuild(argv: string[]): Promise<number> {
   let result;
   try {
     const SQL = await loadSqlJs();
+    // The genome VAE: --model FILE (a model file or a snapshot holding one); by default the model
+    // of the snapshot being replaced, so a rebuild keeps the shipped model (and is reproducible).
+    const modelSource = values['no-model'] ? null : (values.model !== undefined ? resolve(values.model) : existsSync(outPath) ? outPath : null);
+    const model = modelSource ? await readModelSource(SQL, modelSource, values.model !== undefined) : null;
+    if (model) await initNodeBackend('wasm');
     result = await buildSnapshot(SQL, {
       dataDir,
       genomes: !values['no-genomes'],
+      collections: !values['no-collections'],
+      afterGenomes: model ? bundleModelHook(model) : undefined,
       gzip: outPath.endsWith('.gz'),
       sourceFor: (p) => nodeFileSource(p),
       signal: controller.signal,
@@ -181,6 +201,20 @@ async function runBuild(argv: string[]): Promise<number> {
         : ''),
   );
   return 0;
+}
+
+/** A genome VAE from a model file, or the active one of a snapshot file. */
+async function readModelSource(SQL: SqlJsStatic, path: string, required: boolean): Promise<GenomeVaeModel | null> {
+  const bytes = readFileBytes(path);
+  if (new TextDecoder().decode(bytes.subarray(0, 6)) === 'MFVAE1') return decodeModelFile(bytes, show(path));
+  const db = openSnapshot(SQL, bytes, show(path)).db;
+  try {
+    const m = readGenomeVae(db);
+    if (!m && required) throw new AppError('DATA_INVALID', `${show(path)}: holds no genome VAE`, 'give a model file from `mediaforge train vae --out`');
+    return m;
+  } finally {
+    db.close();
+  }
 }
 
 function formatGenomeReport(rows: GenomeBuildRow[]): string {

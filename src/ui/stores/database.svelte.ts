@@ -10,8 +10,8 @@ import type { DbStats } from '../../db/stats';
 import type { GenomeMedium, GenomeRow, MediaSearchResult, Recipe, StrainSearchResult } from '../../db/queries';
 import type { LinkLevel } from '../../db/link';
 import { serializeError, type SerializedAppError } from '../../core/errors';
-import { DbClient } from '../../workers-client/db-client';
-import type { AddedGenome, DbInfo, ImportResult, LoadProgress, ProfiledGenome } from '../../workers-client/db-worker-api';
+import { DbClient } from '../../runs-on-page/db-client';
+import type { AddedGenome, DbInfo, ImportResult, LoadProgress, ProfiledGenome } from '../../runs-in-worker/db-worker-api';
 
 export type DbStatus = 'idle' | 'loading' | 'ready' | 'error';
 export type DbSection = 'media' | 'strains' | 'genomes' | 'quality';

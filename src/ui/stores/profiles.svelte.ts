@@ -5,7 +5,7 @@
 import type { SerializedAppError } from '../../core/errors';
 import { serializeError } from '../../core/errors';
 import type { GenomeProfile, ProfileProgress } from '../../core/profile-types';
-import { ProfilePool, type ProfilePoolOptions, type ProfilePoolStats } from '../../workers-client/profile-pool';
+import { ProfilePool, type ProfilePoolOptions, type ProfilePoolStats } from '../../runs-on-page/profile-pool';
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'error' | 'cancelled';
 

@@ -7,8 +7,8 @@
 import { proxy, wrap, type Remote } from 'comlink';
 import { AppError } from '../core/errors';
 import type { GenomeProfile, ProfileOptions, ProfileProgress } from '../core/profile-types';
-import { registerAppErrorTransfer } from './comlink-errors';
-import type { ProfileWorkerApi } from './profile-worker-api';
+import { registerAppErrorTransfer } from '../comlink/app-error-transfer';
+import type { ProfileWorkerApi } from '../runs-in-worker/profile-worker-api';
 
 export interface ProfilePoolOptions {
   /** Most workers running at once. @default max(1, navigator.hardwareConcurrency - 1) */

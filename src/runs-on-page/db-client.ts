@@ -3,8 +3,8 @@
  * The worker starts on first use; AppErrors thrown there arrive with their code and hint.
  */
 import { proxy, wrap, type Remote } from 'comlink';
-import { registerAppErrorTransfer } from './comlink-errors';
-import type { DbInfo, DbWorkerApi, LoadProgress } from './db-worker-api';
+import { registerAppErrorTransfer } from '../comlink/app-error-transfer';
+import type { DbInfo, DbWorkerApi, LoadProgress } from '../runs-in-worker/db-worker-api';
 
 /** File name of the bundled snapshot in public/. */
 export const SNAPSHOT_FILE = 'mediaforge-snapshot.sqlite.gz';

@@ -1,0 +1,99 @@
+/** `mediaforge neighbors FILE [--k 10] [--json]`: the genomes most similar to a FASTA file. */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { AppError } from '../../core/errors';
+import { profileSource } from '../../core/profile';
+import { loadSqlJs, readFileBytes, repoRoot } from '../../db/node-files';
+import { openSnapshot } from '../../db/snapshot-file';
+import { readGenomeVae } from '../../ml/bundle-model';
+import { neighborIndexFromDb, type GenomeNeighbor } from '../../ml/genome-neighbors';
+import { instantiateGenomeVae } from '../../ml/genome-vae-model';
+import { initNodeBackend } from '../../ml/node-backend';
+import { embedProfiles } from '../../ml/train-pipeline';
+import { UsageError } from '../cli-error';
+import { nodeFileSource } from '../node-source';
+
+export const SUMMARY = 'the genomes most similar to a FASTA file (genome VAE embedding + rRNA markers)';
+
+const DEFAULT_DB = 'public/mediaforge-snapshot.sqlite.gz';
+
+export const HELP = `Usage: mediaforge neighbors FILE [--k 10] [--json] [--db FILE] [--include-records]
+
+Profiles FILE (FASTA or FASTA.gz; k = 1..6), embeds it with the database's genome VAE and prints
+the k most similar genomes of the database, most similar first. Only the sequence is used:
+headers and the file name do not change the answer.
+
+similarity = (1 − w)·cosine(latent vectors) + w·agreement of rRNA marker evidence (w = 0.5;
+agreement +1 same domain, −1 different, 0 when either genome has no rRNA evidence).
+
+Options:
+  --k N              number of neighbours (default 10)
+  --json             one JSON object: {"query": {...}, "model": "...", "neighbors": [{genome_id, name,
+                     species, domain, similarity, cosine, marker_agreement, record_type, ...}]}
+                     domain is bacteria, archaea, fungi, protist, virus, plasmid or unknown
+  --db FILE          database or snapshot (default: the bundled ${DEFAULT_DB})
+  --include-records  also search contigs, 3 kb fragments and metagenome contigs
+  -h, --help         show this help
+`;
+
+export async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        k: { type: 'string', default: '10' },
+        json: { type: 'boolean', default: false },
+        db: { type: 'string' },
+        'include-records': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message.split('\n')[0]);
+  }
+  const { values: v, positionals } = parsed;
+  if (v.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? 'give one FILE' : 'no input FILE given');
+  const k = Number(v.k);
+  if (!Number.isInteger(k) || k < 1 || k > 10_000) throw new UsageError(`--k must be an integer from 1 to 10000, got '${v.k}'`);
+
+  const dbPath = resolve(v.db ?? resolve(repoRoot(), DEFAULT_DB));
+  const SQL = await loadSqlJs();
+  const { db } = openSnapshot(SQL, readFileBytes(dbPath), v.db ?? DEFAULT_DB);
+  try {
+    const model = readGenomeVae(db);
+    if (!model) throw new AppError('DATA_INVALID', `${v.db ?? DEFAULT_DB}: holds no genome VAE`, 'train one with `mediaforge train vae` and bundle it with `mediaforge db build --model`');
+    const index = neighborIndexFromDb(db, model.id, { includeRecords: v['include-records'] });
+    const file = positionals[0];
+    const profile = await profileSource(nodeFileSource(resolve(file), file));
+    if (profile.acgtBp === 0) throw new AppError('FASTA_NO_SEQUENCE', `${file}: no A, C, G or T in any record`, 'give a nucleotide FASTA file');
+    await initNodeBackend('wasm');
+    const vae = instantiateGenomeVae(model);
+    const query = embedProfiles(vae, [profile]);
+    vae.dispose();
+    const neighbors = index.search(query, k, 'unknown');
+    if (v.json) {
+      const out = {
+        query: { file, length_bp: profile.lengthBp, gc_fraction: profile.gcFraction, records: profile.records },
+        model: model.id,
+        searched: index.size,
+        neighbors,
+      };
+      process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    } else process.stdout.write(formatTable(neighbors));
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+function formatTable(ns: GenomeNeighbor[]): string {
+  const lines = ['rank\tsimilarity\tdomain\tspecies\tname\tgenome_id'];
+  ns.forEach((n, i) => lines.push([i + 1, n.similarity.toFixed(4), n.domain, n.species ?? '', n.name, n.genome_id].join('\t')));
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,23 @@
+import { readdirSync } from 'node:fs';
+import { defineConfig } from 'vite';
+
+// Bundles the TypeScript benchmarks (bench/ts/*.ts, over the same src/ as the app and the CLI)
+// into dist-bench/*.js for Node: `npx vite build --config vite.bench.config.ts`, then
+// `node dist-bench/<name>.js`. `npm run bench` does both.
+const entries = Object.fromEntries(
+  readdirSync('bench/ts')
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => [f.replace(/\.ts$/, ''), `bench/ts/${f}`]),
+);
+
+export default defineConfig({
+  build: {
+    ssr: true,
+    outDir: 'dist-bench',
+    emptyOutDir: true,
+    target: 'node20',
+    minify: false,
+    rollupOptions: { input: entries, output: { entryFileNames: '[name].js', format: 'es' } },
+  },
+  ssr: { noExternal: ['fflate'] },
+});
