@@ -1,4 +1,5 @@
 /** Shapes of profiling inputs and results, shared by core, workers, CLI, UI and DB. */
+import type { RrnaEvidence } from './rrna-markers';
 
 /** Anything that can be (re-)opened as a byte stream: a browser File, a Node file, bytes in memory. */
 export interface ByteSource {
@@ -13,12 +14,15 @@ export interface ByteSource {
 export interface ProfileOptions {
   /** Also return one profile per FASTA record. @default false */
   perRecord?: boolean;
+  /** Also scan for SSU rRNA signature sites (domain evidence, src/core/rrna-markers.ts) in the same pass. @default false */
+  rrnaMarkers?: boolean;
   /** Minimum milliseconds between progress callbacks. @default 100 */
   progressIntervalMs?: number;
 }
 
 export const PROFILE_DEFAULTS = {
   perRecord: false,
+  rrnaMarkers: false,
   progressIntervalMs: 100,
 } satisfies Required<ProfileOptions>;
 
@@ -67,6 +71,8 @@ export interface RecordProfile extends SequenceStats {
   description: string;
   /** Canonical k-mer counts in layout order (only with perRecord). */
   counts: Float64Array;
+  /** rRNA domain evidence of this record alone (perRecord with rrnaMarkers). */
+  rrna?: RrnaEvidence;
 }
 
 export interface GenomeProfile extends SequenceStats {
@@ -80,5 +86,7 @@ export interface GenomeProfile extends SequenceStats {
   counts: Float64Array;
   /** Per-record profiles, when requested. */
   recordProfiles?: RecordProfile[];
+  /** rRNA domain evidence of the whole file, when requested (rrnaMarkers). */
+  rrna?: RrnaEvidence;
   elapsedMs: number;
 }

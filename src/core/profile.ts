@@ -5,6 +5,7 @@
  */
 import { AppError } from './errors';
 import { FastaKmerScanner } from './fasta-kmer-scanner';
+import { RrnaMarkerScanner } from './rrna-markers';
 import { YIELD_EVERY_MS, yieldToEventLoop } from './yield';
 import { NativeGunzipError, isGzip, nativeGunzip, peekStream, portableGunzip, type GunzipMode } from './decompress';
 import {
@@ -18,6 +19,7 @@ import {
 export function resolveProfileOptions(options: ProfileOptions = {}): Required<ProfileOptions> {
   const o = { ...PROFILE_DEFAULTS, ...options };
   if (typeof o.perRecord !== 'boolean') throw new AppError('BAD_OPTION', `perRecord must be true or false, got ${String(o.perRecord)}`);
+  if (typeof o.rrnaMarkers !== 'boolean') throw new AppError('BAD_OPTION', `rrnaMarkers must be true or false, got ${String(o.rrnaMarkers)}`);
   if (!(o.progressIntervalMs >= 0)) throw new AppError('BAD_OPTION', `progressIntervalMs must be >= 0, got ${String(o.progressIntervalMs)}`);
   return o;
 }
@@ -71,6 +73,7 @@ async function profileOnce(source: ByteSource, opts: Required<ProfileOptions>, h
   if (gzip) stream = stream.pipeThrough(mode === 'native' ? nativeGunzip() : portableGunzip(source.name));
 
   const scanner = new FastaKmerScanner(source.name, { perRecord: opts.perRecord });
+  const rrna = opts.rrnaMarkers ? new RrnaMarkerScanner() : null;
   const reader = stream.getReader();
   let lastReport = t0;
   let lastYield = t0;
@@ -106,6 +109,7 @@ async function profileOnce(source: ByteSource, opts: Required<ProfileOptions>, h
       }
       if (result.done) break;
       scanner.push(result.value);
+      rrna?.push(result.value);
       const t = now();
       if (onProgress && t - lastReport >= opts.progressIntervalMs) report();
       if (t - lastYield >= YIELD_EVERY_MS) {
@@ -119,6 +123,14 @@ async function profileOnce(source: ByteSource, opts: Required<ProfileOptions>, h
   }
 
   const totals = scanner.finish();
+  const rrnaWhole = rrna?.finish();
+  if (rrna && opts.perRecord) {
+    const byRecord = rrna.finishByRecord();
+    scanner.records.forEach((r, i) => {
+      const e = byRecord.get(i + 1);
+      if (e) r.rrna = e;
+    });
+  }
   if (onProgress) report();
   return {
     name: source.name,
@@ -126,6 +138,7 @@ async function profileOnce(source: ByteSource, opts: Required<ProfileOptions>, h
     gzip,
     ...totals,
     recordProfiles: opts.perRecord ? scanner.records : undefined,
+    ...(rrnaWhole ? { rrna: rrnaWhole } : {}),
     elapsedMs: now() - t0,
   };
 }

@@ -107,6 +107,14 @@ export function loadEmbeddings(db: Database, modelId: string): EmbeddingMatrix {
   return { modelId, dim, genomeIds, vectors };
 }
 
+/** The genome_markers method name of src/core/rrna-markers.ts (bump when its sites or rules change). */
+export const RRNA_MARKER_METHOD = 'ssu-rrna-sites-v1';
+
+/** The evidence_json of an rRNA scan: everything but the signature vector. */
+export function rrnaEvidenceJson(e: { genes: number; scores: object; confidence: number; sites: { name: string; mismatches: number }[]; signatureRegions: number }): Record<string, unknown> {
+  return { genes: e.genes, scores: e.scores, confidence: e.confidence, sites: e.sites.map((s) => `${s.name}${s.mismatches ? `(${s.mismatches} mm)` : ''}`), signatureRegions: e.signatureRegions };
+}
+
 export interface MarkerRow {
   genomeId: number;
   method: string;

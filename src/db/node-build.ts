@@ -17,6 +17,7 @@ import type { ByteSource } from '../core/profile-types';
 import { addGenome } from './genomes';
 import { importMediadive, MEDIADIVE_FILES, type MediadiveImportReport, type MediadiveTexts } from './import-mediadive';
 import { linkGenome, type LinkLevel } from './link';
+import { RRNA_MARKER_METHOD, rrnaEvidenceJson, saveMarkers } from './models';
 import { parseManifest } from './manifest';
 import { loadSharedGenomes, type SharedGenome } from './node-shared-genomes';
 import { SCHEMA_VERSION } from './migrations';
@@ -153,7 +154,10 @@ export async function buildSnapshot(SQL: SqlJsStatic, options: BuildOptions): Pr
           },
           { storeProfile: !isRecord },
         );
-        if (result.created) added.push({ genomeId: result.genomeId, item: it });
+        if (result.created) {
+          added.push({ genomeId: result.genomeId, item: it });
+          if (it.rrna) saveMarkers(db, { genomeId: result.genomeId, method: RRNA_MARKER_METHOD, domainCall: it.rrna.domainCall, evidence: rrnaEvidenceJson(it.rrna) });
+        }
         if (isRecord) {
           records.read++;
           records[result.created ? 'added' : 'duplicates']++;

@@ -10,6 +10,7 @@ import { gunzipSync } from 'node:zlib';
 import { AppError } from '../core/errors';
 import { profileSource } from '../core/profile';
 import type { ByteSource } from '../core/profile-types';
+import type { RrnaEvidence } from '../core/rrna-markers';
 import { isOrganismType, type OrganismType } from './genomes';
 import { parseManifest } from './manifest';
 import { profileContentHash } from './profile-blob';
@@ -37,6 +38,8 @@ export interface SharedGenome {
   records: number;
   counts: Float64Array;
   contentHash: string;
+  /** rRNA domain evidence of the file (reference genomes) or of the record alone; null when not scanned. */
+  rrna: RrnaEvidence | null;
 }
 
 export interface LoadSharedOptions {
@@ -102,7 +105,7 @@ export async function loadSharedGenomes(dataDir: string, options: LoadSharedOpti
   for (const [i, e] of refs.entries()) {
     if (signal?.aborted) throw new AppError('CANCELLED', 'cancelled');
     if (i % 20 === 0 || i === refs.length - 1) onProgress(`profiling reference genomes: ${i + 1}/${refs.length}`);
-    const p = await profileSource(options.sourceFor(join(gDir, e.file)), { perRecord: true }, { signal });
+    const p = await profileSource(options.sourceFor(join(gDir, e.file)), { perRecord: true, rrnaMarkers: true }, { signal });
     const first = p.recordProfiles?.[0];
     const headers = [...new Set((p.recordProfiles ?? []).map((r) => `${r.id} ${r.description}`.trim()))].slice(0, 50);
     out.push({
@@ -123,6 +126,7 @@ export async function loadSharedGenomes(dataDir: string, options: LoadSharedOpti
       records: p.records,
       counts: p.counts,
       contentHash: await profileContentHash(p.counts, p.lengthBp),
+      rrna: p.rrna ?? null,
     });
   }
 
@@ -133,7 +137,7 @@ export async function loadSharedGenomes(dataDir: string, options: LoadSharedOpti
       if (signal?.aborted) throw new AppError('CANCELLED', 'cancelled');
       onProgress(`profiling collection ${i + 1}/${files.length} ${file}`);
       const rows = records.get(file) ?? [];
-      const p = await profileSource(options.sourceFor(join(gDir, file)), { perRecord: true }, { signal });
+      const p = await profileSource(options.sourceFor(join(gDir, file)), { perRecord: true, rrnaMarkers: true }, { signal });
       const recs = p.recordProfiles ?? [];
       if (recs.length !== rows.length) {
         throw new AppError('DATA_INVALID', `${file}: ${recs.length} FASTA records, but records.tsv.gz lists ${rows.length}`);
@@ -161,6 +165,7 @@ export async function loadSharedGenomes(dataDir: string, options: LoadSharedOpti
           records: 1,
           counts: r.counts,
           contentHash: await profileContentHash(r.counts, r.lengthBp),
+          rrna: r.rrna ?? null,
         });
       }
     }

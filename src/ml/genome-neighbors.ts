@@ -5,6 +5,7 @@
  * (see src/core/rrna-markers.ts). Pure: Node (CLI) and the search worker use it alike.
  */
 import type { Database } from 'sql.js';
+import { DOMAIN_AGREEMENT_WEIGHT } from '../core/rrna-markers';
 import { loadDomainCalls, loadEmbeddings } from '../db/models';
 import { ExactCosineIndex } from './search/exact-cosine';
 
@@ -54,8 +55,8 @@ export function markerAgreement(a: DomainCall, b: DomainCall): number {
   return a === b ? 1 : -1;
 }
 
-/** Weight of the marker agreement in the similarity (measured, see README "Nearest genomes"). */
-export const MARKER_WEIGHT = 0.5;
+/** Weight of the marker agreement in the similarity (measured: src/core/rrna-markers.ts, README "Nearest genomes"). */
+export const MARKER_WEIGHT = DOMAIN_AGREEMENT_WEIGHT;
 
 export interface NeighborIndexOptions {
   /** Also search contigs, 3 kb fragments and metagenome contigs. @default false */

@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { AppError } from '../core/errors';
 import { FEATURE_COUNT } from '../core/kmer-layout';
-import { perKMse, type PerKError } from './clr';
+import { K_BLOCKS, perKMse, type PerKError } from './clr';
 import { mixSeed, permutation } from './random';
 import { buildGenomeVae, klWeightAt, vaeLoss, type GenomeVae } from './vae';
 import type { ResolvedVaeConfig } from './vae-config';
@@ -80,8 +80,12 @@ function gatherRows(src: Float32Array, order: Int32Array, from: number, to: numb
   return out.subarray(0, (to - from) * d);
 }
 
-/** Validation: reconstruction from the latent mean (no sampling), in batches. */
-export function evaluateVae(vae: GenomeVae, x: Float32Array, rows: number, batch = 256): { recon: number; kl: number; perK: PerKError } {
+/**
+ * Validation: reconstruction from the latent mean (no sampling), in batches. `perKCentred` is
+ * the per-k error after centring each k block of input and output: the same number for per-k
+ * and whole-vector CLR (which differ by one shift per block), so the two modes compare fairly.
+ */
+export function evaluateVae(vae: GenomeVae, x: Float32Array, rows: number, batch = 256): { recon: number; kl: number; perK: PerKError; perKCentred: PerKError } {
   const d = FEATURE_COUNT;
   const xHat = new Float32Array(rows * d);
   let klSum = 0;
@@ -96,7 +100,22 @@ export function evaluateVae(vae: GenomeVae, x: Float32Array, rows: number, batch
     });
   }
   const perK = perKMse(x, xHat, rows);
-  return { recon: perK.total, kl: rows ? klSum / rows : NaN, perK };
+  const perKCentred = perKMse(centreBlocks(x, rows), centreBlocks(xHat, rows), rows);
+  return { recon: perK.total, kl: rows ? klSum / rows : NaN, perK, perKCentred };
+}
+
+function centreBlocks(m: Float32Array, rows: number): Float32Array {
+  const out = new Float32Array(m.length);
+  const d = FEATURE_COUNT;
+  for (let r = 0; r < rows; r++) {
+    for (const b of K_BLOCKS) {
+      let mean = 0;
+      for (let i = b.start; i < b.end; i++) mean += m[r * d + i];
+      mean /= b.end - b.start;
+      for (let i = b.start; i < b.end; i++) out[r * d + i] = m[r * d + i] - mean;
+    }
+  }
+  return out;
 }
 
 /** Latent means of row-major CLR profiles (rows × 2,772) → rows × latentDim. */

@@ -44,6 +44,9 @@ export interface DomainPurity {
 export interface VaeReport {
   heldOut: { rows: number; genera: number; note: string };
   perK: PerKError;
+  /** Per-k error with each k block centred (comparable between per-k and whole-vector CLR). */
+  perKCentred: PerKError;
+  clrMode: string;
   localDistance: { spearman: number; pearson: number; pairs: number; k: number };
   neighborMse: { top1: number; random: number; ratio: number };
   cosineHistogram: { binEdges: number[]; all: number[]; lowLow: number[]; highHigh: number[]; lowHigh: number[]; gcThreshold: number; pairs: number };
@@ -163,7 +166,7 @@ export function computeVaeReport(vae: GenomeVae, items: ReportItem[], o: ReportO
 
   // Reconstruction of held-out rows from the latent mean.
   const xv = clrRows(items, held, vae.config);
-  const perK = evaluateVae(vae, xv, held.length).perK;
+  const { perK, perKCentred } = evaluateVae(vae, xv, held.length);
 
   // Latent cosine index over everything; held-out rows query it.
   const zIndex = new ExactCosineIndex(z, L);
@@ -275,6 +278,8 @@ export function computeVaeReport(vae: GenomeVae, items: ReportItem[], o: ReportO
   return {
     heldOut: { rows: held.length, genera: new Set(held.map((i) => genus[i])).size, note },
     perK,
+    perKCentred,
+    clrMode: vae.config.clrMode,
     localDistance: { spearman: spearman(a, b), pearson: pearson(a, b), pairs: a.length, k },
     neighborMse: { top1, random: randomMse, ratio: randomMse > 0 ? top1 / randomMse : NaN },
     cosineHistogram: { binEdges, ...hist, gcThreshold, pairs },

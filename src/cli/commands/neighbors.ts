@@ -23,8 +23,9 @@ Profiles FILE (FASTA or FASTA.gz; k = 1..6), embeds it with the database's genom
 the k most similar genomes of the database, most similar first. Only the sequence is used:
 headers and the file name do not change the answer.
 
-similarity = (1 − w)·cosine(latent vectors) + w·agreement of rRNA marker evidence (w = 0.5;
-agreement +1 same domain, −1 different, 0 when either genome has no rRNA evidence).
+similarity = (1 − w)·cosine(latent vectors) + w·agreement of rRNA marker evidence (w = 0.25;
+agreement +1 same domain, −1 different, 0 when the other genome has no rRNA evidence). A query
+without rRNA evidence (a draft, a MAG, a fragment) is ranked by cosine alone.
 
 Options:
   --k N              number of neighbours (default 10)
@@ -70,16 +71,17 @@ export async function run(argv: string[]): Promise<number> {
     if (!model) throw new AppError('DATA_INVALID', `${v.db ?? DEFAULT_DB}: holds no genome VAE`, 'train one with `mediaforge train vae` and bundle it with `mediaforge db build --model`');
     const index = neighborIndexFromDb(db, model.id, { includeRecords: v['include-records'] });
     const file = positionals[0];
-    const profile = await profileSource(nodeFileSource(resolve(file), file));
+    const profile = await profileSource(nodeFileSource(resolve(file), file), { rrnaMarkers: true });
     if (profile.acgtBp === 0) throw new AppError('FASTA_NO_SEQUENCE', `${file}: no A, C, G or T in any record`, 'give a nucleotide FASTA file');
     await initNodeBackend('wasm');
     const vae = instantiateGenomeVae(model);
     const query = embedProfiles(vae, [profile]);
     vae.dispose();
-    const neighbors = index.search(query, k, 'unknown');
+    const call = profile.rrna?.domainCall ?? 'unknown';
+    const neighbors = index.search(query, k, call);
     if (v.json) {
       const out = {
-        query: { file, length_bp: profile.lengthBp, gc_fraction: profile.gcFraction, records: profile.records },
+        query: { file, length_bp: profile.lengthBp, gc_fraction: profile.gcFraction, records: profile.records, rrna_domain: call, rrna_genes: profile.rrna?.genes ?? 0 },
         model: model.id,
         searched: index.size,
         neighbors,

@@ -125,7 +125,8 @@ export function formatReport(modelId: string, r: VaeReport): string {
   const lines = [
     `genome VAE ${modelId} (latent ${r.latentDim})`,
     `held out: ${r.heldOut.rows} genomes/records, ${r.heldOut.genera} genera — ${r.heldOut.note}`,
-    `reconstruction (CLR units²) ${formatPerK(r.perK)}`,
+    `reconstruction (${r.clrMode} CLR, units²) ${formatPerK(r.perK)}`,
+    `  each k block centred      ${formatPerK(r.perKCentred)}`,
     `local distances (${r.localDistance.k} nearest, ${r.localDistance.pairs} pairs): Spearman ${r.localDistance.spearman.toFixed(3)}, Pearson ${r.localDistance.pearson.toFixed(3)}`,
     `top-1 latent neighbour MSE ${r.neighborMse.top1.toFixed(3)} vs random pairs ${r.neighborMse.random.toFixed(3)} (ratio ${r.neighborMse.ratio.toFixed(2)})`,
     `precision@1 species: latent ${pct(r.retrieval.species.latent)}, raw CLR ${pct(r.retrieval.species.rawClr)}, 4-mer ${pct(r.retrieval.species.tetra)} (${r.retrieval.species.queries} queries)`,
