@@ -124,8 +124,16 @@ export class GenomeNeighborIndex {
 
 const round = (x: number) => Math.round(x * 1e6) / 1e6;
 
-/** The neighbour index of a database for one model (the genomes it embedded). */
-export function neighborIndexFromDb(db: Database, modelId: string, options: NeighborIndexOptions = {}): GenomeNeighborIndex {
+export interface NeighborData {
+  modelId: string;
+  dim: number;
+  /** Row-major candidates × dim. */
+  vectors: Float32Array;
+  candidates: NeighborCandidate[];
+}
+
+/** The candidates of a database embedded by one model, with their vectors (plain data: it crosses workers). */
+export function neighborDataFromDb(db: Database, modelId: string, options: NeighborIndexOptions = {}): NeighborData {
   const emb = loadEmbeddings(db, modelId);
   const calls = loadDomainCalls(db);
   const types = options.includeRecords ? null : new Set<string>(GENOME_LEVEL_RECORD_TYPES);
@@ -136,6 +144,7 @@ export function neighborIndexFromDb(db: Database, modelId: string, options: Neig
     [modelId],
   );
   for (const [id, name, species, ot, rt, gc, len, origin] of r[0]?.values ?? []) {
+    if (types && !types.has(String(rt))) continue;
     const genomeId = Number(id);
     meta.set(genomeId, {
       genomeId,
@@ -153,11 +162,17 @@ export function neighborIndexFromDb(db: Database, modelId: string, options: Neig
   const candidates: NeighborCandidate[] = [];
   emb.genomeIds.forEach((id, i) => {
     const c = meta.get(id);
-    if (!c || (types && !types.has(c.recordType))) return;
+    if (!c) return;
     rows.push(i);
     candidates.push(c);
   });
   const vectors = new Float32Array(rows.length * emb.dim);
   rows.forEach((row, i) => vectors.set(emb.vectors.subarray(row * emb.dim, (row + 1) * emb.dim), i * emb.dim));
-  return new GenomeNeighborIndex(modelId, vectors, emb.dim, candidates, options);
+  return { modelId, dim: emb.dim, vectors, candidates };
+}
+
+/** The neighbour index of a database for one model (the genomes it embedded). */
+export function neighborIndexFromDb(db: Database, modelId: string, options: NeighborIndexOptions = {}): GenomeNeighborIndex {
+  const d = neighborDataFromDb(db, modelId, options);
+  return new GenomeNeighborIndex(d.modelId, d.vectors, d.dim, d.candidates, options);
 }

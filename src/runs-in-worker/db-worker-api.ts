@@ -38,6 +38,12 @@ import { collectStats, type DbStats } from '../db/stats';
 import { buildStrainIndex, type StrainIndex } from '../db/strain-index';
 import { exportSnapshot, isGzipBytes, openSnapshot, type SnapshotReport } from '../db/snapshot-file';
 import { parseCcno } from '../db/culture-collections';
+import { decodeProfileCounts } from '../db/profile-blob';
+import { getActiveModelId, getModel, loadDomainCalls, loadEmbeddings, saveEmbeddings, saveModel, setActiveModelId, type StoredModel } from '../db/models';
+import { neighborDataFromDb, type DomainCall } from '../ml/genome-neighbors';
+import type { EpochStats } from '../ml/train-vae';
+import type { ResolvedVaeConfig } from '../ml/vae-config';
+import type { NeighborModelData, TrainingSet } from './ml-worker-api';
 
 export interface LoadProgress {
   phase: 'download' | 'decompress' | 'open' | 'save' | 'restore';
@@ -111,6 +117,37 @@ export interface AddedGenome {
   level: LinkLevel | null;
   links: number;
   notes: string[];
+}
+
+/** models.kind of an unfinished training run (see saveCheckpoint). */
+export const CHECKPOINT_KIND = 'genome-vae-checkpoint';
+
+/** An unfinished training run: its last checkpoint (packed by the ML worker) and how to redo its data. */
+export interface CheckpointRecord {
+  /** models.id of the checkpoint row, one per run. */
+  runId: string;
+  config: ResolvedVaeConfig;
+  /** The genomes the run trains on, in order (the split and the batches depend on it). */
+  genomeIds: number[];
+  valFraction: number;
+  /** Epochs completed. */
+  epoch: number;
+  history: EpochStats[];
+  startedAt: string;
+  savedAt: string;
+  /** The packed TrainCheckpoint (opaque here). */
+  bytes: Uint8Array;
+}
+
+export type CheckpointSummary = Omit<CheckpointRecord, 'bytes' | 'genomeIds'> & { genomes: number };
+
+/** The active genome VAE without its weights (for the Model tab's report). */
+export interface ActiveModelInfo {
+  id: string;
+  createdAt: string;
+  config: Record<string, unknown>;
+  metrics: Record<string, unknown> | null;
+  embeddings: number;
 }
 
 let SQL: Promise<SqlJsStatic> | null = null;
@@ -411,6 +448,146 @@ export const dbWorkerApi = {
     const rows = setGenomeLink(d, genomeId, strainId, level, evidence, index());
     await save(`linked genome ${genomeId}`);
     return { strainId, rows };
+  },
+
+  /**
+   * Every genome with a k-mer profile (or those of `genomeIds`, in that order): labels, GC and the
+   * counts as one row-major Float64Array (n × 2,772), transferred.
+   */
+  trainingSet(genomeIds?: number[]): TrainingSet {
+    const d = current();
+    const calls = loadDomainCalls(d);
+    const r = d.exec(
+      `SELECT g.id, g.source_file, g.record_id, g.content_hash, g.species, g.organism_type, g.record_type, g.gc_fraction, p.encoding, p.feature_count, p.counts
+         FROM genomes g JOIN genome_profiles p ON p.genome_id = g.id ORDER BY g.id`,
+    );
+    let rows = r[0]?.values ?? [];
+    if (genomeIds) {
+      const byId = new Map(rows.map((row) => [Number(row[0]), row]));
+      const missing = genomeIds.filter((id) => !byId.has(id));
+      if (missing.length) throw new AppError('DATA_INVALID', `${missing.length} genome(s) of this training run are no longer in the database (e.g. genome ${missing[0]})`, 'discard the interrupted run and start a new one');
+      rows = genomeIds.map((id) => byId.get(id)!);
+    }
+    const n = rows.length;
+    const set: TrainingSet = {
+      genomeIds: new Int32Array(n),
+      keys: [],
+      species: [],
+      organismTypes: [],
+      recordTypes: [],
+      gcFractions: new Float64Array(n),
+      domainCalls: [],
+      counts: new Float64Array(n * FEATURE_COUNT),
+    };
+    rows.forEach(([id, file, recordId, hash, species, type, recordType, gc, encoding, features, blob], i) => {
+      if (Number(features) !== FEATURE_COUNT) throw new AppError('DB_INVALID', `genome ${id}: profile has ${features} features, expected ${FEATURE_COUNT}`);
+      set.genomeIds[i] = Number(id);
+      set.keys.push(file ? `${file}${recordId ? `#${recordId}` : ''}` : String(hash));
+      set.species.push(species === null ? null : String(species));
+      set.organismTypes.push(String(type));
+      set.recordTypes.push(String(recordType));
+      set.gcFractions[i] = gc === null ? NaN : Number(gc);
+      set.domainCalls.push(calls.get(Number(id)) ?? 'unknown');
+      set.counts.set(decodeProfileCounts(String(encoding), blob as Uint8Array), i * FEATURE_COUNT);
+    });
+    return transfer(set, [set.genomeIds.buffer, set.gcFractions.buffer, set.counts.buffer]);
+  },
+
+  /** Stores (replaces) the checkpoint of a training run and saves the database. */
+  async saveCheckpoint(c: CheckpointRecord): Promise<void> {
+    const d = current();
+    saveModel(d, {
+      id: c.runId,
+      kind: CHECKPOINT_KIND,
+      config: { config: c.config, genomeIds: c.genomeIds, valFraction: c.valFraction, startedAt: c.startedAt },
+      weights: c.bytes,
+      metrics: { epoch: c.epoch, history: c.history, savedAt: c.savedAt },
+      createdAt: c.startedAt,
+    });
+    await save(`checkpoint ${c.runId} epoch ${c.epoch}`);
+  },
+
+  /** The checkpoint of a run (transferred), or of the newest unfinished run when no id is given. */
+  getCheckpoint(runId?: string): CheckpointRecord | null {
+    const d = current();
+    const id = runId ?? (d.exec('SELECT id FROM models WHERE kind = ? ORDER BY created_at DESC, id DESC LIMIT 1', [CHECKPOINT_KIND])[0]?.values[0]?.[0] as string | undefined);
+    const m = id ? getModel(d, id) : null;
+    if (!m || m.kind !== CHECKPOINT_KIND || !m.weights) return null;
+    const c = m.config as { config: ResolvedVaeConfig; genomeIds: number[]; valFraction: number; startedAt: string };
+    const metrics = (m.metrics ?? {}) as { epoch?: number; history?: EpochStats[]; savedAt?: string };
+    const bytes = m.weights.slice();
+    const rec: CheckpointRecord = { runId: m.id, config: c.config, genomeIds: c.genomeIds, valFraction: c.valFraction, startedAt: c.startedAt, epoch: metrics.epoch ?? 0, history: metrics.history ?? [], savedAt: metrics.savedAt ?? m.createdAt, bytes };
+    return transfer(rec, [bytes.buffer]);
+  },
+
+  /** What the newest unfinished run is (no bytes), or null. */
+  checkpointSummary(): CheckpointSummary | null {
+    const d = current();
+    const r = d.exec('SELECT id, config_json, metrics_json, created_at FROM models WHERE kind = ? ORDER BY created_at DESC, id DESC LIMIT 1', [CHECKPOINT_KIND]);
+    const row = r[0]?.values[0];
+    if (!row) return null;
+    const c = JSON.parse(String(row[1])) as { config: ResolvedVaeConfig; genomeIds: number[]; valFraction: number; startedAt: string };
+    const metrics = (row[2] ? JSON.parse(String(row[2])) : {}) as { epoch?: number; history?: EpochStats[]; savedAt?: string };
+    return { runId: String(row[0]), config: c.config, genomes: c.genomeIds.length, valFraction: c.valFraction, startedAt: c.startedAt, epoch: metrics.epoch ?? 0, history: metrics.history ?? [], savedAt: metrics.savedAt ?? String(row[3]) };
+  },
+
+  async deleteCheckpoint(runId: string): Promise<void> {
+    const d = current();
+    d.run('DELETE FROM models WHERE id = ? AND kind = ?', [runId, CHECKPOINT_KIND]);
+    await save(`discarded ${runId}`);
+  },
+
+  /**
+   * Stores a trained genome VAE (a models row from toModelRow) with the embeddings of its genomes,
+   * makes it the active model and deletes the run's checkpoint, in one save.
+   */
+  async saveTrainedModel(row: StoredModel, embeddings: { genomeIds: Int32Array; vectors: Float32Array; dim: number }, checkpointRunId?: string): Promise<ActiveModelInfo> {
+    const d = current();
+    d.exec('BEGIN');
+    try {
+      saveModel(d, row);
+      saveEmbeddings(d, row.id, embeddings.genomeIds, embeddings.vectors, embeddings.dim);
+      setActiveModelId(d, row.id);
+      if (checkpointRunId) d.run('DELETE FROM models WHERE id = ? AND kind = ?', [checkpointRunId, CHECKPOINT_KIND]);
+      d.exec('COMMIT');
+    } catch (e) {
+      d.exec('ROLLBACK');
+      throw e;
+    }
+    await save(`trained ${row.id}`);
+    return dbWorkerApi.activeModelInfo()!;
+  },
+
+  /** The id of the active genome VAE, or null. */
+  activeModelId(): string | null {
+    return getActiveModelId(current());
+  },
+
+  /** The active genome VAE (config, provenance, history, report; no weights), or null. */
+  activeModelInfo(): ActiveModelInfo | null {
+    const d = current();
+    const id = getActiveModelId(d);
+    if (!id) return null;
+    const r = d.exec('SELECT id, config_json, metrics_json, created_at, (SELECT count(*) FROM genome_embeddings e WHERE e.model_id = m.id) FROM models m WHERE id = ?', [id]);
+    const row = r[0]?.values[0];
+    if (!row) return null;
+    return { id: String(row[0]), config: JSON.parse(String(row[1])), metrics: row[2] ? JSON.parse(String(row[2])) : null, createdAt: String(row[3]), embeddings: Number(row[4]) };
+  },
+
+  /**
+   * The active genome VAE row (weights included) and its neighbour-index data: the genome-level
+   * genomes it embedded (genomes, chromosomes, plasmids, virus genomes), their vectors and what the
+   * neighbour list shows of them. Transferred; null without an active model.
+   */
+  neighborModelData(): NeighborModelData | null {
+    const d = current();
+    const id = getActiveModelId(d);
+    const model = id ? getModel(d, id) : null;
+    if (!model || !model.weights) return null;
+    const { vectors, dim, candidates } = neighborDataFromDb(d, model.id);
+    const genomeIds = Int32Array.from(candidates, (c) => c.genomeId);
+    const weights = model.weights.slice();
+    return transfer({ model: { ...model, weights }, genomeIds, vectors, dim, candidates }, [weights.buffer, vectors.buffer, genomeIds.buffer]);
   },
 
   /** Forgets the saved database (the next start loads the bundled snapshot). */

@@ -107,7 +107,7 @@ export class ProfilesStore {
   #start(job: ProfileJob): void {
     const handle = this.#pool.submit(
       job.file,
-      { progressIntervalMs: PROGRESS_INTERVAL_MS },
+      { progressIntervalMs: PROGRESS_INTERVAL_MS, rrnaMarkers: true },
       {
         onStart: () => (job.status = 'running'),
         onProgress: (p) => (job.progress = p),

@@ -1,0 +1,372 @@
+/**
+ * The ML worker's logic (workers/ml.worker.ts only exposes it): the tfjs backend, genome VAE
+ * training with pause/resume/cancel and checkpoints, embedding and the verification report after
+ * training, and nearest-genome search with the active model. The page never runs tfjs.
+ *
+ * Everything heavy happens here; what goes back to the page is small (epoch stats, throttled
+ * progress) or transferred (checkpoint bytes, weights, embeddings).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { transfer } from 'comlink';
+import { AppError } from '../core/errors';
+import { FEATURE_COUNT } from '../core/kmer-layout';
+import type { StoredModel } from '../db/models';
+import { initBrowserBackend, type BackendOverride, type BackendStatus } from '../ml/browser-backend';
+import { GenomeNeighborIndex, type DomainCall, type GenomeNeighbor, type NeighborCandidate } from '../ml/genome-neighbors';
+import { fromModelRow, instantiateGenomeVae, toModelRow } from '../ml/genome-vae-model';
+import { embedProfiles, trainModel, type LabelledProfile } from '../ml/train-pipeline';
+import type { EpochStats, StopReason, TrainCheckpoint } from '../ml/train-vae';
+import { computeVaeReport, type ReportItem } from '../ml/vae-report';
+import type { GenomeVae } from '../ml/vae';
+import { resolveVaeConfig, type ResolvedVaeConfig, type VaeConfig } from '../ml/vae-config';
+import { packWeights, unpackWeights } from '../ml/weights';
+
+/** Every genome with a profile, as the db worker hands it over (typed arrays are transferred). */
+export interface TrainingSet {
+  genomeIds: Int32Array;
+  /** Stable keys (source file and record, else the content hash) for the provenance hash and split. */
+  keys: string[];
+  species: (string | null)[];
+  organismTypes: string[];
+  recordTypes: string[];
+  gcFractions: Float64Array;
+  domainCalls: DomainCall[];
+  /** Row-major counts, genomeIds.length × 2,772. */
+  counts: Float64Array;
+}
+
+export interface TrainOptions {
+  /** Share of genera held out for validation. @default 0.15 */
+  valFraction?: number;
+  /** A packed checkpoint (packCheckpoint) to continue from. */
+  checkpoint?: Uint8Array;
+}
+
+export type TrainPhase = 'starting' | 'training' | 'embedding' | 'report' | 'packing';
+
+export interface TrainProgress {
+  phase: TrainPhase;
+  /** Epoch in progress (1-based) during training. */
+  epoch: number;
+  epochs: number;
+  /** Batches (training) or genomes (embedding) done, of total. */
+  done: number;
+  total: number;
+  /** Training samples per second over the last epoch or so. */
+  samplesPerSec: number;
+  /** Seconds left in this phase (training: all remaining epochs). */
+  etaSec: number;
+}
+
+export interface TrainCallbacks {
+  onEpoch(stats: EpochStats): void;
+  /** A checkpoint to store; the page queues it and returns at once. */
+  onCheckpoint(c: { epoch: number; bytes: Uint8Array; history: EpochStats[] }): void | Promise<void>;
+  onProgress(p: TrainProgress): void;
+}
+
+export interface TrainOutcome {
+  stoppedBy: StopReason;
+  /** 'embedding' when cancelled after training finished (the last checkpoint holds the weights). */
+  cancelledIn: 'training' | 'embedding' | null;
+  message: string | null;
+  epochs: number;
+  /** Epoch the run continued from (0 for a fresh run). */
+  resumedFrom: number;
+  history: EpochStats[];
+  /** The models row of the trained model (weights packed, report in metrics); null when cancelled. */
+  model: StoredModel | null;
+  /** Embeddings of every training genome under the new model. */
+  embeddings: { genomeIds: Int32Array; vectors: Float32Array; dim: number } | null;
+}
+
+/** The active model and its neighbour-index data, as the db worker hands it over. */
+export interface NeighborModelData {
+  model: StoredModel;
+  genomeIds: Int32Array;
+  /** Row-major, genomeIds.length × dim; row i belongs to candidates[i]. */
+  vectors: Float32Array;
+  dim: number;
+  candidates: NeighborCandidate[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checkpoint bytes: "MFCKPT1\n" | u32le JSON length | JSON {version, config, epoch, history,
+// weightsBytes, optimizerBytes} | pad to 4 | packWeights(weights) | packWeights(optimizer).
+
+const CKPT_MAGIC = new TextEncoder().encode('MFCKPT1\n');
+
+export function packCheckpoint(c: TrainCheckpoint): Uint8Array {
+  const w = packWeights(c.weights);
+  const o = packWeights(c.optimizer);
+  const json = new TextEncoder().encode(JSON.stringify({ version: c.version, config: c.config, epoch: c.epoch, history: c.history, weightsBytes: w.length, optimizerBytes: o.length }));
+  const head = CKPT_MAGIC.length + 4 + json.length;
+  const pad = (4 - (head % 4)) % 4;
+  const out = new Uint8Array(head + pad + w.length + o.length);
+  out.set(CKPT_MAGIC, 0);
+  new DataView(out.buffer).setUint32(CKPT_MAGIC.length, json.length, true);
+  out.set(json, CKPT_MAGIC.length + 4);
+  out.set(w, head + pad);
+  out.set(o, head + pad + w.length);
+  return out;
+}
+
+export function unpackCheckpoint(bytes: Uint8Array, what = 'checkpoint'): TrainCheckpoint {
+  if (bytes.length < CKPT_MAGIC.length + 4 || !CKPT_MAGIC.every((b, i) => bytes[i] === b)) {
+    throw new AppError('DATA_INVALID', `${what}: not a MediaForge training checkpoint`, 'start a new training run');
+  }
+  const len = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(CKPT_MAGIC.length, true);
+  const head = CKPT_MAGIC.length + 4 + len;
+  let meta: { version: 1; config: ResolvedVaeConfig; epoch: number; history: EpochStats[]; weightsBytes: number; optimizerBytes: number };
+  try {
+    meta = JSON.parse(new TextDecoder().decode(bytes.subarray(CKPT_MAGIC.length + 4, head)));
+  } catch {
+    throw new AppError('DATA_INVALID', `${what}: the checkpoint description is damaged`, 'start a new training run');
+  }
+  const start = head + ((4 - (head % 4)) % 4);
+  if (start + meta.weightsBytes + meta.optimizerBytes !== bytes.length) throw new AppError('DATA_INVALID', `${what}: the checkpoint is truncated`, 'start a new training run');
+  return {
+    version: meta.version,
+    config: resolveVaeConfig(meta.config),
+    epoch: meta.epoch,
+    history: meta.history,
+    weights: unpackWeights(bytes.subarray(start, start + meta.weightsBytes), `${what} weights`),
+    optimizer: unpackWeights(bytes.subarray(start + meta.weightsBytes), `${what} optimizer state`),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+let backend: Promise<BackendStatus> | null = null;
+let backendStatus: BackendStatus | null = null;
+
+interface Run {
+  controller: AbortController;
+  paused: boolean;
+  /** Resolves the pause of onBatch. */
+  release: (() => void) | null;
+}
+let run: Run | null = null;
+
+let neighborModel: { id: string; vae: GenomeVae; index: GenomeNeighborIndex } | null = null;
+
+function ensureBackend(): Promise<BackendStatus> {
+  return (backend ??= initBrowserBackend('auto').then((s) => (backendStatus = s)));
+}
+
+const now = () => performance.now();
+/**
+ * A real macrotask, so pause/cancel messages get handled while training runs. A MessageChannel
+ * round trip, not setTimeout: nested timers are clamped to 4 ms.
+ */
+const yieldTask: () => Promise<void> = (() => {
+  if (typeof MessageChannel === 'undefined') return () => new Promise<void>((ok) => setTimeout(ok, 0));
+  const channel = new MessageChannel();
+  const waiting: (() => void)[] = [];
+  channel.port1.onmessage = () => waiting.shift()?.();
+  return () =>
+    new Promise<void>((ok) => {
+      waiting.push(ok);
+      channel.port2.postMessage(0);
+    });
+})();
+
+function checkSet(set: TrainingSet): void {
+  const n = set.genomeIds.length;
+  if (set.counts.length !== n * FEATURE_COUNT || set.keys.length !== n || set.species.length !== n || set.organismTypes.length !== n) {
+    throw new AppError('INTERNAL', `training set: ${n} genomes but ${set.counts.length / FEATURE_COUNT} profiles`);
+  }
+}
+
+function labelled(set: TrainingSet): LabelledProfile[] {
+  return Array.from(set.genomeIds, (_, i) => ({
+    key: set.keys[i],
+    species: set.species[i],
+    organismType: set.organismTypes[i],
+    counts: set.counts.subarray(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT),
+  }));
+}
+
+function reportItems(set: TrainingSet, items: LabelledProfile[]): ReportItem[] {
+  return items.map((it, i) => ({
+    species: it.species,
+    organismType: it.organismType,
+    recordType: set.recordTypes[i],
+    gcFraction: set.gcFractions[i],
+    counts: it.counts,
+    domainCall: set.domainCalls[i],
+  }));
+}
+
+export const mlWorkerApi = {
+  /** Probes and starts the tfjs backend (override from settings); safe to call again to switch. */
+  async init(override: BackendOverride = 'auto'): Promise<BackendStatus> {
+    if (run) throw new AppError('BAD_OPTION', 'the backend cannot change while a model is training', 'wait for the run to finish or cancel it');
+    if (backendStatus && backendStatus.override === override) return backendStatus;
+    const prev = backend;
+    backend = (prev ?? Promise.resolve(null)).catch(() => null).then(() => initBrowserBackend(override)).then((s) => (backendStatus = s));
+    return backend;
+  },
+
+  backend(): BackendStatus | null {
+    return backendStatus;
+  },
+
+  /**
+   * Trains a genome VAE on the given genomes (or continues a checkpoint), then embeds every
+   * genome and computes the verification report. Progress and checkpoints go to `callbacks`.
+   */
+  async train(set: TrainingSet, configInput: VaeConfig, options: TrainOptions, callbacks: TrainCallbacks): Promise<TrainOutcome> {
+    if (run) throw new AppError('BAD_OPTION', 'a model is already training', 'wait for it to finish or cancel it');
+    const status = await ensureBackend();
+    checkSet(set);
+    const resumeFrom = options.checkpoint ? unpackCheckpoint(options.checkpoint) : undefined;
+    const config = resolveVaeConfig(resumeFrom?.config ?? configInput);
+    const me: Run = { controller: new AbortController(), paused: false, release: null };
+    run = me;
+    const items = labelled(set);
+    const epochs = config.epochs;
+    const startEpoch = resumeFrom?.epoch ?? 0;
+    // Progress: batch timing gives samples/s and the ETA of the remaining epochs.
+    let epoch = startEpoch;
+    let batchesPerEpoch = 1;
+    let lastSent = 0;
+    let lastYield = now();
+    let rate = { t: now(), batches: 0, msPerBatch: NaN };
+    let samplesPerSec = NaN;
+    const send = (p: Omit<TrainProgress, 'epochs'>) => callbacks.onProgress({ ...p, epochs });
+    send({ phase: 'starting', epoch: startEpoch, done: 0, total: 0, samplesPerSec: NaN, etaSec: NaN });
+    const history: EpochStats[] = [...(resumeFrom?.history ?? [])];
+
+    try {
+      const { model, result } = await trainModel(items, config, {
+        valFraction: options.valFraction ?? 0.15,
+        dataDescription: `${items.length} genomes with a k-mer profile in this browser's database`,
+        createdBy: `MediaForge app (${status.active})`,
+        signal: me.controller.signal,
+        resumeFrom,
+        onEpoch: (s) => {
+          epoch = s.epoch;
+          samplesPerSec = s.samplesPerSec;
+          history.push(s);
+          callbacks.onEpoch(s);
+        },
+        onCheckpoint: async (c) => {
+          const bytes = packCheckpoint(c);
+          await callbacks.onCheckpoint(transfer({ epoch: c.epoch, bytes, history: c.history }, [bytes.buffer as ArrayBuffer]));
+        },
+        onBatch: async (b, batches) => {
+          batchesPerEpoch = batches;
+          const t = now();
+          rate.batches++;
+          if (t - rate.t > 500) rate = { t, batches: 0, msPerBatch: (t - rate.t) / rate.batches };
+          if (t - lastSent > 200 || b === batches || me.paused) {
+            lastSent = t;
+            const left = (epochs - epoch - 1) * batchesPerEpoch + (batches - b);
+            const ms = Number.isFinite(rate.msPerBatch) ? rate.msPerBatch : (t - rate.t) / Math.max(1, rate.batches);
+            send({ phase: 'training', epoch: epoch + 1, done: b, total: batches, samplesPerSec: Number.isFinite(samplesPerSec) ? samplesPerSec : (config.batchSize * 1000) / ms, etaSec: (left * ms) / 1000 });
+          }
+          if (me.paused) {
+            await new Promise<void>((ok) => (me.release = ok));
+            rate = { t: now(), batches: 0, msPerBatch: rate.msPerBatch };
+          }
+          if (now() - lastYield > 40) {
+            await yieldTask();
+            lastYield = now();
+          }
+        },
+      });
+      const base = { stoppedBy: result.stoppedBy, message: result.message ?? null, epochs: result.epochs, resumedFrom: startEpoch, history: result.history };
+      if (result.stoppedBy === 'cancelled' || result.epochs === 0) {
+        result.vae.dispose();
+        return { ...base, cancelledIn: result.stoppedBy === 'cancelled' ? 'training' : null, model: null, embeddings: null };
+      }
+
+      // Embed every genome, in chunks (progress, cancel between chunks).
+      const dim = config.latentDim;
+      const vectors = new Float32Array(items.length * dim);
+      const chunk = 64;
+      const t0 = now();
+      for (let s = 0; s < items.length; s += chunk) {
+        if (me.controller.signal.aborted) {
+          result.vae.dispose();
+          return { ...base, stoppedBy: 'cancelled', cancelledIn: 'embedding', model: null, embeddings: null };
+        }
+        vectors.set(embedProfiles(result.vae, items.slice(s, s + chunk)), s * dim);
+        const done = Math.min(items.length, s + chunk);
+        send({ phase: 'embedding', epoch: result.epochs, done, total: items.length, samplesPerSec: (done / (now() - t0)) * 1000, etaSec: ((items.length - done) * (now() - t0)) / done / 1000 });
+        await yieldTask();
+      }
+      send({ phase: 'report', epoch: result.epochs, done: 0, total: 1, samplesPerSec: NaN, etaSec: NaN });
+      await yieldTask();
+      model.report = computeVaeReport(result.vae, reportItems(set, items), { valGenera: model.provenance.valGenera }) as unknown as Record<string, unknown>;
+      result.vae.dispose();
+      send({ phase: 'packing', epoch: result.epochs, done: 1, total: 1, samplesPerSec: NaN, etaSec: 0 });
+      const row = toModelRow(model);
+      const genomeIds = Int32Array.from(set.genomeIds);
+      return transfer({ ...base, cancelledIn: null, model: row, embeddings: { genomeIds, vectors, dim } }, [row.weights.buffer as ArrayBuffer, vectors.buffer, genomeIds.buffer]);
+    } finally {
+      if (run === me) run = null;
+    }
+  },
+
+  pause(): boolean {
+    if (!run) return false;
+    run.paused = true;
+    return true;
+  },
+
+  resume(): boolean {
+    if (!run) return false;
+    run.paused = false;
+    run.release?.();
+    run.release = null;
+    return true;
+  },
+
+  /** Stops training (or the embedding after it) at the next batch; train() then resolves 'cancelled'. */
+  cancel(): boolean {
+    if (!run) return false;
+    run.controller.abort();
+    run.paused = false;
+    run.release?.();
+    run.release = null;
+    return true;
+  },
+
+  /** The id of the model neighbours are searched with, or null. */
+  neighborModelId(): string | null {
+    return neighborModel?.id ?? null;
+  },
+
+  /** Builds the VAE and the neighbour index of a model (replaces the previous one). */
+  async setNeighborModel(data: NeighborModelData): Promise<{ modelId: string; genomes: number; dim: number }> {
+    await ensureBackend();
+    const m = fromModelRow(data.model);
+    if (data.dim !== m.config.latentDim) throw new AppError('DB_INVALID', `model ${m.id}: embeddings have ${data.dim} dimensions, the model ${m.config.latentDim}`, 'train the model again');
+    const vae = instantiateGenomeVae(m);
+    neighborModel?.vae.dispose();
+    neighborModel = { id: m.id, vae, index: new GenomeNeighborIndex(m.id, data.vectors, data.dim, data.candidates) };
+    return { modelId: m.id, genomes: neighborModel.index.size, dim: data.dim };
+  },
+
+  /**
+   * The k nearest database genomes of one k-mer profile (2,772 counts), by the active model;
+   * `queryCall` is the profile's rRNA domain evidence when it was scanned ('unknown': cosine only).
+   */
+  async neighbors(counts: Float64Array, k = 5, queryCall: DomainCall = 'unknown'): Promise<{ modelId: string; neighbors: GenomeNeighbor[] }> {
+    if (!neighborModel) throw new AppError('INTERNAL', 'no genome model is loaded for neighbour search');
+    if (counts.length !== FEATURE_COUNT) throw new AppError('BAD_OPTION', `not a k-mer profile of ${FEATURE_COUNT} features`);
+    const { id, vae, index } = neighborModel;
+    const query = embedProfiles(vae, [{ counts }]);
+    return { modelId: id, neighbors: index.search(query, k, queryCall) };
+  },
+
+  /** tfjs memory, for diagnostics. */
+  memory(): { numTensors: number; numBytes: number; backend: string } {
+    const m = tf.memory();
+    return { numTensors: m.numTensors, numBytes: m.numBytes, backend: tf.getBackend() };
+  },
+};
+
+export type MlWorkerApi = typeof mlWorkerApi;

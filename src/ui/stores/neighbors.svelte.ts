@@ -1,0 +1,126 @@
+/**
+ * Nearest database genomes of each file profiled on the Profile page, by the active genome VAE.
+ * The db worker hands the active model and its embeddings to the ML worker once (and again after a
+ * new model is trained); each profile is embedded and searched there. Only the k-mer profile is
+ * sent: file names and headers play no part. Shared through context.
+ */
+import { getContext, setContext } from 'svelte';
+import { SvelteMap } from 'svelte/reactivity';
+import { transfer } from 'comlink';
+import { serializeError, type SerializedAppError } from '../../core/errors';
+import type { GenomeProfile } from '../../core/profile-types';
+import type { GenomeNeighbor } from '../../ml/genome-neighbors';
+import type { MlClient } from '../../runs-on-page/ml-client';
+import type { DatabaseStore } from './database.svelte';
+import { whenDatabaseReady, type TrainingStore } from './training.svelte';
+
+/** Neighbours shown per file. */
+export const NEIGHBOR_COUNT = 5;
+
+export type NeighborStatus = 'loading' | 'done' | 'no-model' | 'error';
+
+export interface NeighborResult {
+  status: NeighborStatus;
+  /** The model revision the result belongs to. */
+  revision: number;
+  modelId?: string;
+  neighbors?: GenomeNeighbor[];
+  error?: SerializedAppError;
+  /** Embedding + search time in the worker round trip, ms. */
+  ms?: number;
+}
+
+function whenIdle(timeoutMs = 1000): Promise<void> {
+  return new Promise((ok) => {
+    if (typeof requestIdleCallback === 'function') requestIdleCallback(() => ok(), { timeout: timeoutMs });
+    else setTimeout(ok, 50);
+  });
+}
+
+export class NeighborsStore {
+  /** By ProfileJob key. */
+  readonly results = new SvelteMap<number, NeighborResult>();
+  readonly ml: MlClient;
+  readonly database: DatabaseStore;
+  readonly training: TrainingStore;
+  #model: { revision: number; promise: Promise<string | null> } | null = null;
+
+  constructor(ml: MlClient, database: DatabaseStore, training: TrainingStore) {
+    this.ml = ml;
+    this.database = database;
+    this.training = training;
+  }
+
+  /** Changes when a new model becomes active (components re-request then). */
+  get revision(): number {
+    return this.training.modelRevision;
+  }
+
+  /** Finds the neighbours of a job's profile (once per job and model). */
+  async request(key: number, profile: GenomeProfile): Promise<void> {
+    const revision = this.revision;
+    const known = this.results.get(key);
+    if (known && known.revision === revision && known.status !== 'error') return;
+    this.results.set(key, { status: 'loading', revision });
+    try {
+      // The first search opens the database and starts tfjs: let the page finish what it is doing.
+      if (!this.#model) await whenIdle();
+      const modelId = await this.#ensureModel(revision);
+      if (!modelId) {
+        this.#set(key, { status: 'no-model', revision });
+        return;
+      }
+      const t0 = performance.now();
+      const counts = Float64Array.from(profile.counts);
+      const ml = await this.ml.remote();
+      const r = await ml.neighbors(transfer(counts, [counts.buffer]), NEIGHBOR_COUNT, profile.rrna?.domainCall ?? 'unknown');
+      this.#set(key, { status: 'done', revision, modelId: r.modelId, neighbors: r.neighbors, ms: performance.now() - t0 });
+    } catch (e) {
+      this.#set(key, { status: 'error', revision, error: serializeError(e) });
+    }
+  }
+
+  forget(key: number): void {
+    this.results.delete(key);
+  }
+
+  /** Only the newest request of a key may write its result. */
+  #set(key: number, r: NeighborResult): void {
+    const cur = this.results.get(key);
+    if (!cur || cur.revision <= r.revision) this.results.set(key, r);
+  }
+
+  /** Makes the ML worker hold the active model and its neighbour index; the model id or null. */
+  #ensureModel(revision: number): Promise<string | null> {
+    if (this.#model && this.#model.revision === revision) return this.#model.promise;
+    const promise = (async () => {
+      const db = await whenDatabaseReady(this.database);
+      const id = await db.activeModelId();
+      if (!id) return null;
+      const ml = await this.ml.remote();
+      if ((await ml.neighborModelId()) === id) return id;
+      const data = await db.neighborModelData();
+      if (!data) return null;
+      const buffers = [data.vectors.buffer, data.genomeIds.buffer] as ArrayBuffer[];
+      if (data.model.weights) buffers.push(data.model.weights.buffer as ArrayBuffer);
+      return (await ml.setNeighborModel(transfer(data, buffers))).modelId;
+    })();
+    this.#model = { revision, promise };
+    promise.catch(() => {
+      if (this.#model?.promise === promise) this.#model = null;
+    });
+    return promise;
+  }
+}
+
+const KEY = Symbol('neighbors');
+
+export function setNeighborsStore(store: NeighborsStore): NeighborsStore {
+  return setContext(KEY, store);
+}
+
+export function getNeighborsStore(): NeighborsStore {
+  const store = getContext<NeighborsStore | undefined>(KEY);
+  if (!store) throw new Error('NeighborsStore missing: App.svelte sets it up');
+  return store;
+}
