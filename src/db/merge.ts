@@ -2,7 +2,8 @@
  * Merging another user's snapshot into ours: their genomes (with profiles), links, embeddings and
  * models are added; nothing is duplicated.
  * - genomes are matched by content hash (a genome we have keeps its id and metadata);
- * - models by id (a model id we have is kept as ours);
+ * - models by id (a model id we have is kept as ours); training checkpoints are not merged;
+ * - rRNA marker evidence travels with a genome new to us;
  * - embeddings by (genome, model);
  * - links: a genome new to us takes the other file's links; for a genome we have, the other file's
  *   links replace ours only when theirs were reviewed by a user and ours were not;
@@ -31,8 +32,11 @@ function rows(db: Database, sql: string, params: SqlValue[] = []): SqlValue[][] 
 
 const GENOME_COLUMNS = [
   'name', 'species', 'strain', 'organism_type', 'ncbi_taxid', 'gc_fraction', 'length_bp', 'n_bp',
-  'other_bp', 'records', 'first_header', 'content_hash', 'source_file', 'origin',
+  'other_bp', 'records', 'first_header', 'content_hash', 'source_file', 'origin', 'record_type', 'record_id',
 ] as const;
+
+/** Training checkpoints belong to the run on the machine that wrote them: never merged. */
+const UNMERGED_MODEL_KINDS = ['genome-vae-checkpoint'];
 
 export function mergeDatabase(target: Database, source: Database): MergeReport {
   const report: MergeReport = {
@@ -50,6 +54,7 @@ export function mergeDatabase(target: Database, source: Database): MergeReport {
   try {
     // Models by id.
     for (const [id, kind, config, weights, metrics, created] of rows(source, 'SELECT id, kind, config_json, weights, metrics_json, created_at FROM models ORDER BY id')) {
+      if (UNMERGED_MODEL_KINDS.includes(String(kind))) continue;
       if (rows(target, 'SELECT 1 FROM models WHERE id = ?', [id]).length) {
         report.modelsAlreadyPresent++;
         continue;
@@ -79,6 +84,8 @@ export function mergeDatabase(target: Database, source: Database): MergeReport {
       if (profile.length) {
         target.run('INSERT INTO genome_profiles (genome_id, layout_version, encoding, feature_count, counts) VALUES (?,?,?,?,?)', [targetId, ...profile[0]]);
       }
+      const markers = rows(source, 'SELECT method, domain_call, evidence_json FROM genome_markers WHERE genome_id = ?', [sourceId]);
+      if (markers.length) target.run('INSERT INTO genome_markers (genome_id, method, domain_call, evidence_json) VALUES (?,?,?,?)', [targetId, ...markers[0]]);
       report.genomesAdded++;
     }
 

@@ -85,7 +85,7 @@ function gatherRows(src: Float32Array, order: Int32Array, from: number, to: numb
  * the per-k error after centring each k block of input and output: the same number for per-k
  * and whole-vector CLR (which differ by one shift per block), so the two modes compare fairly.
  */
-export function evaluateVae(vae: GenomeVae, x: Float32Array, rows: number, batch = 256): { recon: number; kl: number; perK: PerKError; perKCentred: PerKError } {
+export function evaluateVae(vae: GenomeVae, x: Float32Array, rows: number, batch = 256): { recon: number; kl: number; perK: PerKError; perKCentred: PerKError; perKR2: PerKError } {
   const d = FEATURE_COUNT;
   const xHat = new Float32Array(rows * d);
   let klSum = 0;
@@ -100,8 +100,20 @@ export function evaluateVae(vae: GenomeVae, x: Float32Array, rows: number, batch
     });
   }
   const perK = perKMse(x, xHat, rows);
-  const perKCentred = perKMse(centreBlocks(x, rows), centreBlocks(xHat, rows), rows);
-  return { recon: perK.total, kl: rows ? klSum / rows : NaN, perK, perKCentred };
+  const cx = centreBlocks(x, rows);
+  const perKCentred = perKMse(cx, centreBlocks(xHat, rows), rows);
+  // R² per k: 1 − error / variance of the (block-centred) data around its mean profile.
+  const mean = new Float32Array(FEATURE_COUNT);
+  for (let r = 0; r < rows; r++) for (let i = 0; i < FEATURE_COUNT; i++) mean[i] += cx[r * FEATURE_COUNT + i] / rows;
+  const meanRows = new Float32Array(cx.length);
+  for (let r = 0; r < rows; r++) meanRows.set(mean, r * FEATURE_COUNT);
+  const variance = perKMse(cx, meanRows, rows);
+  const r2 = (e: number, v: number) => (v > 0 ? 1 - e / v : NaN);
+  const perKR2: PerKError = {
+    total: r2(perKCentred.total, variance.total),
+    perK: Object.fromEntries(Object.entries(perKCentred.perK).map(([k, e]) => [k, r2(e, variance.perK[k as keyof PerKError['perK']])])) as PerKError['perK'],
+  };
+  return { recon: perK.total, kl: rows ? klSum / rows : NaN, perK, perKCentred, perKR2 };
 }
 
 function centreBlocks(m: Float32Array, rows: number): Float32Array {

@@ -10,11 +10,11 @@ export type ClrMode = 'per-k' | 'whole';
 export interface VaeConfig {
   /** Input features (the k = 1..6 layout). @default 2772 */
   inputDim?: number;
-  /** Widths of the encoder's hidden layers (Dense → BatchNorm → LeakyReLU each); the decoder mirrors them. @default [512, 256] */
+  /** Widths of the encoder's hidden layers (Dense → BatchNorm → LeakyReLU each); the decoder mirrors them. @default [256, 128] */
   hiddenDims?: number[];
   /** Latent dimensions. @default 32 */
   latentDim?: number;
-  /** Final KL weight β. @default 0.05 */
+  /** Final KL weight β (the KL term is a mean over latent dimensions, like the reconstruction over features). @default 0.05 */
   beta?: number;
   /** Epochs over which the KL weight rises linearly from 0 to β. @default 10 */
   warmupEpochs?: number;
@@ -38,7 +38,7 @@ export interface VaeConfig {
 
 export const VAE_DEFAULTS = {
   inputDim: FEATURE_COUNT,
-  hiddenDims: [512, 256],
+  hiddenDims: [256, 128],
   latentDim: 32,
   beta: 0.05,
   warmupEpochs: 10,

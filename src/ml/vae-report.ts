@@ -46,6 +46,8 @@ export interface VaeReport {
   perK: PerKError;
   /** Per-k error with each k block centred (comparable between per-k and whole-vector CLR). */
   perKCentred: PerKError;
+  /** Share of the held-out variance of each k block that the reconstruction explains (mode-independent). */
+  perKR2: PerKError;
   clrMode: string;
   localDistance: { spearman: number; pearson: number; pairs: number; k: number };
   neighborMse: { top1: number; random: number; ratio: number };
@@ -126,7 +128,8 @@ function tetraBlock(x: Float32Array, rows: number): Float32Array {
   return out;
 }
 
-const GENOME_LEVEL = new Set(['genome', 'chromosome']);
+// The definition: queries and candidates are whole genome files (the reference genomes), not records.
+const GENOME_LEVEL = new Set(['genome']);
 
 function purity(index: ExactCosineIndex, items: ReportItem[], queries: number[], rowGenus: Int32Array, vectors: Float32Array, d: number, extra?: (q: number) => Float32Array): DomainPurity {
   const byDomain: DomainPurity['byDomain'] = {};
@@ -166,7 +169,7 @@ export function computeVaeReport(vae: GenomeVae, items: ReportItem[], o: ReportO
 
   // Reconstruction of held-out rows from the latent mean.
   const xv = clrRows(items, held, vae.config);
-  const { perK, perKCentred } = evaluateVae(vae, xv, held.length);
+  const { perK, perKCentred, perKR2 } = evaluateVae(vae, xv, held.length);
 
   // Latent cosine index over everything; held-out rows query it.
   const zIndex = new ExactCosineIndex(z, L);
@@ -279,6 +282,7 @@ export function computeVaeReport(vae: GenomeVae, items: ReportItem[], o: ReportO
     heldOut: { rows: held.length, genera: new Set(held.map((i) => genus[i])).size, note },
     perK,
     perKCentred,
+    perKR2,
     clrMode: vae.config.clrMode,
     localDistance: { spearman: spearman(a, b), pearson: pearson(a, b), pairs: a.length, k },
     neighborMse: { top1, random: randomMse, ratio: randomMse > 0 ? top1 / randomMse : NaN },

@@ -91,9 +91,14 @@ export function buildGenomeVae(config: ResolvedVaeConfig): GenomeVae {
 export interface VaeLosses {
   /** Mean squared reconstruction error per feature (the design documents' "MSE"). */
   recon: tf.Scalar;
-  /** KL divergence to N(0, I), summed over latent dimensions, averaged over the batch. */
+  /** KL divergence to N(0, I) in nats, summed over latent dimensions, averaged over the batch. */
   kl: tf.Scalar;
-  /** recon + klWeight · kl. */
+  /**
+   * recon + klWeight · kl / latentDim: both terms are means (per feature, per latent dimension),
+   * as in the design documents, so β = 0.05 means the same at any latent size. (With the KL
+   * summed instead, β = 0.05 collapsed the posterior to ~5 nats on the shared genomes and halved
+   * the local-distance correlation; see README "Genome VAE".)
+   */
   total: tf.Scalar;
 }
 
@@ -105,7 +110,7 @@ export function vaeLoss(vae: GenomeVae, x: tf.Tensor2D, eps: tf.Tensor2D, klWeig
     const xHat = vae.decode(z, training);
     const recon = tf.mean(tf.squaredDifference(x, xHat)) as tf.Scalar;
     const kl = tf.mean(tf.sum(tf.exp(logVar).add(mean.square()).sub(logVar).sub(1), 1)).mul(0.5) as tf.Scalar;
-    const total = recon.add(kl.mul(klWeight)) as tf.Scalar;
+    const total = recon.add(kl.mul(klWeight / vae.config.latentDim)) as tf.Scalar;
     return { recon, kl, total };
   });
 }

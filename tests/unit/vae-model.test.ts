@@ -66,7 +66,7 @@ describe('model', () => {
       const l = vaeLoss(vae, x, tf.randomNormal([3, TINY.latentDim], 0, 1, 'float32', 1) as tf.Tensor2D, 0.05, true);
       const [total, recon, kl] = [l.total, l.recon, l.kl].map((t) => t.dataSync()[0]);
       expect(Number.isFinite(total) && recon > 0 && kl >= 0).toBe(true);
-      expect(total).toBeCloseTo(recon + 0.05 * kl, 4);
+      expect(total).toBeCloseTo(recon + (0.05 * kl) / TINY.latentDim, 4);
     });
     // Dense 2772→32, BN, 32→16, BN, two heads 16→4, mirrored decoder.
     expect(vae.trainableVariables().reduce((n, v) => n + v.size, 0)).toBe(countVaeParameters(TINY));

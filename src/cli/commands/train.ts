@@ -9,6 +9,8 @@ import { formatPerK } from '../../ml/clr';
 import { encodeModelFile } from '../../ml/genome-vae-model';
 import { initNodeBackend, type NodeBackend } from '../../ml/node-backend';
 import { trainModel } from '../../ml/train-pipeline';
+import { computeVaeReport } from '../../ml/vae-report';
+import { formatReport } from './vae';
 import { countVaeParameters, resolveVaeConfig, VAE_PRESETS, type ClrMode, type VaeConfig } from '../../ml/vae-config';
 import { UsageError } from '../cli-error';
 import { nodeFileSource } from '../node-source';
@@ -28,7 +30,7 @@ Options:
   --out FILE          model file to write (default: genome-vae.mfvae)
   --preset NAME       default | design-doc (1024/512/384, batch 256) | tiny
   --epochs N          epochs (default 60)
-  --hidden A,B        hidden layer widths (default 512,256)
+  --hidden A,B        hidden layer widths (default 256,128)
   --latent N          latent dimensions (default 32)
   --batch N           mini-batch size (default 64)
   --lr X              Adam learning rate (default 0.001)
@@ -40,6 +42,7 @@ Options:
   --reference-only    train on the reference genomes only (no collection records)
   --backend wasm|cpu  tfjs backend (default wasm)
   --created-at ISO    date recorded in the model (default: now; fixed for reproducible builds)
+  --no-report         skip the verification report (mediaforge vae report) stored in the model
   --quiet             no per-epoch lines
   -h, --help          show this help
 `;
@@ -79,6 +82,7 @@ export async function run(argv: string[]): Promise<number> {
         'reference-only': { type: 'boolean', default: false },
         backend: { type: 'string', default: 'wasm' },
         'created-at': { type: 'string' },
+        'no-report': { type: 'boolean', default: false },
         quiet: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -140,8 +144,21 @@ export async function run(argv: string[]): Promise<number> {
       log(`epoch ${s.epoch}/${config.epochs}  loss ${s.trainLoss.toFixed(3)}  recon ${s.trainRecon.toFixed(3)}  KL ${s.trainKl.toFixed(2)} (w ${s.klWeight.toFixed(3)})${val}  ${Math.round(s.samplesPerSec)} samples/s`);
     },
   });
+  if (result.stoppedBy === 'cancelled') {
+    result.vae.dispose();
+    throw new AppError('CANCELLED', 'training cancelled; no model written');
+  }
+  if (!v['no-report']) {
+    log('verification report on the held-out genera');
+    const report = computeVaeReport(
+      result.vae,
+      items.map((it) => ({ species: it.species, organismType: it.organismType, recordType: it.recordType, gcFraction: it.gcFraction, counts: it.counts, domainCall: it.rrna?.domainCall ?? 'unknown' })),
+      { valGenera: model.provenance.valGenera },
+    );
+    model.report = report as unknown as Record<string, unknown>;
+    log(formatReport(model.id, report).split('\n').slice(1, 12).join('\n'));
+  }
   result.vae.dispose();
-  if (result.stoppedBy === 'cancelled') throw new AppError('CANCELLED', 'training cancelled; no model written');
   if (result.stoppedBy === 'non-finite') process.stderr.write(`mediaforge train: ${result.message}\n`);
   writeFileAtomic(resolve(v.out), encodeModelFile(model));
   log(`wrote ${v.out}: ${model.id}, ${result.epochs} epochs, ${model.provenance.trainRows} training / ${model.provenance.valRows} validation rows (${model.provenance.valGenera.length} held-out genera)`);

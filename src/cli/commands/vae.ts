@@ -127,6 +127,7 @@ export function formatReport(modelId: string, r: VaeReport): string {
     `held out: ${r.heldOut.rows} genomes/records, ${r.heldOut.genera} genera — ${r.heldOut.note}`,
     `reconstruction (${r.clrMode} CLR, units²) ${formatPerK(r.perK)}`,
     `  each k block centred      ${formatPerK(r.perKCentred)}`,
+    `  variance explained (R²)   ${[6, 5, 4, 3, 2, 1].map((k) => `${k}mer=${r.perKR2.perK[`k${k}` as keyof typeof r.perKR2.perK].toFixed(3)}`).join(', ')} (all ${r.perKR2.total.toFixed(3)})`,
     `local distances (${r.localDistance.k} nearest, ${r.localDistance.pairs} pairs): Spearman ${r.localDistance.spearman.toFixed(3)}, Pearson ${r.localDistance.pearson.toFixed(3)}`,
     `top-1 latent neighbour MSE ${r.neighborMse.top1.toFixed(3)} vs random pairs ${r.neighborMse.random.toFixed(3)} (ratio ${r.neighborMse.ratio.toFixed(2)})`,
     `precision@1 species: latent ${pct(r.retrieval.species.latent)}, raw CLR ${pct(r.retrieval.species.rawClr)}, 4-mer ${pct(r.retrieval.species.tetra)} (${r.retrieval.species.queries} queries)`,
