@@ -95,6 +95,14 @@ describe('training', () => {
     r.vae.dispose();
   });
 
+  it('is reproducible: the same seed and data train to the same weights', async () => {
+    const a = await trainGenomeVae(TINY, data());
+    const b = await trainGenomeVae(TINY, data());
+    expect((await exportModelWeights(a.vae)).data).toEqual((await exportModelWeights(b.vae)).data);
+    a.vae.dispose();
+    b.vae.dispose();
+  });
+
   it('resumed from a checkpoint, ends with the same weights as an uninterrupted run', async () => {
     const checkpoints: TrainCheckpoint[] = [];
     const full = await trainGenomeVae(TINY, data(), { onCheckpoint: (c) => void checkpoints.push(c) });
