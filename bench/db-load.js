@@ -7,11 +7,11 @@
  * Needs the built app with its snapshot: `npx vite build` (public/mediaforge-snapshot.sqlite.gz
  * copied into dist/). Usage: node bench/db-load.js [--runs N]
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { CHROMIUM, serveStatic } from './static-server.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const DIST = join(ROOT, 'dist');
@@ -19,32 +19,6 @@ const SNAPSHOT = join(DIST, 'mediaforge-snapshot.sqlite.gz');
 const TARGET_MS = 2000;
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
-
-const MIME = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.gz': 'application/gzip', '.webmanifest': 'application/manifest+json' };
-
-function fail(message) {
-  process.stderr.write(`db-load: ${message}\n`);
-  process.exit(1);
-}
-
-if (!existsSync(join(DIST, 'index.html'))) fail('dist/index.html is missing: run `npx vite build` first');
-if (!existsSync(SNAPSHOT)) fail('dist/mediaforge-snapshot.sqlite.gz is missing: build the snapshot into public/ and run `npx vite build`');
-
-/** A static server like a real host's: Content-Length set, no compression. */
-function serve() {
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const file = normalize(join(DIST, path.endsWith('/') ? `${path}index.html` : path));
-    if (!file.startsWith(DIST + sep) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404).end();
-      return;
-    }
-    const body = readFileSync(file);
-    res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'content-length': body.length, 'cache-control': 'no-store' });
-    res.end(body);
-  });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
-}
 
 /** The page has loaded and started its profiling workers; a person would not click sooner. */
 const SETTLE_MS = 1000;
@@ -66,12 +40,9 @@ async function measure(page) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const server = await serve();
-const url = `http://127.0.0.1:${server.address().port}/`;
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const server = await serveStatic(DIST);
+const { url } = server;
+const browser = await chromium.launch(CHROMIUM);
 const first = [];
 const reload = [];
 try {
