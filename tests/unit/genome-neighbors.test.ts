@@ -83,3 +83,25 @@ describe('genus split', () => {
     expect(more.valGroups.filter((g) => g !== 'Newgenus')).toEqual(s.valGroups);
   });
 });
+
+describe('large databases', () => {
+  it('switch to the IVF index above the threshold and still find the nearest genome', () => {
+    const n = 3000;
+    const dim = 8;
+    const vectors = new Float32Array(n * dim);
+    let s = 7;
+    const rnd = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) - 0.5;
+    for (let i = 0; i < vectors.length; i++) vectors[i] = rnd();
+    const cands = Array.from({ length: n }, (_, i) => cand(i, 'bacteria', 'unknown'));
+    const exact = new GenomeNeighborIndex('m', vectors, dim, cands);
+    const ivf = new GenomeNeighborIndex('m', vectors, dim, cands, { approximateAbove: 1000 });
+    expect(exact.method).toBe('exact');
+    expect(ivf.method).toBe('ivf');
+    let same = 0;
+    for (let q = 0; q < 50; q++) {
+      const query = vectors.slice(q * 37 * dim, (q * 37 + 1) * dim);
+      if (ivf.search(query, 1)[0].genome_id === exact.search(query, 1)[0].genome_id) same++;
+    }
+    expect(same).toBeGreaterThanOrEqual(49);
+  });
+});
