@@ -11,6 +11,7 @@ const entries = Object.fromEntries(
 );
 
 export default defineConfig({
+  publicDir: false, // the benchmarks need none of public/ (the 12 MB snapshot)
   build: {
     ssr: true,
     outDir: 'dist-bench',

@@ -13,6 +13,7 @@ import { FEATURE_COUNT } from '../core/kmer-layout';
 import { K_BLOCKS, perKMse, type PerKError } from './clr';
 import { mixSeed, permutation } from './random';
 import { buildGenomeVae, klWeightAt, vaeLoss, type GenomeVae } from './vae';
+import { createFastAdam } from './wasm-kernels';
 import type { ResolvedVaeConfig } from './vae-config';
 import { exportModelWeights, exportOptimizerState, importModelWeights, importOptimizerState, type SerializedWeights } from './weights';
 
@@ -144,8 +145,9 @@ export function encodeMeans(vae: GenomeVae, x: Float32Array, rows: number, batch
   return out;
 }
 
+/** Adam; on wasm and cpu a one-pass update kernel, bit-identical to tf.train.adam (wasm-kernels.ts). */
 function makeOptimizer(config: ResolvedVaeConfig): tf.Optimizer {
-  return tf.train.adam(config.learningRate);
+  return createFastAdam(config.learningRate);
 }
 
 export async function trainGenomeVae(config: ResolvedVaeConfig, data: TrainData, hooks: TrainHooks = {}): Promise<TrainResult> {
