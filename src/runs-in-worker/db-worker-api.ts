@@ -39,7 +39,20 @@ import { buildStrainIndex, type StrainIndex } from '../db/strain-index';
 import { exportSnapshot, isGzipBytes, openSnapshot, type SnapshotReport } from '../db/snapshot-file';
 import { parseCcno } from '../db/culture-collections';
 import { decodeProfileCounts } from '../db/profile-blob';
-import { getActiveModelId, getModel, loadDomainCalls, loadEmbeddings, saveEmbeddings, saveModel, setActiveModelId, type StoredModel } from '../db/models';
+import {
+  getActiveModelId,
+  getModel,
+  loadDomainCalls,
+  loadEmbeddings,
+  RRNA_MARKER_METHOD,
+  rrnaEvidenceJson,
+  saveEmbeddings,
+  saveMarkers,
+  saveModel,
+  setActiveModelId,
+  type StoredModel,
+} from '../db/models';
+import type { RrnaEvidence } from '../core/rrna-markers';
 import { neighborDataFromDb, type DomainCall } from '../ml/genome-neighbors';
 import type { EpochStats } from '../ml/train-vae';
 import type { ResolvedVaeConfig } from '../ml/vae-config';
@@ -108,6 +121,16 @@ export interface ProfiledGenome {
   species?: string;
   strain?: string;
   organismType?: OrganismType;
+  /** The rRNA domain evidence of the profile (the Profile page scans for it); stored in genome_markers. */
+  rrna?: RrnaEvidence;
+}
+
+/** Latent vectors of the genomes being added (row i: genome i), by one genome VAE. */
+export interface GenomeEmbeddings {
+  modelId: string;
+  dim: number;
+  /** Row-major, genomes.length × dim. */
+  vectors: Float32Array;
 }
 
 export interface AddedGenome {
@@ -117,6 +140,8 @@ export interface AddedGenome {
   level: LinkLevel | null;
   links: number;
   notes: string[];
+  /** The model whose embedding the genome has after the call (null: none given). */
+  embeddedBy: string | null;
 }
 
 /** models.kind of an unfinished training run (see saveCheckpoint). */
@@ -173,6 +198,12 @@ function current(): Database {
 }
 
 const count = (d: Database, table: string) => Number(d.exec(`SELECT count(*) FROM ${table}`)[0].values[0][0]);
+
+/** Whether a genome has a row in genome_markers, or in genome_embeddings for a model. */
+function hasRow(d: Database, table: 'genome_markers' | 'genome_embeddings', genomeId: number, modelId?: string): boolean {
+  const sql = modelId ? `SELECT 1 FROM ${table} WHERE genome_id = ? AND model_id = ?` : `SELECT 1 FROM ${table} WHERE genome_id = ?`;
+  return d.exec(sql, modelId ? [genomeId, modelId] : [genomeId]).length > 0;
+}
 
 const NO_TIMINGS: LoadTimings = { sqlJsMs: 0, restoreMs: 0, fetchMs: 0, gunzipMs: 0, openMs: 0, saveMs: 0, workerAgeMs: 0 };
 
@@ -396,12 +427,18 @@ export const dbWorkerApi = {
   /**
    * Adds profiled genomes and links them by what the user typed (species, strain with its
    * culture-collection number) and the file name. A genome already stored (same profile) is not
-   * added again but is relinked unless a user reviewed its links.
+   * added again but is relinked unless a user reviewed its links. With `embeddings` (row i: genome
+   * i, by the active genome VAE, computed in the ML worker) each new genome is stored with its
+   * vector, so it becomes a neighbour candidate; its rRNA evidence goes to genome_markers. One save.
    */
-  async addGenomes(genomes: ProfiledGenome[]): Promise<AddedGenome[]> {
+  async addGenomes(genomes: ProfiledGenome[], embeddings?: GenomeEmbeddings): Promise<AddedGenome[]> {
     const d = current();
+    if (embeddings && embeddings.vectors.length !== genomes.length * embeddings.dim) {
+      throw new AppError('INTERNAL', `addGenomes: ${embeddings.vectors.length / embeddings.dim} embeddings for ${genomes.length} genomes`);
+    }
+    if (embeddings && !getModel(d, embeddings.modelId)) throw new AppError('DATA_INVALID', `no model '${embeddings.modelId}' in the database`, 'reload the page and add the genomes again');
     const out: AddedGenome[] = [];
-    for (const g of genomes) {
+    for (const [i, g] of genomes.entries()) {
       if (!(g.counts instanceof Float64Array) || g.counts.length !== FEATURE_COUNT) {
         throw new AppError('BAD_OPTION', `${g.fileName}: not a k-mer profile of ${FEATURE_COUNT} features`);
       }
@@ -412,10 +449,21 @@ export const dbWorkerApi = {
         { counts: g.counts, lengthBp: g.lengthBp, nBp: g.nBp, otherBp: g.otherBp, gcFraction: g.gcFraction, records: g.records },
         { species, strain, organismType: g.organismType ?? 'unknown', sourceFile: g.fileName, origin: 'user' },
       );
+      // rRNA evidence and the embedding: for a new genome, or one stored without them.
+      if (g.rrna && (added.created || !hasRow(d, 'genome_markers', added.genomeId))) {
+        saveMarkers(d, { genomeId: added.genomeId, method: RRNA_MARKER_METHOD, domainCall: g.rrna.domainCall, evidence: rrnaEvidenceJson(g.rrna) });
+      }
+      let embeddedBy: string | null = null;
+      if (embeddings) {
+        if (added.created || !hasRow(d, 'genome_embeddings', added.genomeId, embeddings.modelId)) {
+          saveEmbeddings(d, embeddings.modelId, [added.genomeId], embeddings.vectors.subarray(i * embeddings.dim, (i + 1) * embeddings.dim), embeddings.dim);
+        }
+        embeddedBy = embeddings.modelId;
+      }
       const texts = [{ source: 'file name', text: g.fileName }];
       if (strain) texts.unshift({ source: 'strain typed by user', text: strain });
       const link = linkGenome(d, added.genomeId, { species, organismType: g.organismType ?? 'unknown', texts }, index());
-      out.push({ fileName: g.fileName, genomeId: added.genomeId, created: added.created, level: link.level, links: link.links.length, notes: link.notes });
+      out.push({ fileName: g.fileName, genomeId: added.genomeId, created: added.created, level: link.level, links: link.links.length, notes: link.notes, embeddedBy });
     }
     await save(`added ${genomes.length} genome${genomes.length === 1 ? '' : 's'}`);
     return out;
@@ -575,19 +623,22 @@ export const dbWorkerApi = {
   },
 
   /**
-   * The active genome VAE row (weights included) and its neighbour-index data: the genome-level
+   * The active genome VAE row (weights included unless `withWeights` is false: an ML worker that
+   * holds the model only needs the index again) and its neighbour-index data: the genome-level
    * genomes it embedded (genomes, chromosomes, plasmids, virus genomes), their vectors and what the
    * neighbour list shows of them. Transferred; null without an active model.
    */
-  neighborModelData(): NeighborModelData | null {
+  neighborModelData(withWeights = true): NeighborModelData | null {
     const d = current();
     const id = getActiveModelId(d);
     const model = id ? getModel(d, id) : null;
     if (!model || !model.weights) return null;
     const { vectors, dim, candidates } = neighborDataFromDb(d, model.id);
     const genomeIds = Int32Array.from(candidates, (c) => c.genomeId);
-    const weights = model.weights.slice();
-    return transfer({ model: { ...model, weights }, genomeIds, vectors, dim, candidates }, [weights.buffer, vectors.buffer, genomeIds.buffer]);
+    const weights = withWeights ? model.weights.slice() : null;
+    const buffers = [vectors.buffer, genomeIds.buffer] as ArrayBuffer[];
+    if (weights) buffers.push(weights.buffer as ArrayBuffer);
+    return transfer({ model: { ...model, weights }, genomeIds, vectors, dim, candidates }, buffers);
   },
 
   /** Forgets the saved database (the next start loads the bundled snapshot). */

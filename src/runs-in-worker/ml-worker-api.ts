@@ -14,6 +14,7 @@ import type { StoredModel } from '../db/models';
 import { initBrowserBackend, type BackendOverride, type BackendStatus } from '../ml/browser-backend';
 import { GenomeNeighborIndex, type DomainCall, type GenomeNeighbor, type NeighborCandidate } from '../ml/genome-neighbors';
 import { fromModelRow, instantiateGenomeVae, toModelRow } from '../ml/genome-vae-model';
+import { nearestGenomesOf } from '../ml/record-neighbors';
 import { embedProfiles, trainModel, type LabelledProfile } from '../ml/train-pipeline';
 import type { EpochStats, StopReason, TrainCheckpoint } from '../ml/train-vae';
 import { computeVaeReport, type ReportItem } from '../ml/vae-report';
@@ -80,7 +81,10 @@ export interface TrainOutcome {
   embeddings: { genomeIds: Int32Array; vectors: Float32Array; dim: number } | null;
 }
 
-/** The active model and its neighbour-index data, as the db worker hands it over. */
+/**
+ * The active model and its neighbour-index data, as the db worker hands it over. `model.weights`
+ * may be null when the worker already holds that model: only the index is replaced then.
+ */
 export interface NeighborModelData {
   model: StoredModel;
   genomeIds: Int32Array;
@@ -149,6 +153,11 @@ interface Run {
 let run: Run | null = null;
 
 let neighborModel: { id: string; vae: GenomeVae; index: GenomeNeighborIndex } | null = null;
+
+function loadedModel(): { id: string; vae: GenomeVae; index: GenomeNeighborIndex } {
+  if (!neighborModel) throw new AppError('INTERNAL', 'no genome model is loaded for neighbour search');
+  return neighborModel;
+}
 
 function ensureBackend(): Promise<BackendStatus> {
   return (backend ??= initBrowserBackend('auto').then((s) => (backendStatus = s)));
@@ -339,9 +348,17 @@ export const mlWorkerApi = {
     return neighborModel?.id ?? null;
   },
 
-  /** Builds the VAE and the neighbour index of a model (replaces the previous one). */
+  /**
+   * Builds the VAE and the neighbour index of a model (replaces the previous one). Without weights
+   * (the model already held, e.g. after genomes were added to the database) only the index is rebuilt.
+   */
   async setNeighborModel(data: NeighborModelData): Promise<{ modelId: string; genomes: number; dim: number }> {
     await ensureBackend();
+    if (!data.model.weights && neighborModel?.id === data.model.id) {
+      if (data.dim !== neighborModel.vae.config.latentDim) throw new AppError('DB_INVALID', `model ${data.model.id}: embeddings have ${data.dim} dimensions, the model ${neighborModel.vae.config.latentDim}`, 'train the model again');
+      neighborModel.index = new GenomeNeighborIndex(data.model.id, data.vectors, data.dim, data.candidates);
+      return { modelId: data.model.id, genomes: neighborModel.index.size, dim: data.dim };
+    }
     const m = fromModelRow(data.model);
     if (data.dim !== m.config.latentDim) throw new AppError('DB_INVALID', `model ${m.id}: embeddings have ${data.dim} dimensions, the model ${m.config.latentDim}`, 'train the model again');
     const vae = instantiateGenomeVae(m);
@@ -351,13 +368,36 @@ export const mlWorkerApi = {
   },
 
   /**
+   * Latent vectors of n k-mer profiles (row-major n × 2,772 counts) by the neighbour model, for
+   * genomes about to be stored in the database (transferred back, n × dim).
+   */
+  embed(counts: Float64Array): { modelId: string; dim: number; vectors: Float32Array } {
+    const { id, vae } = loadedModel();
+    if (counts.length % FEATURE_COUNT !== 0) throw new AppError('BAD_OPTION', `not a whole number of k-mer profiles of ${FEATURE_COUNT} features`);
+    const n = counts.length / FEATURE_COUNT;
+    const vectors = embedProfiles(vae, Array.from({ length: n }, (_, i) => ({ counts: counts.subarray(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT) })));
+    return transfer({ modelId: id, dim: vae.config.latentDim, vectors }, [vectors.buffer]);
+  },
+
+  /**
+   * The k nearest database genomes of each of many profiles (the records of a MAG or contig set,
+   * sent in batches with their buffers transferred), each with its own rRNA domain call.
+   */
+  recordNeighbors(counts: Float64Array[], calls: DomainCall[], k = 1): { modelId: string; neighbors: GenomeNeighbor[][] } {
+    const { id, vae, index } = loadedModel();
+    if (calls.length !== counts.length) throw new AppError('INTERNAL', `recordNeighbors: ${counts.length} profiles but ${calls.length} domain calls`);
+    const bad = counts.findIndex((c) => c.length !== FEATURE_COUNT);
+    if (bad >= 0) throw new AppError('BAD_OPTION', `profile ${bad + 1}: not a k-mer profile of ${FEATURE_COUNT} features`);
+    return { modelId: id, neighbors: nearestGenomesOf(vae, index, counts.map((c, i) => ({ counts: c, domainCall: calls[i] })), k) };
+  },
+
+  /**
    * The k nearest database genomes of one k-mer profile (2,772 counts), by the active model;
    * `queryCall` is the profile's rRNA domain evidence when it was scanned ('unknown': cosine only).
    */
   async neighbors(counts: Float64Array, k = 5, queryCall: DomainCall = 'unknown'): Promise<{ modelId: string; neighbors: GenomeNeighbor[] }> {
-    if (!neighborModel) throw new AppError('INTERNAL', 'no genome model is loaded for neighbour search');
+    const { id, vae, index } = loadedModel();
     if (counts.length !== FEATURE_COUNT) throw new AppError('BAD_OPTION', `not a k-mer profile of ${FEATURE_COUNT} features`);
-    const { id, vae, index } = neighborModel;
     const query = embedProfiles(vae, [{ counts }]);
     return { modelId: id, neighbors: index.search(query, k, queryCall) };
   },

@@ -1,4 +1,7 @@
-/** `mediaforge neighbors FILE [--k 10] [--json]`: the genomes most similar to a FASTA file. */
+/**
+ * `mediaforge neighbors FILE [--k 10] [--json] [--per-record]`: the genomes most similar to a FASTA
+ * file, or to each of its records (a MAG, a contig set).
+ */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError } from '../../core/errors';
@@ -6,9 +9,11 @@ import { profileSource } from '../../core/profile';
 import { loadSqlJs, readFileBytes, repoRoot } from '../../db/node-files';
 import { openSnapshot } from '../../db/snapshot-file';
 import { readGenomeVae } from '../../ml/bundle-model';
+import type { RecordProfile } from '../../core/profile-types';
 import { neighborIndexFromDb, type GenomeNeighbor } from '../../ml/genome-neighbors';
 import { instantiateGenomeVae } from '../../ml/genome-vae-model';
 import { initNodeBackend } from '../../ml/node-backend';
+import { nearestGenomesOf } from '../../ml/record-neighbors';
 import { embedProfiles } from '../../ml/train-pipeline';
 import { UsageError } from '../cli-error';
 import { nodeFileSource } from '../node-source';
@@ -17,11 +22,13 @@ export const SUMMARY = 'the genomes most similar to a FASTA file (genome VAE emb
 
 const DEFAULT_DB = 'public/mediaforge-snapshot.sqlite.gz';
 
-export const HELP = `Usage: mediaforge neighbors FILE [--k 10] [--json] [--db FILE] [--include-records]
+export const HELP = `Usage: mediaforge neighbors FILE [--k 10] [--json] [--per-record] [--db FILE] [--include-records]
 
 Profiles FILE (FASTA or FASTA.gz; k = 1..6), embeds it with the database's genome VAE and prints
 the k most similar genomes of the database, most similar first. Only the sequence is used:
-headers and the file name do not change the answer.
+headers and the file name do not change the answer. With --per-record, every record of FILE
+(each contig of a MAG or contig set) is embedded and searched on its own, with its own rRNA
+evidence.
 
 similarity = (1 − w)·cosine(latent vectors) + w·agreement of rRNA marker evidence (w = 0.25;
 agreement +1 same domain, −1 different, 0 when the other genome has no rRNA evidence). A query
@@ -32,6 +39,10 @@ Options:
   --json             one JSON object: {"query": {...}, "model": "...", "neighbors": [{genome_id, name,
                      species, domain, similarity, cosine, marker_agreement, record_type, ...}]}
                      domain is bacteria, archaea, fungi, protist, virus, plasmid or unknown
+  --per-record       the k nearest genomes of each record with A, C, G or T, in file order
+                     TSV: record_id, rank, similarity, domain, species, name, genome_id
+                     JSON: {"query": {...}, "model": "...", "records": [{record_id, length_bp,
+                     gc_fraction, rrna_domain, rrna_genes, neighbors: [...]}]}
   --db FILE          database or snapshot (default: the bundled ${DEFAULT_DB})
   --include-records  also search contigs, 3 kb fragments and metagenome contigs
   -h, --help         show this help
@@ -48,6 +59,7 @@ export async function run(argv: string[]): Promise<number> {
         json: { type: 'boolean', default: false },
         db: { type: 'string' },
         'include-records': { type: 'boolean', default: false },
+        'per-record': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -71,10 +83,26 @@ export async function run(argv: string[]): Promise<number> {
     if (!model) throw new AppError('DATA_INVALID', `${v.db ?? DEFAULT_DB}: holds no genome VAE`, 'train one with `mediaforge train vae` and bundle it with `mediaforge db build --model`');
     const index = neighborIndexFromDb(db, model.id, { includeRecords: v['include-records'] });
     const file = positionals[0];
-    const profile = await profileSource(nodeFileSource(resolve(file), file), { rrnaMarkers: true });
+    const perRecord = v['per-record'];
+    const profile = await profileSource(nodeFileSource(resolve(file), file), { rrnaMarkers: true, perRecord });
     if (profile.acgtBp === 0) throw new AppError('FASTA_NO_SEQUENCE', `${file}: no A, C, G or T in any record`, 'give a nucleotide FASTA file');
     await initNodeBackend('wasm');
     const vae = instantiateGenomeVae(model);
+    if (perRecord) {
+      const records = (profile.recordProfiles ?? []).filter((r) => r.acgtBp > 0);
+      const found = nearestGenomesOf(vae, index, records.map((r) => ({ counts: r.counts, domainCall: r.rrna?.domainCall ?? 'unknown' })), k);
+      vae.dispose();
+      if (v.json) {
+        const out = {
+          query: { file, length_bp: profile.lengthBp, gc_fraction: profile.gcFraction, records: profile.records, records_searched: records.length, rrna_domain: profile.rrna?.domainCall ?? 'unknown' },
+          model: model.id,
+          searched: index.size,
+          records: records.map((r, i) => recordJson(r, found[i])),
+        };
+        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+      } else process.stdout.write(formatRecordTable(records, found));
+      return 0;
+    }
     const query = embedProfiles(vae, [profile]);
     vae.dispose();
     const call = profile.rrna?.domainCall ?? 'unknown';
@@ -97,5 +125,15 @@ export async function run(argv: string[]): Promise<number> {
 function formatTable(ns: GenomeNeighbor[]): string {
   const lines = ['rank\tsimilarity\tdomain\tspecies\tname\tgenome_id'];
   ns.forEach((n, i) => lines.push([i + 1, n.similarity.toFixed(4), n.domain, n.species ?? '', n.name, n.genome_id].join('\t')));
+  return `${lines.join('\n')}\n`;
+}
+
+function recordJson(r: RecordProfile, neighbors: GenomeNeighbor[]) {
+  return { record_id: r.id, length_bp: r.lengthBp, gc_fraction: r.gcFraction, rrna_domain: r.rrna?.domainCall ?? 'unknown', rrna_genes: r.rrna?.genes ?? 0, neighbors };
+}
+
+function formatRecordTable(records: RecordProfile[], found: GenomeNeighbor[][]): string {
+  const lines = ['record_id\trank\tsimilarity\tdomain\tspecies\tname\tgenome_id'];
+  records.forEach((r, i) => found[i].forEach((n, j) => lines.push([r.id, j + 1, n.similarity.toFixed(4), n.domain, n.species ?? '', n.name, n.genome_id].join('\t'))));
   return `${lines.join('\n')}\n`;
 }

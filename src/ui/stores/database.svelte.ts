@@ -11,7 +11,7 @@ import type { GenomeMedium, GenomeRow, MediaSearchResult, Recipe, StrainSearchRe
 import type { LinkLevel } from '../../db/link';
 import { serializeError, type SerializedAppError } from '../../core/errors';
 import { DbClient } from '../../runs-on-page/db-client';
-import type { AddedGenome, DbInfo, ImportResult, LoadProgress, ProfiledGenome } from '../../runs-in-worker/db-worker-api';
+import type { AddedGenome, DbInfo, GenomeEmbeddings, ImportResult, LoadProgress, ProfiledGenome } from '../../runs-in-worker/db-worker-api';
 
 export type DbStatus = 'idle' | 'loading' | 'ready' | 'error';
 export type DbSection = 'media' | 'strains' | 'genomes' | 'quality';
@@ -183,10 +183,13 @@ export class DatabaseStore {
     }
   }
 
-  async addGenomes(genomes: ProfiledGenome[]): Promise<AddedGenome[] | null> {
+  /** Adds profiled genomes, with their embeddings by the active model when given (NeighborsStore.addGenomes computes them). */
+  async addGenomes(genomes: ProfiledGenome[], embeddings?: GenomeEmbeddings): Promise<AddedGenome[] | null> {
     this.actionError = null;
     try {
-      return await this.#change(`Adding ${genomes.length} genome${genomes.length === 1 ? '' : 's'}…`, () => this.client.api.addGenomes(genomes));
+      return await this.#change(`Adding ${genomes.length} genome${genomes.length === 1 ? '' : 's'}…`, () =>
+        this.client.api.addGenomes(genomes, embeddings ? transfer(embeddings, [embeddings.vectors.buffer as ArrayBuffer]) : undefined),
+      );
     } catch (e) {
       this.actionError = serializeError(e);
       return null;

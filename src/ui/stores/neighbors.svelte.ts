@@ -2,15 +2,20 @@
  * Nearest database genomes of each file profiled on the Profile page, by the active genome VAE.
  * The db worker hands the active model and its embeddings to the ML worker once (and again after a
  * new model is trained); each profile is embedded and searched there. Only the k-mer profile is
- * sent: file names and headers play no part. Shared through context.
+ * sent: file names and headers play no part. Genomes added to the database are embedded by the same
+ * model first (addGenomes), and the index is refreshed so they are offered as neighbours at once.
+ * Shared through context.
  */
 import { getContext, setContext } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
 import { transfer } from 'comlink';
 import { serializeError, type SerializedAppError } from '../../core/errors';
+import { FEATURE_COUNT } from '../../core/kmer-layout';
 import type { GenomeProfile } from '../../core/profile-types';
 import type { GenomeNeighbor } from '../../ml/genome-neighbors';
 import type { MlClient } from '../../runs-on-page/ml-client';
+import type { AddedGenome, GenomeEmbeddings, ProfiledGenome } from '../../runs-in-worker/db-worker-api';
+import type { NeighborModelData } from '../../runs-in-worker/ml-worker-api';
 import type { DatabaseStore } from './database.svelte';
 import { whenDatabaseReady, type TrainingStore } from './training.svelte';
 
@@ -44,6 +49,8 @@ export class NeighborsStore {
   readonly database: DatabaseStore;
   readonly training: TrainingStore;
   #model: { revision: number; promise: Promise<string | null> } | null = null;
+  /** Bumped when the candidates change under the same model (genomes added). */
+  #indexRevision = $state(0);
 
   constructor(ml: MlClient, database: DatabaseStore, training: TrainingStore) {
     this.ml = ml;
@@ -51,9 +58,10 @@ export class NeighborsStore {
     this.training = training;
   }
 
-  /** Changes when a new model becomes active (components re-request then). */
+  /** Changes when a new model becomes active or genomes join the index (components re-request then). */
   get revision(): number {
-    return this.training.modelRevision;
+    // Both only grow, so the sum does too (#set relies on it).
+    return this.training.modelRevision + this.#indexRevision;
   }
 
   /** Finds the neighbours of a job's profile (once per job and model). */
@@ -65,7 +73,7 @@ export class NeighborsStore {
     try {
       // The first search opens the database and starts tfjs: let the page finish what it is doing.
       if (!this.#model) await whenIdle();
-      const modelId = await this.#ensureModel(revision);
+      const modelId = await this.ensureModel(revision);
       if (!modelId) {
         this.#set(key, { status: 'no-model', revision });
         return;
@@ -84,14 +92,52 @@ export class NeighborsStore {
     this.results.delete(key);
   }
 
-  /** Only the newest request of a key may write its result. */
-  #set(key: number, r: NeighborResult): void {
-    const cur = this.results.get(key);
-    if (!cur || cur.revision <= r.revision) this.results.set(key, r);
+  /**
+   * Adds profiled genomes to the database, each with its embedding by the active genome VAE (in
+   * the ML worker) and its rRNA evidence; then refreshes the neighbour index, so they are offered
+   * as neighbours from now on. Without a model (or when embedding fails) they are added without,
+   * and `note` says so: training a model embeds every genome with a profile.
+   */
+  async addGenomes(genomes: ProfiledGenome[]): Promise<{ added: AddedGenome[] | null; note: string | null }> {
+    let embeddings: GenomeEmbeddings | undefined;
+    let note: string | null = null;
+    try {
+      const modelId = await this.ensureModel();
+      if (modelId) {
+        const counts = new Float64Array(genomes.length * FEATURE_COUNT);
+        genomes.forEach((g, i) => counts.set(g.counts, i * FEATURE_COUNT));
+        const ml = await this.ml.remote();
+        embeddings = await ml.embed(transfer(counts, [counts.buffer]));
+      } else note = 'not embedded: the database has no genome model yet (training one on the Model tab embeds every genome)';
+    } catch (e) {
+      note = `not embedded (${serializeError(e).message}); training a model on the Model tab embeds every genome`;
+    }
+    const added = await this.database.addGenomes(genomes, embeddings);
+    if (added && embeddings) {
+      try {
+        await this.refreshIndex();
+      } catch (e) {
+        note = `embedded, but the neighbour search could not be refreshed (${serializeError(e).message}): reload the page`;
+      }
+    }
+    return { added, note };
+  }
+
+  /** Loads the active model's candidates into the ML worker again (after genomes were added). */
+  async refreshIndex(): Promise<string | null> {
+    const db = await whenDatabaseReady(this.database);
+    const ml = await this.ml.remote();
+    const [active, held] = await Promise.all([db.activeModelId(), ml.neighborModelId()]);
+    if (!active) return null;
+    const data = await db.neighborModelData(held !== active);
+    const modelId = data ? await this.#load(data) : null;
+    this.#indexRevision++;
+    this.#model = { revision: this.revision, promise: Promise.resolve(modelId) };
+    return modelId;
   }
 
   /** Makes the ML worker hold the active model and its neighbour index; the model id or null. */
-  #ensureModel(revision: number): Promise<string | null> {
+  ensureModel(revision = this.revision): Promise<string | null> {
     if (this.#model && this.#model.revision === revision) return this.#model.promise;
     const promise = (async () => {
       const db = await whenDatabaseReady(this.database);
@@ -100,16 +146,26 @@ export class NeighborsStore {
       const ml = await this.ml.remote();
       if ((await ml.neighborModelId()) === id) return id;
       const data = await db.neighborModelData();
-      if (!data) return null;
-      const buffers = [data.vectors.buffer, data.genomeIds.buffer] as ArrayBuffer[];
-      if (data.model.weights) buffers.push(data.model.weights.buffer as ArrayBuffer);
-      return (await ml.setNeighborModel(transfer(data, buffers))).modelId;
+      return data ? this.#load(data) : null;
     })();
     this.#model = { revision, promise };
     promise.catch(() => {
       if (this.#model?.promise === promise) this.#model = null;
     });
     return promise;
+  }
+
+  /** Only the newest request of a key may write its result. */
+  #set(key: number, r: NeighborResult): void {
+    const cur = this.results.get(key);
+    if (!cur || cur.revision <= r.revision) this.results.set(key, r);
+  }
+
+  async #load(data: NeighborModelData): Promise<string> {
+    const ml = await this.ml.remote();
+    const buffers = [data.vectors.buffer, data.genomeIds.buffer] as ArrayBuffer[];
+    if (data.model.weights) buffers.push(data.model.weights.buffer as ArrayBuffer);
+    return (await ml.setNeighborModel(transfer(data, buffers))).modelId;
   }
 }
 

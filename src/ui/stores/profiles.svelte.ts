@@ -4,8 +4,8 @@
  */
 import type { SerializedAppError } from '../../core/errors';
 import { serializeError } from '../../core/errors';
-import type { GenomeProfile, ProfileProgress } from '../../core/profile-types';
-import { ProfilePool, type ProfilePoolOptions, type ProfilePoolStats } from '../../runs-on-page/profile-pool';
+import type { GenomeProfile, ProfileOptions, ProfileProgress } from '../../core/profile-types';
+import { ProfilePool, type ProfileJobHandle, type ProfilePoolOptions, type ProfilePoolStats } from '../../runs-on-page/profile-pool';
 
 export type JobStatus = 'queued' | 'running' | 'done' | 'error' | 'cancelled';
 
@@ -94,6 +94,18 @@ export class ProfilesStore {
 
   clearFinished(): void {
     this.jobs = this.jobs.filter((j) => j.active);
+  }
+
+  /**
+   * Profiles a finished job's file again with other options (per-record profiles for the
+   * neighbours panel) in the same pool; not a row of the table. Cancel with cancelExtra(handle.id).
+   */
+  profileAgain(job: ProfileJob, options: ProfileOptions, onProgress?: (p: ProfileProgress) => void): ProfileJobHandle {
+    return this.#pool.submit(job.file, { progressIntervalMs: PROGRESS_INTERVAL_MS, ...options }, { onProgress });
+  }
+
+  cancelExtra(poolId: number): void {
+    this.#pool.cancel(poolId);
   }
 
   select(job: ProfileJob): void {
