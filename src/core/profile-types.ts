@@ -1,4 +1,5 @@
 /** Shapes of profiling inputs and results, shared by core, workers, CLI, UI and DB. */
+import type { ProteinFeatureOptions, ProteinFeatures } from './protein-features';
 import type { RrnaEvidence } from './rrna-markers';
 
 /** Anything that can be (re-)opened as a byte stream: a browser File, a Node file, bytes in memory. */
@@ -16,6 +17,13 @@ export interface ProfileOptions {
   perRecord?: boolean;
   /** Also scan for SSU rRNA signature sites (domain evidence, src/core/rrna-markers.ts) in the same pass. @default false */
   rrnaMarkers?: boolean;
+  /**
+   * Also find genes in six frames and summarise their proteins (amino-acid composition and
+   * growth-condition features, src/core/protein-features.ts) in the same pass. `true` uses the
+   * defaults (table 11, ≥ 100 codons); an object sets them. Per record too with perRecord.
+   * @default false
+   */
+  proteinFeatures?: boolean | Omit<ProteinFeatureOptions, 'perRecord'>;
   /** Minimum milliseconds between progress callbacks. @default 100 */
   progressIntervalMs?: number;
 }
@@ -23,6 +31,7 @@ export interface ProfileOptions {
 export const PROFILE_DEFAULTS = {
   perRecord: false,
   rrnaMarkers: false,
+  proteinFeatures: false,
   progressIntervalMs: 100,
 } satisfies Required<ProfileOptions>;
 
@@ -73,6 +82,8 @@ export interface RecordProfile extends SequenceStats {
   counts: Float64Array;
   /** rRNA domain evidence of this record alone (perRecord with rrnaMarkers). */
   rrna?: RrnaEvidence;
+  /** Protein features of this record's genes (perRecord with proteinFeatures; genes chosen with the file's codon model). */
+  protein?: ProteinFeatures;
 }
 
 export interface GenomeProfile extends SequenceStats {
@@ -88,5 +99,7 @@ export interface GenomeProfile extends SequenceStats {
   recordProfiles?: RecordProfile[];
   /** rRNA domain evidence of the whole file, when requested (rrnaMarkers). */
   rrna?: RrnaEvidence;
+  /** Protein features of the whole file, when requested (proteinFeatures). */
+  protein?: ProteinFeatures;
   elapsedMs: number;
 }

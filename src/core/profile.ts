@@ -5,6 +5,7 @@
  */
 import { AppError } from './errors';
 import { FastaKmerScanner } from './fasta-kmer-scanner';
+import { ProteinFeatureScanner, resolveProteinFeatureOptions } from './protein-features';
 import { RrnaMarkerScanner } from './rrna-markers';
 import { YIELD_EVERY_MS, yieldToEventLoop } from './yield';
 import { NativeGunzipError, isGzip, nativeGunzip, peekStream, portableGunzip, type GunzipMode } from './decompress';
@@ -20,6 +21,8 @@ export function resolveProfileOptions(options: ProfileOptions = {}): Required<Pr
   const o = { ...PROFILE_DEFAULTS, ...options };
   if (typeof o.perRecord !== 'boolean') throw new AppError('BAD_OPTION', `perRecord must be true or false, got ${String(o.perRecord)}`);
   if (typeof o.rrnaMarkers !== 'boolean') throw new AppError('BAD_OPTION', `rrnaMarkers must be true or false, got ${String(o.rrnaMarkers)}`);
+  if (typeof o.proteinFeatures === 'object' && o.proteinFeatures !== null) resolveProteinFeatureOptions(o.proteinFeatures);
+  else if (typeof o.proteinFeatures !== 'boolean') throw new AppError('BAD_OPTION', `proteinFeatures must be true, false or an options object, got ${String(o.proteinFeatures)}`);
   if (!(o.progressIntervalMs >= 0)) throw new AppError('BAD_OPTION', `progressIntervalMs must be >= 0, got ${String(o.progressIntervalMs)}`);
   return o;
 }
@@ -74,6 +77,9 @@ async function profileOnce(source: ByteSource, opts: Required<ProfileOptions>, h
 
   const scanner = new FastaKmerScanner(source.name, { perRecord: opts.perRecord });
   const rrna = opts.rrnaMarkers ? new RrnaMarkerScanner() : null;
+  const protein = opts.proteinFeatures
+    ? new ProteinFeatureScanner({ ...(typeof opts.proteinFeatures === 'object' ? opts.proteinFeatures : {}), perRecord: opts.perRecord })
+    : null;
   const reader = stream.getReader();
   let lastReport = t0;
   let lastYield = t0;
@@ -110,6 +116,7 @@ async function profileOnce(source: ByteSource, opts: Required<ProfileOptions>, h
       if (result.done) break;
       scanner.push(result.value);
       rrna?.push(result.value);
+      protein?.push(result.value);
       const t = now();
       if (onProgress && t - lastReport >= opts.progressIntervalMs) report();
       if (t - lastYield >= YIELD_EVERY_MS) {
@@ -131,6 +138,14 @@ async function profileOnce(source: ByteSource, opts: Required<ProfileOptions>, h
       if (e) r.rrna = e;
     });
   }
+  const proteinWhole = protein?.finish();
+  if (protein && opts.perRecord) {
+    const byRecord = protein.finishByRecord();
+    scanner.records.forEach((r, i) => {
+      const e = byRecord[i];
+      if (e) r.protein = e;
+    });
+  }
   if (onProgress) report();
   return {
     name: source.name,
@@ -139,6 +154,7 @@ async function profileOnce(source: ByteSource, opts: Required<ProfileOptions>, h
     ...totals,
     recordProfiles: opts.perRecord ? scanner.records : undefined,
     ...(rrnaWhole ? { rrna: rrnaWhole } : {}),
+    ...(proteinWhole ? { protein: proteinWhole } : {}),
     elapsedMs: now() - t0,
   };
 }
