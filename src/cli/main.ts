@@ -15,6 +15,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   train: () => import('./commands/train'),
   neighbors: () => import('./commands/neighbors'),
   vae: () => import('./commands/vae'),
+  phenotype: () => import('./commands/phenotype'),
   eval: () => import('./commands/eval'),
 };
 

@@ -45,6 +45,6 @@ describe('mediaforge eval media', () => {
   it('names a bad evaluation in one line', async () => {
     const r = await cli('recipes');
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toMatch(/^mediaforge eval: unknown evaluation 'recipes' \(evaluations: media\)/);
+    expect(r.stderr.trim()).toMatch(/^mediaforge eval: unknown evaluation 'recipes' \(evaluations: media, phenotype\)/);
   });
 });

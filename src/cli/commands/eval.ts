@@ -11,6 +11,7 @@ export const SUMMARY = 'leave-genus-out evaluation of the media ranking against 
 const DEFAULT_DB = 'public/mediaforge-snapshot.sqlite.gz';
 
 export const HELP = `Usage: mediaforge eval media [--db FILE] [--json]
+       mediaforge eval phenotype [...]   (= mediaforge phenotype eval; see its --help)
 
 Leave-genus-out over every genome of the database with a profile and known media: for each
 genome, every genome and BacDive strain of its genus is removed from the evidence, all media are
@@ -32,7 +33,8 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return what === undefined ? 2 : 0;
   }
-  if (what !== 'media') throw new UsageError(`unknown evaluation '${what}' (evaluations: media)`);
+  if (what === 'phenotype') return (await import('./phenotype')).run(['eval', ...rest]);
+  if (what !== 'media') throw new UsageError(`unknown evaluation '${what}' (evaluations: media, phenotype)`);
   let parsed;
   try {
     parsed = parseArgs({ args: rest, options: { db: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } });
