@@ -1,24 +1,9 @@
 /** `mediaforge eval media` on the bundled snapshot: every ranker and domain, baselines included, leave-genus-out. */
-import { describe, expect, it, vi } from 'vitest';
-import { reportError } from '../../src/cli/cli-error';
+import { describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/commands/eval';
+import { runCommand } from '../helpers/run-cli';
 
-async function cli(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-  let code: number;
-  try {
-    code = await run(argv);
-  } catch (err) {
-    code = reportError(err, 'eval');
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  return { code, stdout, stderr };
-}
+const cli = (...argv: string[]) => runCommand({ run }, 'eval', ...argv);
 
 describe('mediaforge eval media', () => {
   it('reports top-1/5/10 hit rates per ranker and domain over the genomes with known media', async () => {

@@ -8,28 +8,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { reportError } from '../../src/cli/cli-error';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as neighborsCmd from '../../src/cli/commands/neighbors';
 import { NEIGHBOR_DOMAINS } from '../../src/ml/genome-neighbors';
 import { fixture } from '../helpers/data';
+import { runCommand } from '../helpers/run-cli';
 
-async function cli(...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-  let code: number;
-  try {
-    code = await neighborsCmd.run(argv);
-  } catch (err) {
-    code = reportError(err, 'neighbors');
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  return { code, stdout, stderr };
-}
+const cli = (...argv: string[]) => runCommand(neighborsCmd, 'neighbors', ...argv);
 
 let dir: string;
 let twoRecords: string;

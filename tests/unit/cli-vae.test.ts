@@ -6,8 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { reportError } from '../../src/cli/cli-error';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as dbCmd from '../../src/cli/commands/db';
 import * as neighborsCmd from '../../src/cli/commands/neighbors';
 import * as trainCmd from '../../src/cli/commands/train';
@@ -16,25 +15,10 @@ import { decodeModelFile } from '../../src/ml/genome-vae-model';
 import { NEIGHBOR_DOMAINS } from '../../src/ml/genome-neighbors';
 import { fixture, REPO_ROOT } from '../helpers/data';
 import { FIXTURE_DATA } from './db-test-helpers';
+import { runCommand, type CommandModule } from '../helpers/run-cli';
 
-type Cmd = { run(argv: string[]): Promise<number> };
-
-async function cli(cmd: Cmd, name: string, ...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-  let code: number;
-  try {
-    code = await cmd.run(argv);
-  } catch (err) {
-    code = reportError(err, name);
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  return { code, stdout, stderr };
-}
+type Cmd = CommandModule;
+const cli = (cmd: Cmd, name: string, ...argv: string[]) => runCommand(cmd, name, ...argv);
 
 let dir: string;
 let modelFile: string;

@@ -6,8 +6,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { reportError } from '../../src/cli/cli-error';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as phenotypeCmd from '../../src/cli/commands/phenotype';
 import { PROTEIN_FEATURE_NAMES } from '../../src/core/protein-features';
 import { loadSqlJs, readFileBytes } from '../../src/db/node-files';
@@ -41,6 +40,7 @@ import {
 import { loadPhenotypeSamples } from '../../src/media/phenotype-node-data';
 import { mulberry32 } from '../../src/ml/random';
 import { fixture, HAS_SHARED_DATA, REPO_ROOT, SHARED_DATA } from '../helpers/data';
+import { runCommand, type CommandModule } from '../helpers/run-cli';
 
 const T = (value: string): ConditionRow => ({ condition: 'temperature_growth_C', value });
 const O = (value: string): ConditionRow => ({ condition: 'oxygen_tolerance', value });
@@ -409,23 +409,7 @@ function syntheticSamples(n: number, perGenus: number, seed = 3) {
 // ---------------------------------------------------------------------------------------------
 // Features, bundled model, CLI
 
-type Cmd = { run(argv: string[]): Promise<number> };
-async function cli(cmd: Cmd, ...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((stdout += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((stderr += String(s)), true));
-  let code: number;
-  try {
-    code = await cmd.run(argv);
-  } catch (err) {
-    code = reportError(err, 'phenotype');
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  return { code, stdout, stderr };
-}
+const cli = (cmd: CommandModule, ...argv: string[]) => runCommand(cmd, 'phenotype', ...argv);
 
 describe('features, the bundled model and the CLI', () => {
   it('builds feature vectors of the documented sizes', () => {
