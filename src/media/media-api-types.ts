@@ -1,0 +1,119 @@
+/**
+ * The shapes that cross module boundaries in the media part of MediaForge: what `recommend`,
+ * `generate` and lab outcomes take and return, shared by the core (src/media), the CLI
+ * (`mediaforge recommend|generate --json`), the database and ML workers and the Media panel.
+ * Field names of the JSON outputs are snake_case as other tools read them; keep them exactly.
+ */
+import type { DomainCall } from '../ml/genome-neighbors';
+import type { OxygenClass } from './phenotype-labels';
+
+/** Growth conditions as the rankers and the recipe generator use them (a user may edit them). */
+export interface GrowthConditions {
+  /** Typical growth temperature, °C. */
+  temperatureC: number | null;
+  /** Tolerates oxygen (aerobe, facultative, microaerophile) or not (anaerobe). */
+  oxygenTolerant: boolean | null;
+  /** NaCl, % w/v. */
+  salinityPct: number | null;
+  /** Growth pH. */
+  ph: number | null;
+}
+
+/** `predicted_conditions` of `recommend --json` (and of the app): each with its uncertainty. */
+export interface PredictedConditionsJson {
+  temperature_c: { value: number; low: number; high: number } | null;
+  oxygen: { class: OxygenClass; p_tolerant: number; tolerant: boolean } | null;
+  salinity_pct: { value: number; low: number; high: number; halophile: boolean; basis: string } | null;
+  ph: { value: number; low: number; high: number } | null;
+  /** Domain from the genome's rRNA evidence (never from headers or file names). */
+  domain: DomainCall;
+  model: string;
+  notes: string[];
+}
+
+/** What a query genome brings: only things computed from its sequence. */
+export interface GenomeQuery {
+  /** The 2,772 canonical k-mer counts (k = 1..6). */
+  counts: ArrayLike<number>;
+  gcFraction: number;
+  /** rRNA domain call of the profiling pass. */
+  domainCall: DomainCall;
+  /** Protein features of the profiling pass (PROTEIN_FEATURE_NAMES order), or null. */
+  protein: Float32Array | null;
+  /** Unit or raw latent vector of the active genome VAE (the caller embeds), or null. */
+  latent: Float32Array | null;
+  /** A genome row of the database this query is (its lab outcomes apply), or null. */
+  genomeId?: number | null;
+}
+
+/** One ranked real medium of `recommend --json`'s `media` array. */
+export interface RecommendedMedium {
+  /** MediaDive id exactly as in media.tsv: "1", "1a", "J346". */
+  medium_id: string;
+  name: string;
+  /** Higher is better; the ranking's own score. */
+  score: number;
+  /** Calibrated P(growth | genome, medium) of the growth predictor, or null without one. */
+  growth_probability: number | null;
+  /** Why, in words a microbiologist reads ("grows Methanococcus maripaludis (nearest genome, 0.93)"). */
+  reasons: string[];
+  /** false for the 193 media without a composition in MediaDive (ranked, never generated). */
+  has_recipe: boolean;
+  /** Set when the user's lab outcome placed this medium ('grew' first, 'no growth' last). */
+  lab_outcome?: 'grew' | 'no growth';
+}
+
+export interface RecommendResult {
+  predicted_conditions: PredictedConditionsJson;
+  /** The conditions the ranking used: the predicted ones, or the user's edits (counterfactuals). */
+  conditions_used: GrowthConditions;
+  /** The nearest linked genomes that gave evidence. */
+  neighbors: { genome_id: number; name: string; species: string | null; similarity: number }[];
+  media: RecommendedMedium[];
+}
+
+/** One ingredient line of a generated recipe. */
+export interface GeneratedIngredient {
+  name: string;
+  g_per_l: number | null;
+  mmol_per_l: number | null;
+  /** ml/L for liquids (stock solutions, sea water), else null. */
+  ml_per_l?: number | null;
+  /** Present as a stock-solution ingredient (no final amount in the data). */
+  stock_only?: boolean;
+}
+
+/** One recipe of `generate --json`'s `recipes` array. */
+export interface GeneratedRecipe {
+  ingredients: GeneratedIngredient[];
+  /** Estimated pH. */
+  ph: number | null;
+  /** Passes every validity check. */
+  valid: boolean;
+  /** What is implausible or missing ("no nitrogen source", "total solids 180 g/L > 100 g/L"). */
+  flags: string[];
+  nearest_medium_id: string | null;
+  nearest_medium_name?: string | null;
+  /** Weighted ingredient Jaccard to the nearest real medium. */
+  nearest_similarity?: number | null;
+  /** How the recipe differs from the nearest medium: added / left out / changed ingredients. */
+  differences?: { added: string[]; removed: string[]; changed: { name: string; from_g_per_l: number; to_g_per_l: number }[] };
+}
+
+export interface GenerateResult {
+  conditions_used: GrowthConditions;
+  recipes: GeneratedRecipe[];
+}
+
+/** A user's bench result (table lab_outcomes, source 'user'). */
+export interface LabOutcome {
+  id: number;
+  genomeId: number;
+  mediumId: string;
+  grew: boolean;
+  /** ISO date, YYYY-MM-DD. */
+  testedOn: string;
+  note: string;
+  source: 'user';
+  recordedAt: string;
+}
