@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   vae: () => import('./commands/vae'),
   phenotype: () => import('./commands/phenotype'),
   eval: () => import('./commands/eval'),
+  outcome: () => import('./commands/outcome'),
 };
 
 const VERSION = '0.1.0';

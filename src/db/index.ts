@@ -14,3 +14,4 @@ export { GROWTH_QUALITY_FACTOR, LINK_LEVEL_FACTOR, growthConfidence, propagateGr
 export { mergeDatabase, type MergeReport } from './merge';
 export { collectStats, formatStatsText, type DbStats, type StatSection } from './stats';
 export { findCcnos, normalizeCcno, parseCcno } from './culture-collections';
+export { recordLabOutcome, listLabOutcomes, latestOutcomes, getLabOutcome, deleteLabOutcome, findGenomeByContentHash, LAB_OUTCOME_NOTE_MAX, type RecordLabOutcomeInput } from './lab-outcomes';

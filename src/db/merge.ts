@@ -8,7 +8,11 @@
  * - links: a genome new to us takes the other file's links; for a genome we have, the other file's
  *   links replace ours only when theirs were reviewed by a user and ours were not;
  * - strains the other file's links name but we lack are copied (without their growth records);
- * - genome_growth of every genome whose links changed is propagated again from our strain data.
+ * - genome_growth of every genome whose links changed is propagated again from our strain data;
+ * - lab outcomes (the user's bench results) come over with their genome id remapped (by content
+ *   hash, as above); an outcome we already have (same genome, medium, grew, tested_on and note) is
+ *   not added again, and one naming a medium we lack is skipped (media are reference data);
+ *   recorded_at is kept, so "the latest outcome counts" means the same in both files.
  * Media, strains and growth records are reference data from the snapshot and are not merged.
  * Both databases must be open at the current schema (see openSnapshot).
  */
@@ -24,6 +28,12 @@ export interface MergeReport {
   modelsAdded: number;
   modelsAlreadyPresent: number;
   strainsAdded: number;
+  /** Lab outcomes copied (genome ids remapped). */
+  labOutcomesAdded: number;
+  /** Lab outcomes we already had (same genome, medium, grew, tested_on, note). */
+  labOutcomesAlreadyPresent: number;
+  /** Lab outcomes not copied because their medium is not in our media table. */
+  labOutcomesSkipped: number;
 }
 
 function rows(db: Database, sql: string, params: SqlValue[] = []): SqlValue[][] {
@@ -48,6 +58,9 @@ export function mergeDatabase(target: Database, source: Database): MergeReport {
     modelsAdded: 0,
     modelsAlreadyPresent: 0,
     strainsAdded: 0,
+    labOutcomesAdded: 0,
+    labOutcomesAlreadyPresent: 0,
+    labOutcomesSkipped: 0,
   };
   target.exec('PRAGMA foreign_keys = ON');
   target.exec('BEGIN');
@@ -126,6 +139,8 @@ export function mergeDatabase(target: Database, source: Database): MergeReport {
       }
     }
 
+    mergeLabOutcomes(target, source, idMap, report);
+
     if (relinked.size) {
       const ids = [...relinked].sort((a, b) => a - b);
       for (const id of ids) {
@@ -143,4 +158,38 @@ export function mergeDatabase(target: Database, source: Database): MergeReport {
     throw e;
   }
   return report;
+}
+
+const hasLabOutcomes = (db: Database) => rows(db, "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'lab_outcomes'").length > 0;
+
+/** Lab outcomes of every merged genome, genome ids through idMap (source id -> target id). */
+function mergeLabOutcomes(target: Database, source: Database, idMap: Map<number, number>, report: MergeReport): void {
+  if (!hasLabOutcomes(source) || !hasLabOutcomes(target)) return;
+  const outcomes = rows(source, 'SELECT genome_id, medium_id, grew, tested_on, note, recorded_at FROM lab_outcomes ORDER BY id');
+  for (const [sourceGenome, mediumId, grew, testedOn, note, recordedAt] of outcomes) {
+    const genomeId = idMap.get(Number(sourceGenome));
+    if (genomeId === undefined) continue; // cannot happen: every source genome is mapped
+    if (!rows(target, 'SELECT 1 FROM media WHERE id = ?', [mediumId]).length) {
+      report.labOutcomesSkipped++;
+      continue;
+    }
+    const same = rows(
+      target,
+      'SELECT 1 FROM lab_outcomes WHERE genome_id = ? AND medium_id = ? AND grew = ? AND tested_on = ? AND note = ? LIMIT 1',
+      [genomeId, mediumId, grew, testedOn, note ?? ''],
+    );
+    if (same.length) {
+      report.labOutcomesAlreadyPresent++;
+      continue;
+    }
+    target.run("INSERT INTO lab_outcomes (genome_id, medium_id, grew, tested_on, note, source, recorded_at) VALUES (?,?,?,?,?,'user',?)", [
+      genomeId,
+      mediumId,
+      grew,
+      testedOn,
+      note ?? '',
+      recordedAt,
+    ]);
+    report.labOutcomesAdded++;
+  }
 }

@@ -1,7 +1,8 @@
 /**
- * Database quality report: counts per table, per domain and per organism type, and the gaps a user
+ * Database quality report: counts per table, per domain and per organism type, the gaps a user
  * should know about (media without composition, strains without a medium, genomes without links,
- * duplicate genomes, orphan rows). Shared by `mediaforge db stats` and the app's database page.
+ * duplicate genomes, orphan rows) and the user's lab outcomes. Shared by `mediaforge db stats` and
+ * the app's database page.
  */
 import type { Database } from 'sql.js';
 import { readPragmaInt, tablesAtVersion } from './migrations';
@@ -51,6 +52,7 @@ const ORPHAN_CHECKS: [string, string, string][] = [
   ['genome_embeddings', 'genome_embeddings without genome or model', 'SELECT count(*) FROM genome_embeddings x LEFT JOIN genomes g ON g.id = x.genome_id LEFT JOIN models m ON m.id = x.model_id WHERE g.id IS NULL OR m.id IS NULL'],
   ['genome_strain_links', 'genome_strain_links without genome or strain', 'SELECT count(*) FROM genome_strain_links x LEFT JOIN genomes g ON g.id = x.genome_id LEFT JOIN strains s ON s.id = x.strain_id WHERE g.id IS NULL OR (x.strain_id IS NOT NULL AND s.id IS NULL)'],
   ['genome_growth', 'genome_growth without genome or medium', 'SELECT count(*) FROM genome_growth x LEFT JOIN genomes g ON g.id = x.genome_id LEFT JOIN media m ON m.id = x.medium_id WHERE g.id IS NULL OR m.id IS NULL'],
+  ['lab_outcomes', 'lab_outcomes without genome or medium', 'SELECT count(*) FROM lab_outcomes x LEFT JOIN genomes g ON g.id = x.genome_id LEFT JOIN media m ON m.id = x.medium_id WHERE g.id IS NULL OR m.id IS NULL'],
 ];
 
 /** Computes the report. Works on any schema version >= 1 (genome sections need version 2). */
@@ -193,6 +195,17 @@ export function collectStats(db: Database): DbStats {
       gg(`level_${slug(l)}`, `best evidence at ${l} level`, n, 'rows');
     }
     for (const [s, n] of pairs(db, 'SELECT source, count(*) FROM genome_growth GROUP BY source ORDER BY source')) gg(`source_${slug(s)}`, `best evidence from ${s}`, n, 'rows');
+  }
+
+  if (has('lab_outcomes')) {
+    // The user's bench results (source 'user'); the latest outcome per (genome, medium) counts.
+    const lab = section('labOutcomes', 'Lab outcomes (recorded by the user)');
+    lab('total', 'outcomes', scalar(db, 'SELECT count(*) FROM lab_outcomes'), 'outcomes');
+    lab('grew', 'grew', scalar(db, 'SELECT count(*) FROM lab_outcomes WHERE grew = 1'), 'outcomes');
+    lab('didNotGrow', 'did not grow', scalar(db, 'SELECT count(*) FROM lab_outcomes WHERE grew = 0'), 'outcomes');
+    lab('pairs', 'genome-medium pairs tested (latest counts)', scalar(db, 'SELECT count(*) FROM (SELECT 1 FROM lab_outcomes GROUP BY genome_id, medium_id)'), 'pairs');
+    lab('genomes', 'genomes with an outcome', scalar(db, 'SELECT count(DISTINCT genome_id) FROM lab_outcomes'), 'genomes');
+    lab('media', 'media tested', scalar(db, 'SELECT count(DISTINCT medium_id) FROM lab_outcomes'), 'media');
   }
 
   const orphans = section('orphans', 'Orphan rows (parent missing)');

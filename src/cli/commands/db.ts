@@ -318,7 +318,8 @@ async function runImport(argv: string[]): Promise<number> {
       out(
         `merged ${positionals[0]} into ${show(dbPath)}: genomes +${m.genomesAdded} (${m.genomesAlreadyPresent} already present), ` +
           `links +${m.linksAdded}${m.linkSetsReplaced ? ` (${m.linkSetsReplaced} reviewed link sets taken over)` : ''}, embeddings +${m.embeddingsAdded}, ` +
-          `models +${m.modelsAdded} (${m.modelsAlreadyPresent} already present)${m.strainsAdded ? `, strains +${m.strainsAdded}` : ''}\n`,
+          `models +${m.modelsAdded} (${m.modelsAlreadyPresent} already present)${m.strainsAdded ? `, strains +${m.strainsAdded}` : ''}, ` +
+          `lab outcomes +${m.labOutcomesAdded} (${m.labOutcomesAlreadyPresent} already present${m.labOutcomesSkipped ? `, ${m.labOutcomesSkipped} skipped: medium not in the database` : ''})\n`,
       );
       return 0;
     } finally {
