@@ -1,20 +1,33 @@
 /**
  * `mediaforge eval media`: leave-genus-out evaluation of the media ranking over every genome of
  * the database that has a profile and known media (genome_growth). For each genome, its genus is
- * removed from all evidence (linked genomes, BacDive strains); the rankers then rank all media and
- * a hit is any known medium of the genome. Reported per domain, with the baselines measured in the
- * same run: the most popular media of the genome's domain, and the media of the k nearest genomes
- * by 4-mer profile (KOMODO-style); plus the weighted ingredient Jaccard between the top-1 pick and
- * the closest known medium of the genome.
+ * removed from all evidence (linked genomes, BacDive strains, taxon_media rows, condition rows);
+ * the rankers then rank all media and a hit is any known medium of the genome. Reported per
+ * domain, with the baselines measured in the same run: the most popular media of the genome's
+ * (true) domain, the media of the 5 nearest genomes by 4-mer profile (KOMODO-style) and by the
+ * genome VAE, the earlier reciprocal-rank fusion; plus the weighted ingredient Jaccard between the
+ * top-1 pick and the closest known medium of the genome.
+ *
+ * "mediaforge" is recommendMedia (recommend.ts), the product's function, called with
+ * excludeGenus = the genome's genus and the conditions predicted by a phenotype model trained
+ * without that genus. Its growth predictor is fitted by NESTED leave-genus-out: for held-out genus
+ * H, the logistic regression is trained on the pairs of every genome g of another genus, whose
+ * features are computed with BOTH g's genus and H left out of the evidence, so neither the
+ * model's weights nor its training features ever saw H's media. (The phenotype model that
+ * predicts g's conditions for those training features is the one trained without g's genus: it
+ * has seen H's growth conditions, never H's media.) Platt calibration is fitted inside each fold
+ * on inner folds of whole genera (growth-predictor.ts).
  */
 import type { Database } from 'sql.js';
-import { getActiveModelId } from '../db/models';
 import { type Conditions, loadStrainMediumConditions, rankByConditions, strainConditions } from './condition-ranking';
-import { fuseRankings, hitRates, latentSimilarity, loadLinkedGenomes, loadStrainMedia, rankByNeighbors, rankPopular, tetraSimilarity, type HitRates, type LinkedGenome, type RankedMedium } from './media-ranking';
-import { buildMediaMatrix, mediumVector, weightedJaccard } from './media-vectors';
+import { auroc, BASE_FEATURES, brierScore, calibrationBins, tuneEvidenceWeights, type WeightTuningGenome, growthProbability, growthScore, trainGrowthModel, type GrowthModel, type GrowthTrainingGenome } from './growth-predictor';
+import type { GenomeQuery, GrowthConditions } from './media-api-types';
+import { fuseRankings, hitRates, latentSimilarity, loadStrainMedia, rankByNeighbors, rankPopular, tetraSimilarity, type HitRates, type LinkedGenome, type RankedMedium } from './media-ranking';
+import { mediumVector, weightedJaccard } from './media-vectors';
 import { mediumTraits } from './medium-traits';
+import { buildRecommendContext, FALLBACK_WEIGHTS, mediumEvidence, queryOfGenome, rankMedia, type RecommendContext } from './recommend';
 
-export const RANKERS = ['popular', 'kmer4-neighbors', 'latent-neighbors', 'mediaforge'] as const;
+export const RANKERS = ['popular', 'kmer4-neighbors', 'latent-neighbors', 'fused-rrf', 'mediaforge', 'mediaforge-tuned', 'mediaforge-lr'] as const;
 export type RankerName = (typeof RANKERS)[number];
 
 export interface MediaEvalRow {
@@ -25,46 +38,185 @@ export interface MediaEvalRow {
   top1Jaccard: number;
 }
 
+export interface AurocRow {
+  score: string;
+  domain: 'all' | 'bacteria' | 'archaea';
+  pairs: number;
+  positives: number;
+  auroc: number;
+}
+
 export interface MediaEvalReport {
   genomes: number;
   rows: MediaEvalRow[];
-  /** What "mediaforge" fused, in words. */
+  /** What "mediaforge" is, in words. */
   method: string;
+  /** The growth predictor on held-out genera (pairs of the candidate media of each held-out genome). */
+  growthPredictor: {
+    auroc: AurocRow[];
+    brier: number;
+    calibration: ReturnType<typeof calibrationBins>;
+    folds: number;
+  } | null;
+  /** Ablations of the ranking score: the hit rates without one feature's term. */
+  ablations: { without: string; hits: Record<'all' | 'bacteria' | 'archaea', HitRates> }[];
+  seconds: number;
 }
 
 export interface MediaEvalOptions {
   /** Conditions of a held-out genome, predicted without its genus; null = not used. */
   conditionsFor?: (g: LinkedGenome, excludeGenus: string | null) => Conditions | null;
   neighbors?: number;
+  /** Also rank without each feature's term and report the hit rates. @default false */
+  ablations?: boolean;
+  /** The growth predictor's training objective (growth-predictor.ts). @default 'pointwise' */
+  objective?: 'pointwise' | 'pairwise';
+  /** The growth predictor's L2 penalty (growth-predictor.ts). */
+  lambda?: number;
+  /** Only these genomes are queries (tests: a fixed tiny split). */
+  queryFilter?: (g: LinkedGenome) => boolean;
+}
+
+const groupOf = (g: LinkedGenome) => g.genus ?? `genome:${g.genomeId}`;
+
+interface Fold {
+  genome: LinkedGenome;
+  query: GenomeQuery;
+  conditions: GrowthConditions;
+  /** The conditions were predicted (false: none known). */
+  known: boolean;
+  truth: Set<string>;
+}
+
+/** Training genomes for a growth model that must not see `heldOut` (null = a model for all). */
+function trainingPairs(ctx: RecommendContext, folds: Fold[], heldOut: string | null, cache: Map<string, GrowthTrainingGenome>): GrowthTrainingGenome[] {
+  const out: GrowthTrainingGenome[] = [];
+  for (const f of folds) {
+    const g = groupOf(f.genome);
+    if (heldOut !== null && g === heldOut) continue;
+    const key = `${f.genome.genomeId}|${heldOut ?? ''}`;
+    let t = cache.get(key);
+    if (!t) {
+      const excludeGenera = [f.genome.genus, heldOut].filter((x): x is string => !!x && !x.startsWith('genome:'));
+      const ev = mediumEvidence(ctx, f.query, f.conditions, { excludeGenera, excludeGenomeId: f.genome.genomeId });
+      // The growth predictor ranks the first stage's shortlist: it is trained on shortlists.
+      const keep = ev.candidates.map((_, c) => c).filter((c) => ev.shortlist[c]);
+      t = { group: g, rows: keep.map((c) => ev.modelRows[c]), positive: keep.map((c) => f.truth.has(ctx.matrix.mediumIds[ev.candidates[c]])) };
+      cache.set(key, t);
+    }
+    out.push(t);
+  }
+  return out;
+}
+
+
+/** The hand-set starting weights in BASE_FEATURES order. */
+const fallbackVector = () => BASE_FEATURES.map((f) => FALLBACK_WEIGHTS[f] ?? 0);
+/** Training shortlists as weight-tuning input (base features, archaea flag = the last model column). */
+const tuningGenomes = (t: GrowthTrainingGenome[]): WeightTuningGenome[] =>
+  t.map((g) => ({ rows: g.rows.map((r) => r.slice(0, BASE_FEATURES.length)), positive: g.positive, archaea: (g.rows[0]?.[g.rows[0].length - 1] ?? 0) === 1 }));
+
+/** The growth model shipped as growth-model.default.json: trained on every genome, features leave-genus-out. */
+export function trainShippedGrowthModel(db: Database, o: MediaEvalOptions & { createdAt?: string } = {}): GrowthModel {
+  const ctx = buildRecommendContext(db, { phenotypeModel: null, growthModel: null });
+  const folds = makeFolds(db, ctx, o);
+  const pairs = trainingPairs(ctx, folds, null, new Map());
+  // Tuned evidence weights are not shipped: measured (mediaforge-tuned), they rank no better than the hand-set ones.
+  return trainGrowthModel(pairs, {
+    createdAt: o.createdAt,
+    objective: o.objective,
+    lambda: o.lambda,
+    note: `trained by \`mediaforge eval media --growth-model-out\` on ${pairs.length} genomes with known media; each genome's features computed with its genus left out of the evidence and its conditions predicted by a phenotype model trained without its genus`,
+  });
+}
+
+function makeFolds(db: Database, ctx: RecommendContext, o: MediaEvalOptions): Fold[] {
+  return ctx.genomes
+    .filter((g) => g.media.size > 0)
+    .map((genome) => {
+      const c = o.conditionsFor?.(genome, genome.genus) ?? null;
+      return { genome, query: queryOfGenome(db, genome), conditions: c ?? { temperatureC: null, oxygenTolerant: null, salinityPct: null, ph: null }, known: c !== null, truth: new Set(genome.media.keys()) };
+    });
 }
 
 export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEvalReport {
-  const genomes = loadLinkedGenomes(db, getActiveModelId(db));
+  const t0 = Date.now();
+  const ctx = buildRecommendContext(db, { phenotypeModel: null, growthModel: null });
+  const genomes = ctx.genomes.filter((g) => g.media.size > 0);
   const strains = loadStrainMedia(db);
   const conditionRows = loadStrainMediumConditions(db, strainConditions(db));
-  const matrix = buildMediaMatrix(db);
+  const matrix = ctx.matrix;
   const traits = mediumTraits(matrix);
   const strainDomain = new Map((db.exec('SELECT id, domain FROM strains')[0]?.values ?? []).map(([i, d]) => [Number(i), d === null ? null : String(d).toLowerCase()]));
   const k = o.neighbors ?? 5;
-  const results: Record<RankerName, { truth: Set<string>; ranked: RankedMedium[]; domain: string; genome: LinkedGenome }[]> = { popular: [], 'kmer4-neighbors': [], 'latent-neighbors': [], mediaforge: [] };
+  const allFolds = makeFolds(db, ctx, o);
+  const queries = allFolds.filter((f) => !o.queryFilter || o.queryFilter(f.genome));
+  const results: Record<RankerName, { truth: Set<string>; ranked: RankedMedium[]; domain: string }[]> = Object.fromEntries(RANKERS.map((r) => [r, []])) as never;
+  const pairCache = new Map<string, GrowthTrainingGenome>();
+  const weightCache = new Map<string, number[]>();
+  const modelCache = new Map<string, GrowthModel>();
+  const heldOutPairs: { x: number[]; p: number; s: number; y: boolean; domain: string }[] = [];
+  const ablationRuns = o.ablations ? BASE_FEATURES.filter((f) => FALLBACK_WEIGHTS[f as keyof typeof FALLBACK_WEIGHTS]).map((f) => ({ without: f as string, j: BASE_FEATURES.indexOf(f), results: [] as { truth: Set<string>; ranked: RankedMedium[]; domain: string }[] })) : [];
 
-  for (const q of genomes) {
+  for (const f of queries) {
+    const q = f.genome;
+    const H = groupOf(q);
+    const excludeGenus = q.genus;
     const exclude = (g: LinkedGenome) => g.genomeId === q.genomeId || (q.genus !== null && g.genus === q.genus);
-    const truth = new Set(q.media.keys());
+    const truth = f.truth;
+    // Baselines (they may use the true domain).
     const popular = rankPopular(strains, q.organismType, q.genus);
     const tetra = rankByNeighbors(genomes, tetraSimilarity(q), { k, exclude }).ranked;
     const latent = rankByNeighbors(genomes, latentSimilarity(q), { k, exclude }).ranked;
-    const c = o.conditionsFor?.(q, q.genus) ?? null;
+    const c = f.known ? f.conditions : null;
     const parts: { ranked: RankedMedium[]; weight?: number }[] = [{ ranked: latent }, { ranked: popular, weight: 0.5 }];
     if (c) {
       const domainRows = conditionRows.filter((r) => strainDomain.get(r.strainId) === q.organismType);
       parts.push({ ranked: rankByConditions(domainRows, c, q.genus) });
       parts.push({ ranked: rankByTraits(matrix.mediumIds, matrix.hasComposition, traits, c), weight: 0.5 });
     }
-    const ours = fuseRankings(parts);
-    for (const [name, ranked] of [['popular', popular], ['kmer4-neighbors', tetra], ['latent-neighbors', latent], ['mediaforge', ours]] as const) {
-      results[name].push({ truth, ranked, domain: q.organismType, genome: q });
+    const rrf = fuseRankings(parts);
+    // Ours: the product's ranking with the held-out genus excluded, growth model fitted without it.
+    let model = modelCache.get(H);
+    if (!model) {
+      model = trainGrowthModel(trainingPairs(ctx, allFolds, H, pairCache), { calibrationFolds: 3, createdAt: '1970-01-01T00:00:00.000Z', objective: o.objective, lambda: o.lambda });
+      modelCache.set(H, model);
     }
+    const opts = { excludeGenus, excludeGenomeId: q.genomeId, conditions: f.conditions };
+    const toRanked = (r: ReturnType<typeof rankMedia>) => r.ranked.map((x) => ({ mediumId: ctx.matrix.mediumIds[x.index], score: x.score }));
+    let weights = weightCache.get(H);
+    if (!weights) {
+      weights = tuneEvidenceWeights(tuningGenomes(trainingPairs(ctx, allFolds, H, pairCache)), fallbackVector());
+      weightCache.set(H, weights);
+    }
+    // The product's ranking (hand-set evidence weights, P(growth) from this fold's predictor).
+    const fixedRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null });
+    const ours = fixedRun;
+    const tunedRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: weights });
+    const lrRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, rankBy: 'growth-model' });
+    ours.evidence.candidates.forEach((i, cIdx) => {
+      if (!ours.evidence.shortlist[cIdx]) return;
+      const x = ours.evidence.modelRows[cIdx];
+      heldOutPairs.push({ x, p: growthProbability(model!, x), s: growthScore(model!, x), y: truth.has(ctx.matrix.mediumIds[i]), domain: q.organismType });
+    });
+    // Ablations of the product's evidence score: the same ranking without one feature's term.
+    for (const a of ablationRuns) {
+      const w = FALLBACK_WEIGHTS[a.without as keyof typeof FALLBACK_WEIGHTS] ?? 0;
+      const ranked = ours.evidence.candidates
+        .map((i, cIdx) => ({ mediumId: ctx.matrix.mediumIds[i], score: ours.evidence.firstStage[cIdx] - w * ours.evidence.features[cIdx][a.j] }))
+        .sort((x, y) => y.score - x.score || (x.mediumId < y.mediumId ? -1 : 1));
+      a.results.push({ truth, ranked, domain: q.organismType });
+    }
+    const named: [RankerName, RankedMedium[]][] = [
+      ['popular', popular],
+      ['kmer4-neighbors', tetra],
+      ['latent-neighbors', latent],
+      ['fused-rrf', rrf],
+      ['mediaforge', toRanked(fixedRun)],
+      ['mediaforge-tuned', toRanked(tunedRun)],
+      ['mediaforge-lr', toRanked(lrRun)],
+    ];
+    for (const [name, ranked] of named) results[name].push({ truth, ranked, domain: q.organismType });
   }
 
   const jaccardOf = (r: { truth: Set<string>; ranked: RankedMedium[] }): number | null => {
@@ -79,20 +231,40 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
     }
     return best;
   };
+  const DOMAINS = ['all', 'bacteria', 'archaea'] as const;
   const rows: MediaEvalRow[] = [];
   for (const ranker of RANKERS) {
-    for (const domain of ['all', 'bacteria', 'archaea'] as const) {
+    for (const domain of DOMAINS) {
       const rs = results[ranker].filter((r) => domain === 'all' || r.domain === domain);
       const js = rs.map(jaccardOf).filter((x): x is number => x !== null);
       rows.push({ ranker, domain, hits: hitRates(rs), top1Jaccard: js.length ? js.reduce((a, b) => a + b, 0) / js.length : NaN });
     }
   }
+  let growthPredictor: MediaEvalReport['growthPredictor'] = null;
+  if (heldOutPairs.length) {
+    const au: AurocRow[] = [];
+    for (const domain of DOMAINS) {
+      const ps = heldOutPairs.filter((p) => domain === 'all' || p.domain === domain);
+      const y = ps.map((p) => p.y);
+      const row = (score: string, s: number[]) => au.push({ score, domain, pairs: ps.length, positives: y.filter(Boolean).length, auroc: auroc(s, y) });
+      row('growth predictor', ps.map((p) => p.s));
+      BASE_FEATURES.forEach((f, j) => row(f, ps.map((p) => p.x[j])));
+    }
+    growthPredictor = {
+      auroc: au,
+      brier: brierScore(heldOutPairs.map((p) => p.p), heldOutPairs.map((p) => p.y)),
+      calibration: calibrationBins(heldOutPairs.map((p) => p.p), heldOutPairs.map((p) => p.y), 10),
+      folds: modelCache.size,
+    };
+  }
+  const ablations = ablationRuns.map((a) => ({ without: a.without, hits: Object.fromEntries(DOMAINS.map((d) => [d, hitRates(a.results.filter((r) => d === 'all' || r.domain === d))])) as Record<(typeof DOMAINS)[number], HitRates> }));
   return {
-    genomes: genomes.length,
+    genomes: queries.length,
     rows,
-    method: o.conditionsFor
-      ? 'reciprocal-rank fusion of latent neighbours (k = 5), popularity in the domain (weight 0.5), strain-condition match to the predicted conditions, and recipe traits (salinity, anoxic, pH; weight 0.5)'
-      : 'reciprocal-rank fusion of latent neighbours (k = 5) and popularity in the domain (weight 0.5); no predicted conditions',
+    method: `recommendMedia: evidence score (hand-set weights, FALLBACK_WEIGHTS) over ${BASE_FEATURES.filter((f) => FALLBACK_WEIGHTS[f as keyof typeof FALLBACK_WEIGHTS]).join(", ")}; domain from the rRNA call${o.conditionsFor ? '; conditions predicted by a phenotype model trained without the genus' : '; no predicted conditions'}. mediaforge-tuned: the same with weights tuned for the hit rate on the other genera (nested leave-genus-out). mediaforge-lr: the shortlist ordered by the logistic growth predictor (features also × archaea; nested leave-genus-out). fused-rrf: the earlier reciprocal-rank fusion`,
+    growthPredictor,
+    ablations,
+    seconds: (Date.now() - t0) / 1000,
   };
 }
 
@@ -113,7 +285,22 @@ export function rankByTraits(mediumIds: string[], hasComposition: Uint8Array, tr
 
 export function formatMediaEval(r: MediaEvalReport): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)} %`.padStart(8);
-  const lines = [`leave-genus-out over ${r.genomes} genomes with known media; mediaforge = ${r.method}`, '', 'ranker            domain    n   top-1    top-5   top-10  top-1 Jaccard'];
+  const lines = [`leave-genus-out over ${r.genomes} genomes with known media (${r.seconds.toFixed(1)} s); mediaforge = ${r.method}`, '', 'ranker            domain    n   top-1    top-5   top-10  top-1 Jaccard'];
   for (const row of r.rows) lines.push(`${row.ranker.padEnd(17)} ${row.domain.padEnd(8)} ${String(row.hits.queries).padStart(3)} ${pct(row.hits.top1)} ${pct(row.hits.top5)} ${pct(row.hits.top10)}  ${Number.isFinite(row.top1Jaccard) ? row.top1Jaccard.toFixed(3) : '–'}`);
+  if (r.growthPredictor) {
+    const g = r.growthPredictor;
+    lines.push('', `growth predictor P(growth | genome, medium), held-out genera (${g.folds} nested folds): AUROC over the shortlist (200 first-stage media) of each held-out genome`, 'score             all      bacteria archaea');
+    const names = [...new Set(g.auroc.map((a) => a.score))];
+    for (const n of names) {
+      const v = (d: string) => g.auroc.find((a) => a.score === n && a.domain === d)?.auroc ?? NaN;
+      lines.push(`${n.padEnd(17)} ${v('all').toFixed(3).padEnd(8)} ${v('bacteria').toFixed(3).padEnd(8)} ${v('archaea').toFixed(3)}`);
+    }
+    const all = g.auroc.find((a) => a.domain === 'all');
+    lines.push(`pairs ${all?.pairs ?? 0} (${all?.positives ?? 0} known media); Brier ${g.brier.toFixed(4)}; calibration (predicted → observed): ${g.calibration.map((b) => `${b.meanPredicted.toFixed(2)}→${b.observed.toFixed(2)} (${b.n})`).join(', ')}`);
+  }
+  if (r.ablations.length) {
+    lines.push('', 'ablations (the mediaforge score without one feature): top-1 / top-10 all, bacteria, archaea');
+    for (const a of r.ablations) lines.push(`  without ${a.without.padEnd(13)} ${(['all', 'bacteria', 'archaea'] as const).map((d) => `${pct(a.hits[d].top1)} /${pct(a.hits[d].top10)}`).join('   ')}`);
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -57,8 +57,11 @@ function dot(a: Float32Array, b: Float32Array): number {
   return s;
 }
 
-/** Every genome with a profile and at least one known medium, with the vectors the rankers use. */
-export function loadLinkedGenomes(db: Database, modelId: string | null): LinkedGenome[] {
+/**
+ * Every genome with a profile and at least one known medium, with the vectors the rankers use;
+ * `include` adds genomes without known media (those with lab outcomes, recommend.ts).
+ */
+export function loadLinkedGenomes(db: Database, modelId: string | null, options: { include?: ReadonlySet<number> } = {}): LinkedGenome[] {
   const calls = loadDomainCalls(db);
   const emb = modelId ? loadEmbeddings(db, modelId) : null;
   const row = new Map(emb ? Array.from(emb.genomeIds, (g, i) => [g, i] as [number, number]) : []);
@@ -72,8 +75,11 @@ export function loadLinkedGenomes(db: Database, modelId: string | null): LinkedG
   const b4 = K_BLOCKS[3];
   for (const [id, name, species, ot] of db.exec('SELECT g.id, g.name, g.species, g.organism_type FROM genomes g JOIN genome_profiles p ON p.genome_id = g.id ORDER BY g.id')[0]?.values ?? []) {
     const genomeId = Number(id);
-    const m = media.get(genomeId);
-    if (!m) continue;
+    let m = media.get(genomeId);
+    if (!m) {
+      if (!options.include?.has(genomeId)) continue;
+      m = new Map();
+    }
     const counts = getGenomeCounts(db, genomeId)!;
     const clr = clrTransform(counts, 'per-k');
     const r = row.get(genomeId);

@@ -1,21 +1,23 @@
 /** `mediaforge eval media [--db FILE] [--json]`: leave-genus-out evaluation of the media ranking. */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadSqlJs, readFileBytes, repoRoot } from '../../db/node-files';
+import { loadSqlJs, readFileBytes, repoRoot, writeFileAtomic } from '../../db/node-files';
 import { openSnapshot } from '../../db/snapshot-file';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Conditions } from '../../media/condition-ranking';
-import { evaluateMedia, formatMediaEval, type MediaEvalOptions } from '../../media/media-eval';
+import { serializeGrowthModel } from '../../media/growth-predictor';
+import { evaluateMedia, formatMediaEval, trainShippedGrowthModel, type MediaEvalOptions } from '../../media/media-eval';
 import { predictPhenotype, trainPhenotypeModel, type PhenotypeModel } from '../../media/phenotype-model';
 import { loadPhenotypeSamples } from '../../media/phenotype-node-data';
+import { conditionsFromPrediction } from '../../media/recommend';
 import { UsageError } from '../cli-error';
 
 export const SUMMARY = 'leave-genus-out evaluation of the media ranking against baselines';
 
 const DEFAULT_DB = 'public/mediaforge-snapshot.sqlite.gz';
 
-export const HELP = `Usage: mediaforge eval media [--db FILE] [--json]
+export const HELP = `Usage: mediaforge eval media [--db FILE] [--data DIR] [--json] [--ablations] [--growth-model-out FILE]
        mediaforge eval phenotype [...]   (= mediaforge phenotype eval; see its --help)
 
 Leave-genus-out over every genome of the database with a profile and known media: for each
@@ -23,8 +25,12 @@ genome, every genome and BacDive strain of its genus is removed from the evidenc
 ranked, and a hit is any known medium of the genome among the first 1, 5 and 10. Rankers, measured
 in the same run: popular (the media most used by BacDive strains of the genome's domain),
 kmer4-neighbors (media of the 5 nearest genomes by 4-mer profile), latent-neighbors (the same with
-the genome VAE and rRNA evidence) and mediaforge (the fused ranking). Also the weighted ingredient
-Jaccard between the top-1 pick and the closest known medium.
+the genome VAE and rRNA evidence), fused-rrf (the earlier reciprocal-rank fusion), mediaforge-fixed
+(the product's features with fixed weights) and mediaforge (recommendMedia, the function behind
+\`mediaforge recommend\`, with its growth predictor fitted by nested leave-genus-out: never on the
+held-out genus, nor on features computed with it). Also the weighted ingredient Jaccard between
+the top-1 pick and the closest known medium, and the growth predictor's AUROC on held-out genera
+against each single feature.
 
 The conditions route (strains' growth conditions and recipe traits matched to the conditions
 predicted from the genome) needs the genomes' sequences: with --data (default ../shared/data
@@ -35,6 +41,14 @@ Options:
   --db FILE   database or snapshot (default: the bundled ${DEFAULT_DB})
   --data DIR  shared data folder holding genomes/ (default: ../shared/data, when present)
   --json      the report as one JSON object
+  --ablations also rank without each feature of the score (what each one gives)
+  --growth-model-out FILE
+              train the growth predictor on every genome (features leave-genus-out) and
+              write it (this is how src/media/growth-model.default.json is made)
+  --created-at ISO  date recorded in that model (default: now)
+  --objective pointwise|pairwise
+              the growth predictor's training objective (default: the shipped model's)
+  --lambda L  the growth predictor's L2 penalty (default 0.01)
   -h, --help  show this help
 `;
 
@@ -48,7 +62,7 @@ export async function run(argv: string[]): Promise<number> {
   if (what !== 'media') throw new UsageError(`unknown evaluation '${what}' (evaluations: media, phenotype)`);
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: { db: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } } });
+    parsed = parseArgs({ args: rest, options: { db: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean', default: false }, ablations: { type: 'boolean', default: false }, 'growth-model-out': { type: 'string' }, 'created-at': { type: 'string' }, objective: { type: 'string' }, lambda: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } });
   } catch (e) {
     throw new UsageError((e as Error).message.split('\n')[0]);
   }
@@ -67,7 +81,9 @@ export async function run(argv: string[]): Promise<number> {
       const { samples } = await loadPhenotypeSamples(db, dataDir);
       const byGenome = new Map(samples.map((s) => [s.genomeId, s]));
       const models = new Map<string, PhenotypeModel>();
+      const cache = new Map<number, Conditions | null>();
       options.conditionsFor = (g): Conditions | null => {
+        if (cache.has(g.genomeId)) return cache.get(g.genomeId)!;
         const s = byGenome.get(g.genomeId);
         if (!s) return null;
         // The phenotype model of this fold never saw the genome's genus.
@@ -77,9 +93,30 @@ export async function run(argv: string[]): Promise<number> {
           models.set(s.group, m);
         }
         const p = predictPhenotype(m, s.input);
-        return { temperatureC: p.temperatureC?.value ?? null, oxygenTolerant: p.oxygen?.tolerant ?? null, salinityPct: p.salinityPct?.value ?? null, ph: p.pH?.value ?? null };
+        const c = conditionsFromPrediction(m, p);
+        cache.set(g.genomeId, c);
+        return c;
       };
     }
+    if (v.objective !== undefined) {
+      if (v.objective !== 'pointwise' && v.objective !== 'pairwise') throw new UsageError(`--objective must be pointwise or pairwise, got '${v.objective}'`);
+      options.objective = v.objective;
+    }
+    if (v.lambda !== undefined) {
+      const l = Number(v.lambda);
+      if (!(l >= 0)) throw new UsageError(`--lambda must be a number ≥ 0, got '${v.lambda}'`);
+      options.lambda = l;
+    }
+    if (v['growth-model-out']) {
+      const createdAt = v['created-at'] ?? new Date().toISOString();
+      if (Number.isNaN(Date.parse(createdAt))) throw new UsageError(`--created-at must be an ISO date, got '${createdAt}'`);
+      const model = trainShippedGrowthModel(db, { ...options, createdAt });
+      const text = serializeGrowthModel(model);
+      writeFileAtomic(v['growth-model-out'], new TextEncoder().encode(text));
+      process.stdout.write(`wrote ${v['growth-model-out']}: ${model.id}, ${text.length} bytes, ${model.training.genomes} genomes, ${model.training.pairs} pairs (${model.training.positives} known media)\n`);
+      return 0;
+    }
+    options.ablations = v.ablations;
     const report = evaluateMedia(db, options);
     process.stdout.write(v.json ? `${JSON.stringify(report, null, 2)}\n` : formatMediaEval(report));
     return 0;

@@ -1,0 +1,155 @@
+/**
+ * `mediaforge recommend FILE [--top 10] [--json] [--db FILE] [--temperature C] [--salinity PCT]
+ * [--ph PH] [--anaerobic|--aerobic]`: culture media for a genome, from its sequence only.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { AppError } from '../../core/errors';
+import { PROTEIN_FEATURE_NAMES } from '../../core/protein-features';
+import { profileSource } from '../../core/profile';
+import { loadSqlJs, readFileBytes, repoRoot } from '../../db/node-files';
+import { openSnapshot } from '../../db/snapshot-file';
+import type { GenomeQuery, GrowthConditions, RecommendResult } from '../../media/media-api-types';
+import { buildRecommendContext, recommendMedia } from '../../media/recommend';
+import { readGenomeVae } from '../../ml/bundle-model';
+import { instantiateGenomeVae } from '../../ml/genome-vae-model';
+import { initNodeBackend } from '../../ml/node-backend';
+import { embedProfiles } from '../../ml/train-pipeline';
+import { UsageError } from '../cli-error';
+import { nodeFileSource } from '../node-source';
+
+export const SUMMARY = 'culture media for a genome (nearest genomes, their genera, recipes, predicted conditions)';
+
+const DEFAULT_DB = 'public/mediaforge-snapshot.sqlite.gz';
+
+export const HELP = `Usage: mediaforge recommend FILE [--top 10] [--json] [--db FILE]
+                          [--temperature C] [--salinity PCT] [--ph PH] [--anaerobic|--aerobic]
+
+Profiles FILE (FASTA or FASTA.gz: k-mers, rRNA genes, predicted proteins), predicts its growth
+conditions, finds its nearest genomes with the database's genome VAE and ranks the MediaDive
+media: media of the nearest genomes and of all BacDive strains of their genera, media whose
+recipes resemble those, media whose strains grow at the predicted conditions and recipes that fit
+them (salt, anoxic, pH). Each medium comes with its reasons and P(growth) of the growth predictor.
+Only the sequence is used: headers and the file name do not change the answer.
+
+Options:
+  --top N            media to list (default 10)
+  --json             one JSON object: {predicted_conditions, conditions_used, neighbors, media:
+                     [{medium_id, name, score, growth_probability, reasons, has_recipe}]}
+  --db FILE          database or snapshot (default: the bundled ${DEFAULT_DB}); lab outcomes
+                     recorded in it count (a genome's own: grew first, no growth last)
+  --temperature C    growth temperature to rank for, °C (instead of the predicted one)
+  --salinity PCT     NaCl, % w/v
+  --ph PH            growth pH
+  --anaerobic        rank for an anaerobe (--aerobic: for an organism that tolerates O2)
+  -h, --help         show this help
+`;
+
+function number(name: string, v: string | undefined, lo: number, hi: number): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (v.trim() === '' || !Number.isFinite(x) || x < lo || x > hi) throw new UsageError(`--${name} must be a number from ${lo} to ${hi}, got '${v}'`);
+  return x;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        top: { type: 'string', default: '10' },
+        json: { type: 'boolean', default: false },
+        db: { type: 'string' },
+        temperature: { type: 'string' },
+        salinity: { type: 'string' },
+        ph: { type: 'string' },
+        anaerobic: { type: 'boolean', default: false },
+        aerobic: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message.split('\n')[0]);
+  }
+  const { values: v, positionals } = parsed;
+  if (v.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? `give one FASTA file, got ${positionals.length}` : 'no input FILE given');
+  const top = Number(v.top);
+  if (!/^\d+$/.test(String(v.top)) || !Number.isInteger(top) || top < 1 || top > 5000) throw new UsageError(`--top must be an integer from 1 to 5000, got '${v.top}'`);
+  if (v.anaerobic && v.aerobic) throw new UsageError('give --anaerobic or --aerobic, not both');
+  const edits: Partial<GrowthConditions> = {};
+  const t = number('temperature', v.temperature, -20, 130);
+  if (t !== undefined) edits.temperatureC = t;
+  const s = number('salinity', v.salinity, 0, 40);
+  if (s !== undefined) edits.salinityPct = s;
+  const ph = number('ph', v.ph, 0, 14);
+  if (ph !== undefined) edits.ph = ph;
+  if (v.anaerobic) edits.oxygenTolerant = false;
+  if (v.aerobic) edits.oxygenTolerant = true;
+
+  const file = positionals[0];
+  if (!existsSync(resolve(file))) throw new AppError('FILE_NOT_FOUND', `${file}: no such file`, 'give a FASTA or FASTA.gz file');
+  const dbPath = resolve(v.db ?? resolve(repoRoot(), DEFAULT_DB));
+  if (v.db && !existsSync(dbPath)) throw new AppError('FILE_NOT_FOUND', `${v.db}: no such file`, 'give a database written by mediaforge');
+  // The name shown is the file as given; the profile never sees it (the source is named 'query').
+  const profile = await profileSource(nodeFileSource(resolve(file), 'query'), { rrnaMarkers: true, proteinFeatures: true });
+  if (profile.acgtBp === 0) throw new AppError('FASTA_NO_SEQUENCE', `${file}: no A, C, G or T in any record`, 'give a nucleotide FASTA file');
+  const SQL = await loadSqlJs();
+  const { db } = openSnapshot(SQL, readFileBytes(dbPath), v.db ?? DEFAULT_DB);
+  let result: RecommendResult;
+  try {
+    const model = readGenomeVae(db);
+    let latent: Float32Array | null = null;
+    if (model) {
+      await initNodeBackend('wasm');
+      const vae = instantiateGenomeVae(model);
+      try {
+        latent = embedProfiles(vae, [profile]);
+      } finally {
+        vae.dispose();
+      }
+    }
+    const protein = profile.protein ? Float32Array.from(PROTEIN_FEATURE_NAMES, (n) => profile.protein!.features[n]) : null;
+    const query: GenomeQuery = { counts: profile.counts, gcFraction: profile.gcFraction, domainCall: profile.rrna?.domainCall ?? 'unknown', protein, latent, genomeId: null };
+    const ctx = buildRecommendContext(db);
+    result = recommendMedia(ctx, query, { top, conditions: edits });
+  } finally {
+    db.close();
+  }
+  process.stdout.write(v.json ? `${JSON.stringify(result, null, 2)}\n` : formatRecommendation(file, result));
+  return 0;
+}
+
+export function formatRecommendation(file: string, r: RecommendResult): string {
+  const p = r.predicted_conditions;
+  const c = r.conditions_used;
+  const L: string[] = [`${file}: culture media (domain by rRNA: ${p.domain}; phenotype model ${p.model})`];
+  const pred: string[] = [];
+  if (p.temperature_c) pred.push(`temperature ${p.temperature_c.value.toFixed(1)} °C (${p.temperature_c.low.toFixed(1)}–${p.temperature_c.high.toFixed(1)})`);
+  if (p.oxygen) pred.push(`oxygen: ${p.oxygen.tolerant ? 'tolerates O2' : 'anaerobe'} (P tolerant ${p.oxygen.p_tolerant.toFixed(2)}, ${p.oxygen.class})`);
+  if (p.salinity_pct) pred.push(`salinity ${p.salinity_pct.value.toFixed(1)} % NaCl (${p.salinity_pct.low.toFixed(1)}–${p.salinity_pct.high.toFixed(1)}${p.salinity_pct.halophile ? ', extreme halophile' : ''})`);
+  if (p.ph) pred.push(`pH ${p.ph.value.toFixed(1)} (${p.ph.low.toFixed(1)}–${p.ph.high.toFixed(1)})`);
+  L.push(`  predicted: ${pred.length ? pred.join('; ') : 'unknown'}`);
+  const used = [
+    c.temperatureC !== null ? `${c.temperatureC.toFixed(1)} °C` : null,
+    c.oxygenTolerant !== null ? (c.oxygenTolerant ? 'tolerates O2' : 'anaerobe') : null,
+    c.salinityPct !== null ? `${c.salinityPct.toFixed(1)} % NaCl` : null,
+    c.ph !== null ? `pH ${c.ph.toFixed(1)}` : null,
+  ].filter(Boolean);
+  L.push(`  ranked for: ${used.length ? used.join(', ') : 'no known conditions'}`);
+  for (const n of p.notes) L.push(`  note: ${n}`);
+  L.push(`  nearest genomes: ${r.neighbors.map((n) => `${n.name} (${n.similarity.toFixed(2)})`).join('; ') || 'none'}`);
+  L.push('', 'rank  medium    P(growth)  score    name');
+  r.media.forEach((m, i) => {
+    const prob = m.growth_probability === null ? '–' : m.growth_probability.toFixed(2);
+    L.push(`${String(i + 1).padStart(4)}  ${m.medium_id.padEnd(8)}  ${prob.padStart(9)}  ${m.score.toFixed(3).padStart(7)}  ${m.name}${m.has_recipe ? '' : ' (no recipe in MediaDive)'}${m.lab_outcome ? ` [lab: ${m.lab_outcome}]` : ''}`);
+    for (const why of m.reasons) L.push(`${' '.repeat(16)}- ${why}`);
+  });
+  return `${L.join('\n')}\n`;
+}

@@ -1,0 +1,713 @@
+/**
+ * Culture media for a genome: the product's ranking (`mediaforge recommend`, the Media panel) and
+ * the ranker `eval media` measures as "mediaforge" — the same function, called with the held-out
+ * genus excluded from every source of evidence.
+ *
+ * Only the query's sequence is used: its k-mer profile (4-mer neighbours), its genome-VAE latent
+ * vector (latent neighbours), its rRNA domain call and its protein features (growth conditions).
+ * The domain used is the rRNA call, or the majority of the nearest genomes when the call is
+ * 'unknown' — never a label of the query.
+ *
+ * Evidence for a medium m, computed for every candidate medium (GROWTH_FEATURES, growth-predictor.ts):
+ * - neighbor: the 5 nearest linked genomes (latent + rRNA agreement, or 4-mer cosine without a
+ *   latent vector): Σ w·confidence(m) / Σ w, w = similarity. A user's 'grew' outcome of a genome
+ *   counts as a known medium of confidence 1; a 'no growth' outcome counts −1 (it lowers m).
+ * - genus: each of the 3 nearest genera (from the 10 nearest genomes) stands for all its BacDive
+ *   strains: share of the genus's strains grown on m (strain_growth) plus its taxon_media rows.
+ * - recipe: media whose recipe resembles an evidence-supported medium j (weighted ingredient
+ *   Jaccard, media-vectors.ts) get evidence(j) × Jaccard(m, j) — archaeal media are nearly
+ *   genus-specific, but a new genus's medium is often a near-copy of a related genus's medium.
+ * - condition: the growth conditions of the BacDive strains grown on m (of the domain) matched to
+ *   the predicted (or user-given) conditions (condition-ranking.ts).
+ * - traits: the recipe's NaCl, anoxic preparation and pH against the conditions (medium-traits.ts).
+ * - popularity, domain_share: how many strains of the domain grow on m; the domain's share of m's strains.
+ * The growth predictor (logistic regression, growth-model.default.json) turns them into
+ * P(growth | genome, medium); its linear score is the ranking score. Without a model, a fixed
+ * hand-set combination is used (FALLBACK_WEIGHTS).
+ *
+ * Lab outcomes of the query genome (query.genomeId): 'grew' media rank first, 'no growth' last.
+ */
+import type { Database } from 'sql.js';
+import { getGenomeCounts } from '../db/genomes';
+import { getActiveModelId } from '../db/models';
+import type { DomainCall } from '../ml/genome-neighbors';
+import { genusOf } from '../ml/genus-split';
+import { CONDITION_KERNEL, conditionMatch, genomeConditions, loadStrainMediumConditions, strainConditions, type Conditions } from './condition-ranking';
+import { BASE_FEATURES, expandFeatures, RANKED_FEATURES, growthProbability, growthScore, parseGrowthModel, type GrowthModel } from './growth-predictor';
+import defaultGrowthModelJson from './growth-model.default.json';
+import type { GenomeQuery, GrowthConditions, PredictedConditionsJson, RecommendedMedium, RecommendResult } from './media-api-types';
+import { latentSimilarity, loadLinkedGenomes, tetraSimilarity, tetraVector, type LinkedGenome } from './media-ranking';
+import { buildMediaMatrix, gellingMask, PRESENCE_WEIGHT, type MediaMatrix } from './media-vectors';
+import { mediumTraits, type MediumTraits } from './medium-traits';
+import { parsePhenotypeModel, predictPhenotype, type PhenotypeModel, type PhenotypePrediction } from './phenotype-model';
+import defaultPhenotypeJson from './phenotype-model.default.json';
+
+/** Nearest genomes whose own media count (neighbor feature). */
+export const NEIGHBOR_K = 5;
+/** Nearest genomes whose genera count (genus feature), and how many distinct genera. */
+export const GENUS_NEIGHBORS = 10;
+export const GENUS_K = 3;
+/** Evidence-supported media that propagate to recipe-similar media. */
+export const RECIPE_SOURCES = 40;
+/**
+ * Two stages: the fixed-weight score (FALLBACK_WEIGHTS) shortlists this many media, and the growth
+ * predictor ranks the shortlist (it is trained on the same shortlists, so it learns to order the
+ * hard candidates); media outside the shortlist follow in fixed-weight order.
+ */
+export const SHORTLIST = 200;
+/** A neighbour this similar is the query itself (a genome of the database): its media are known. */
+export const IDENTICAL_SIMILARITY = 0.995;
+/** Logit penalty per unit of neighbours' 'no growth' outcomes (similarity-weighted share). */
+export const NO_GROWTH_PENALTY = 4;
+
+/**
+ * The starting weights of the evidence score (set by hand, a priori), the shortlist score, and the
+ * ranking score when no tuned weights are shipped (growth-model.default.json evidenceWeights).
+ */
+export const FALLBACK_WEIGHTS: Partial<Record<(typeof BASE_FEATURES)[number], number>> = {
+  neighbor: 6,
+  genus: 4,
+  recipe: 3,
+  condition_recipe: 2,
+  condition: 2,
+  traits: 0.5,
+  popularity: 0.3,
+  domain_share: 0.5,
+  no_recipe: -0.5,
+};
+
+interface GenusEvidence {
+  strains: number;
+  domain: string | null;
+  /** medium → strains of the genus grown on it. */
+  media: Map<string, number>;
+  /** media of taxon_media rows of the genus's taxa. */
+  taxon: Set<string>;
+}
+
+interface StrainRow {
+  genus: string | null;
+  domain: string | null;
+  mediumId: string;
+}
+
+interface ConditionRow extends Conditions {
+  genus: string | null;
+  domain: string | null;
+  mediumId: string;
+}
+
+export interface RecommendContext {
+  modelId: string | null;
+  /** Genomes with a profile and known media or lab outcomes (the neighbour candidates). */
+  genomes: LinkedGenome[];
+  /** genome → medium → latest lab outcome (true = grew). */
+  labOutcomes: Map<number, Map<string, boolean>>;
+  matrix: MediaMatrix;
+  traits: MediumTraits[];
+  mediumIndex: Map<string, number>;
+  genusEvidence: Map<string, GenusEvidence>;
+  strains: StrainRow[];
+  conditionRows: ConditionRow[];
+  phenotypeModel: PhenotypeModel | null;
+  growthModel: GrowthModel | null;
+  /** Sparse recipe weights per medium (indices, weights, Σ weights), for the Jaccard. */
+  recipe: { idx: Uint16Array; w: Float32Array; sum: number }[];
+  jaccardCache: Map<number, Float32Array>;
+  /** Tuned weights of the evidence score (BASE_FEATURES order), from the shipped growth model file; null = FALLBACK_WEIGHTS. */
+  evidenceWeights: number[] | null;
+  /** BacDive growth conditions of each linked genome's strains (genome_strain_links), for condition-aware neighbours. */
+  genomeConditions: Map<number, Conditions>;
+}
+
+const lower = (v: unknown) => (v === null || v === undefined ? null : String(v).toLowerCase());
+
+/** The bundled phenotype model (needs protein features). */
+export function bundledPhenotypeModel(): PhenotypeModel {
+  return parsePhenotypeModel(JSON.stringify(defaultPhenotypeJson), 'bundled phenotype model');
+}
+
+/** The bundled growth predictor, or null when the shipped file holds none. */
+export function bundledGrowthModel(): GrowthModel | null {
+  const j = defaultGrowthModelJson as unknown as { format?: string };
+  return j && j.format ? parseGrowthModel(j, 'bundled growth model') : null;
+}
+
+function loadLab(db: Database): Map<number, Map<string, boolean>> {
+  const out = new Map<number, Map<string, boolean>>();
+  let rows: unknown[][] = [];
+  try {
+    rows = db.exec('SELECT genome_id, medium_id, grew FROM lab_outcomes ORDER BY tested_on, recorded_at, id')[0]?.values ?? [];
+  } catch {
+    rows = []; // a database before schema 4 has no lab outcomes
+  }
+  for (const [g, m, grew] of rows) {
+    const map = out.get(Number(g)) ?? new Map<string, boolean>();
+    map.set(String(m), Number(grew) === 1); // the latest outcome counts
+    out.set(Number(g), map);
+  }
+  return out;
+}
+
+function recipeWeights(m: MediaMatrix): RecommendContext['recipe'] {
+  const V = m.vocab.length;
+  const skip = gellingMask(m.vocab);
+  return m.mediumIds.map((_, i) => {
+    const idx: number[] = [];
+    const w: number[] = [];
+    if (m.hasComposition[i]) {
+      for (let j = 0; j < V; j++) {
+        if (skip[j] || !m.present[i * V + j]) continue;
+        idx.push(j);
+        w.push(Math.max(m.amount[i * V + j], PRESENCE_WEIGHT));
+      }
+    }
+    return { idx: Uint16Array.from(idx), w: Float32Array.from(w), sum: w.reduce((a, b) => a + b, 0) };
+  });
+}
+
+/** Everything the ranking needs from the database, built once (the worker caches it). */
+export function buildRecommendContext(db: Database, options: { phenotypeModel?: PhenotypeModel | null; growthModel?: GrowthModel | null } = {}): RecommendContext {
+  const modelId = getActiveModelId(db);
+  const labOutcomes = loadLab(db);
+  const genomes = loadLinkedGenomes(db, modelId, { include: new Set(labOutcomes.keys()) });
+  const matrix = buildMediaMatrix(db);
+  const mediumIndex = new Map(matrix.mediumIds.map((m, i) => [m, i]));
+  const strains: StrainRow[] = [];
+  const genusEvidence = new Map<string, GenusEvidence>();
+  const ev = (g: string) => {
+    let e = genusEvidence.get(g);
+    if (!e) genusEvidence.set(g, (e = { strains: 0, domain: null, media: new Map(), taxon: new Set() }));
+    return e;
+  };
+  const strainCount = new Map<string, Set<number>>();
+  for (const [sid, sp, d, m] of db.exec("SELECT s.id, s.species, s.domain, sg.medium_id FROM strain_growth sg JOIN strains s ON s.id = sg.strain_id WHERE sg.growth = 'yes'")[0]?.values ?? []) {
+    const genus = genusOf(sp === null ? null : String(sp));
+    const row = { genus, domain: lower(d), mediumId: String(m) };
+    strains.push(row);
+    if (!genus) continue;
+    const e = ev(genus);
+    e.domain = e.domain ?? row.domain;
+    e.media.set(row.mediumId, (e.media.get(row.mediumId) ?? 0) + 1);
+    const set = strainCount.get(genus) ?? new Set<number>();
+    set.add(Number(sid));
+    strainCount.set(genus, set);
+  }
+  for (const [g, set] of strainCount) ev(g).strains = set.size;
+  // taxon_media: an NCBI taxon's genus is that of the BacDive strains carrying the taxon id.
+  for (const [sp, d, m] of db.exec('SELECT DISTINCT s.species, s.domain, tm.medium_id FROM taxon_media tm JOIN strains s ON s.ncbi_taxid = tm.ncbi_taxid')[0]?.values ?? []) {
+    const genus = genusOf(sp === null ? null : String(sp));
+    if (!genus) continue;
+    const e = ev(genus);
+    e.domain = e.domain ?? lower(d);
+    e.taxon.add(String(m));
+  }
+  const byStrain = strainConditions(db);
+  const genomeConds = new Map<number, Conditions>();
+  for (const g of genomes) {
+    const c = genomeConditions(db, g.genomeId, byStrain);
+    if (c) genomeConds.set(g.genomeId, c);
+  }
+  const strainDomain = new Map((db.exec('SELECT id, domain FROM strains')[0]?.values ?? []).map(([i, d]) => [Number(i), lower(d)]));
+  const conditionRows = loadStrainMediumConditions(db, byStrain).map((r) => ({ ...r, domain: strainDomain.get(r.strainId) ?? null }));
+  const growthModel = options.growthModel === undefined ? bundledGrowthModel() : options.growthModel;
+  const built = {
+    modelId,
+    genomes,
+    labOutcomes,
+    matrix,
+    traits: mediumTraits(matrix),
+    mediumIndex,
+    genusEvidence,
+    strains,
+    conditionRows,
+    phenotypeModel: options.phenotypeModel === undefined ? bundledPhenotypeModel() : options.phenotypeModel,
+    growthModel,
+    recipe: recipeWeights(matrix),
+    jaccardCache: new Map(),
+    genomeConditions: genomeConds,
+    evidenceWeights: growthModel?.evidenceWeights?.length === BASE_FEATURES.length ? growthModel.evidenceWeights : null,
+  };
+  return built;
+}
+
+/** Re-reads lab_outcomes (after the user records one) and the genomes they make neighbours of. */
+export function refreshLabOutcomes(ctx: RecommendContext, db: Database): void {
+  ctx.labOutcomes = loadLab(db);
+  ctx.genomes = loadLinkedGenomes(db, ctx.modelId, { include: new Set(ctx.labOutcomes.keys()) });
+  const byStrain = strainConditions(db);
+  for (const g of ctx.genomes) {
+    if (ctx.genomeConditions.has(g.genomeId)) continue;
+    const c = genomeConditions(db, g.genomeId, byStrain);
+    if (c) ctx.genomeConditions.set(g.genomeId, c);
+  }
+}
+
+/** Weighted ingredient Jaccard of medium i against every medium (cached per i). */
+export function jaccardRow(ctx: RecommendContext, i: number): Float32Array {
+  let row = ctx.jaccardCache.get(i);
+  if (row) return row;
+  const n = ctx.matrix.mediumIds.length;
+  row = new Float32Array(n);
+  const a = ctx.recipe[i];
+  if (a.sum > 0) {
+    const dense = new Float32Array(ctx.matrix.vocab.length);
+    a.idx.forEach((j, k) => (dense[j] = a.w[k]));
+    for (let t = 0; t < n; t++) {
+      const b = ctx.recipe[t];
+      if (!b.sum) continue;
+      let common = 0;
+      for (let k = 0; k < b.idx.length; k++) {
+        const x = dense[b.idx[k]];
+        if (x) common += x < b.w[k] ? x : b.w[k];
+      }
+      row[t] = common / (a.sum + b.sum - common);
+    }
+  }
+  ctx.jaccardCache.set(i, row);
+  return row;
+}
+
+/**
+ * The conditions a phenotype prediction gives the rankers. A regression target that was no better
+ * than the training mean in the model's own leave-genus-out CV (salinity and pH in the bundled
+ * model) is treated as unknown, not as the mean: matching media to the mean salinity only
+ * penalises media without salt. The salt-in proteome rule (halophiles) always counts.
+ */
+export function conditionsFromPrediction(model: PhenotypeModel, p: PhenotypePrediction): GrowthConditions {
+  const useful = (t: 'temperatureC' | 'salinityPct' | 'pH') => {
+    const m = model.targets[t];
+    return !!m && m.subset !== 'mean' && m.cv.mse < m.cv.baselineMse;
+  };
+  const salt = p.salinityPct && (p.salinityPct.halophile || useful('salinityPct')) ? p.salinityPct.value : null;
+  return {
+    temperatureC: p.temperatureC && useful('temperatureC') ? p.temperatureC.value : null,
+    oxygenTolerant: p.oxygen?.tolerant ?? null,
+    salinityPct: salt,
+    ph: p.pH && useful('pH') ? p.pH.value : null,
+  };
+}
+
+const EMPTY_CONDITIONS: GrowthConditions = { temperatureC: null, oxygenTolerant: null, salinityPct: null, ph: null };
+
+/** Growth conditions predicted from the genome (phenotype model), as JSON and as the rankers use them. */
+export function predictConditions(ctx: RecommendContext, query: GenomeQuery): { json: PredictedConditionsJson; conditions: GrowthConditions } {
+  const m = ctx.phenotypeModel;
+  const notes: string[] = [];
+  const none = (model: string) => ({
+    json: { temperature_c: null, oxygen: null, salinity_pct: null, ph: null, domain: query.domainCall, model, notes },
+    conditions: { ...EMPTY_CONDITIONS },
+  });
+  if (!m) {
+    notes.push('no phenotype model: growth conditions unknown (give them with --temperature, --salinity, --ph, --anaerobic/--aerobic)');
+    return none('none');
+  }
+  if (m.featureSet === 'dna+protein' && !query.protein) {
+    notes.push(`phenotype model ${m.id} needs protein features, which this query lacks: growth conditions unknown (profile with protein features, or give the conditions)`);
+    return none(m.id);
+  }
+  const p = predictPhenotype(m, { counts: query.counts, gcFraction: query.gcFraction, protein: query.protein });
+  notes.push(...p.notes);
+  const r = (x: number, d = 2) => Number(x.toFixed(d));
+  const iv = (x: { value: number; low: number; high: number } | null) => (x ? { value: r(x.value), low: r(x.low), high: r(x.high) } : null);
+  const json: PredictedConditionsJson = {
+    temperature_c: iv(p.temperatureC),
+    oxygen: p.oxygen ? { class: p.oxygen.class, p_tolerant: r(p.oxygen.pTolerant, 3), tolerant: p.oxygen.tolerant } : null,
+    salinity_pct: p.salinityPct ? { ...iv(p.salinityPct)!, halophile: p.salinityPct.halophile, basis: p.salinityPct.basis } : null,
+    ph: iv(p.pH),
+    domain: query.domainCall,
+    model: m.id,
+    notes,
+  };
+  const conditions = conditionsFromPrediction(m, p);
+  if (p.salinityPct && conditions.salinityPct === null) notes.push('salinity: not used for ranking (no better than the training mean)');
+  if (p.pH && conditions.ph === null) notes.push('pH: not used for ranking (no better than the training mean)');
+  return { json, conditions };
+}
+
+export interface RecommendOptions {
+  /** Media returned (default 10). */
+  top?: number;
+  /** User edits / counterfactuals: override the predicted conditions (null = unknown). */
+  conditions?: Partial<GrowthConditions>;
+  /** Evaluation: every genome, strain, taxon and lab outcome of this genus is left out. */
+  excludeGenus?: string | null;
+  /** Evaluation: more genera to leave out (nested leave-genus-out training of the growth predictor). */
+  excludeGenera?: readonly string[];
+  /** Evaluation: this genome is never its own neighbour. */
+  excludeGenomeId?: number | null;
+  /** Weigh neighbours by how well their strains' conditions match the query's (measured: worse; default off). */
+  conditionAwareNeighbors?: boolean;
+  /** The growth predictor to use for growth_probability (default: the context's; null = none). */
+  growthModel?: GrowthModel | null;
+  /**
+   * What orders the media: 'evidence' (default), the fixed-weight evidence score (FALLBACK_WEIGHTS),
+   * or 'growth-model', the growth predictor's score on the evidence shortlist. Measured by
+   * `eval media` (rankers mediaforge and mediaforge-lr): the fixed weights rank better on the
+   * shared data, so they are the default and the predictor supplies P(growth).
+   */
+  rankBy?: 'evidence' | 'growth-model';
+  /** Weights of the evidence score (BASE_FEATURES order); default: the context's (tuned, shipped) or FALLBACK_WEIGHTS. */
+  evidenceWeights?: readonly number[] | null;
+}
+
+export interface NeighborEvidence {
+  genome: LinkedGenome;
+  similarity: number;
+}
+
+/** Per-medium features and what produced them, for every candidate medium. */
+export interface MediumEvidence {
+  domain: 'bacteria' | 'archaea' | string;
+  domainBasis: string;
+  neighbors: NeighborEvidence[];
+  genera: { genus: string; similarity: number; via: LinkedGenome }[];
+  /** Candidate medium indices (into ctx.matrix.mediumIds). */
+  candidates: number[];
+  /** features[c] = BASE_FEATURES values of candidates[c]. */
+  features: number[][];
+  /** The growth model's rows (expandFeatures of features and the domain). */
+  modelRows: number[][];
+  /** The first-stage (fixed-weight) score of each candidate, and whether it is on the shortlist. */
+  firstStage: number[];
+  shortlist: Uint8Array;
+  /** Neighbours' 'no growth' outcomes: similarity-weighted share, per medium index. */
+  noGrowth: Map<number, number>;
+  /** Best recipe source per medium index: the supported medium it resembles. */
+  recipeSource: Map<number, { source: number; jaccard: number }>;
+  conditionStats: Map<number, { n: number; tMin: number | null; tMax: number | null; anaerobic: number; aerobic: number; match: number }>;
+}
+
+function domainOfQuery(call: DomainCall, neighbors: NeighborEvidence[]): { domain: string; basis: string } {
+  if (call === 'bacteria' || call === 'archaea') return { domain: call, basis: `rRNA genes of the query (${call})` };
+  const votes = new Map<string, number>();
+  for (const n of neighbors.slice(0, 5)) votes.set(n.genome.organismType, (votes.get(n.genome.organismType) ?? 0) + 1);
+  const best = [...votes].sort((a, b) => b[1] - a[1])[0];
+  return best ? { domain: best[0], basis: `no rRNA call: the majority of the ${Math.min(5, neighbors.length)} nearest genomes (${best[0]})` } : { domain: 'bacteria', basis: 'no rRNA call and no neighbours: bacteria assumed' };
+}
+
+/** The features of every candidate medium for a query (the growth predictor's input). */
+export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, conditions: GrowthConditions, options: Pick<RecommendOptions, 'excludeGenus' | 'excludeGenera' | 'excludeGenomeId' | 'conditionAwareNeighbors'> = {}): MediumEvidence {
+  const excluded = new Set<string>([...(options.excludeGenera ?? []), ...(options.excludeGenus ? [options.excludeGenus] : [])]);
+  const n = ctx.matrix.mediumIds.length;
+  const useLatent = !!query.latent && ctx.genomes.some((g) => g.latent);
+  let sim: (g: LinkedGenome) => number;
+  if (useLatent) {
+    let s = 0;
+    for (const x of query.latent!) s += x * x;
+    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+    sim = latentSimilarity({ latent: Float32Array.from(query.latent!, (x) => x * inv), domainCall: query.domainCall });
+  } else sim = tetraSimilarity({ tetra: tetraVector(query.counts) });
+  const cands = ctx.genomes.filter((g) => g.genomeId !== options.excludeGenomeId && !(g.genus && excluded.has(g.genus)));
+  // Condition-aware neighbours (similarity × conditionMatch of the neighbour's strains to the
+  // query's conditions) were measured and made things worse (eval media: top-10 67.1 % vs 71.1 %,
+  // bacteria top-1 52.1 % vs 60.4 %): off unless options.conditionAwareNeighbors.
+  const anyQueryCondition = !!options.conditionAwareNeighbors && (conditions.temperatureC !== null || conditions.oxygenTolerant !== null || conditions.salinityPct !== null || conditions.ph !== null);
+  const conditionWeight = (g: LinkedGenome) => {
+    const c = anyQueryCondition ? ctx.genomeConditions.get(g.genomeId) : undefined;
+    return c ? conditionMatch(c, conditions) : 1;
+  };
+  const scored = cands.map((genome) => ({ genome, similarity: sim(genome) * conditionWeight(genome) })).sort((a, b) => b.similarity - a.similarity || a.genome.genomeId - b.genome.genomeId);
+  const neighbors = scored.slice(0, Math.max(NEIGHBOR_K, GENUS_NEIGHBORS));
+  const { domain, basis } = domainOfQuery(query.domainCall, neighbors);
+
+  // neighbor: own media of the 5 nearest genomes (lab outcomes: grew = confidence 1, no growth = −1).
+  const nb = new Float64Array(n);
+  const noGrowth = new Map<number, number>();
+  const top = neighbors.slice(0, NEIGHBOR_K);
+  const wsum = top.reduce((a, t) => a + Math.max(0, t.similarity), 0) || 1;
+  for (const { genome, similarity } of top) {
+    const w = Math.max(0, similarity) / wsum;
+    const lab = ctx.labOutcomes.get(genome.genomeId);
+    for (const [m, c] of genome.media) {
+      const i = ctx.mediumIndex.get(m);
+      if (i === undefined || lab?.get(m) === false) continue;
+      nb[i] += w * c;
+    }
+    for (const [m, grew] of lab ?? []) {
+      const i = ctx.mediumIndex.get(m);
+      if (i === undefined) continue;
+      if (grew && !genome.media.has(m)) nb[i] += w;
+      if (!grew) noGrowth.set(i, (noGrowth.get(i) ?? 0) + w);
+    }
+  }
+  // genus: the nearest genera stand for all their BacDive strains and taxon_media rows.
+  const genera: MediumEvidence['genera'] = [];
+  for (const t of neighbors.slice(0, GENUS_NEIGHBORS)) {
+    const g = t.genome.genus;
+    if (!g || excluded.has(g) || genera.some((x) => x.genus === g) || !ctx.genusEvidence.has(g)) continue;
+    genera.push({ genus: g, similarity: t.similarity, via: t.genome });
+    if (genera.length >= GENUS_K) break;
+  }
+  const gen = new Float64Array(n);
+  const gsum = genera.reduce((a, g) => a + Math.max(0, g.similarity), 0) || 1;
+  for (const g of genera) {
+    const e = ctx.genusEvidence.get(g.genus)!;
+    const w = Math.max(0, g.similarity) / gsum;
+    const total = e.strains + e.taxon.size;
+    if (!total) continue;
+    for (const [m, c] of e.media) {
+      const i = ctx.mediumIndex.get(m);
+      if (i !== undefined) gen[i] += (w * c) / total;
+    }
+    for (const m of e.taxon) {
+      const i = ctx.mediumIndex.get(m);
+      if (i !== undefined) gen[i] += w / total;
+    }
+  }
+  // recipe: evidence spreads to media with similar recipes.
+  const support = Array.from({ length: n }, (_, i) => i).filter((i) => nb[i] + gen[i] > 0).sort((a, b) => nb[b] + gen[b] - (nb[a] + gen[a]) || a - b).slice(0, RECIPE_SOURCES);
+  const rec = new Float64Array(n);
+  const recipeSource = new Map<number, { source: number; jaccard: number }>();
+  for (const j of support) {
+    const e = nb[j] + gen[j];
+    const row = jaccardRow(ctx, j);
+    for (let i = 0; i < n; i++) {
+      if (i === j || !row[i]) continue;
+      const v = e * row[i];
+      if (v > rec[i]) {
+        rec[i] = v;
+        recipeSource.set(i, { source: j, jaccard: row[i] });
+      }
+    }
+  }
+  // condition: strains of the domain grown on the medium, matched to the conditions.
+  const condSum = new Float64Array(n);
+  const condN = new Float64Array(n);
+  const conditionStats: MediumEvidence['conditionStats'] = new Map();
+  const anyCondition = conditions.temperatureC !== null || conditions.oxygenTolerant !== null || conditions.salinityPct !== null || conditions.ph !== null;
+  for (const r of ctx.conditionRows) {
+    if (r.domain !== domain || (r.genus && excluded.has(r.genus))) continue;
+    const i = ctx.mediumIndex.get(r.mediumId);
+    if (i === undefined) continue;
+    const k = anyCondition ? conditionMatch(r, conditions) : 0;
+    condSum[i] += k;
+    condN[i] += 1;
+    let st = conditionStats.get(i);
+    if (!st) conditionStats.set(i, (st = { n: 0, tMin: null, tMax: null, anaerobic: 0, aerobic: 0, match: 0 }));
+    st.n++;
+    if (r.temperatureC !== null) {
+      st.tMin = st.tMin === null ? r.temperatureC : Math.min(st.tMin, r.temperatureC);
+      st.tMax = st.tMax === null ? r.temperatureC : Math.max(st.tMax, r.temperatureC);
+    }
+    if (r.oxygenTolerant === false) st.anaerobic++;
+    if (r.oxygenTolerant === true) st.aerobic++;
+  }
+  // popularity in the domain, and the domain's share of the medium's strains.
+  const pop = new Float64Array(n);
+  const all = new Float64Array(n);
+  for (const s of ctx.strains) {
+    if (s.genus && excluded.has(s.genus)) continue;
+    const i = ctx.mediumIndex.get(s.mediumId);
+    if (i === undefined) continue;
+    all[i] += 1;
+    if (s.domain === domain) pop[i] += 1;
+  }
+  const cond = new Float64Array(n);
+  for (let i = 0; i < n; i++) cond[i] = condN[i] ? condSum[i] / (condN[i] + CONDITION_KERNEL.priorStrains) : 0;
+  // condition_recipe: media whose recipe resembles the media that best match the conditions.
+  const condRec = new Float64Array(n);
+  if (anyCondition) {
+    const srcs = Array.from({ length: n }, (_, i) => i).filter((i) => cond[i] > 0).sort((a, b) => cond[b] - cond[a] || a - b).slice(0, RECIPE_SOURCES);
+    for (const j of srcs) {
+      const row = jaccardRow(ctx, j);
+      for (let i = 0; i < n; i++) {
+        if (i === j || !row[i]) continue;
+        const v = cond[j] * row[i];
+        if (v > condRec[i]) condRec[i] = v;
+      }
+    }
+  }
+  const candidates: number[] = [];
+  const features: number[][] = [];
+  const maxRec = rec.reduce((a, b) => Math.max(a, b), 0);
+  const maxCondRec = condRec.reduce((a, b) => Math.max(a, b), 0);
+  for (let i = 0; i < n; i++) {
+    if (!(nb[i] > 0 || gen[i] > 0 || rec[i] > 0.05 * maxRec || condRec[i] > 0.5 * maxCondRec || pop[i] > 0 || noGrowth.has(i))) continue;
+    const st = conditionStats.get(i);
+    if (st) st.match = cond[i];
+    candidates.push(i);
+    features.push([nb[i], gen[i], rec[i], condRec[i], cond[i], traitFit(ctx.traits[i], ctx.matrix.hasComposition[i] === 1, conditions), Math.log1p(pop[i]), all[i] ? pop[i] / all[i] : 0, ctx.matrix.hasComposition[i] ? 0 : 1]);
+  }
+  // Within-query rank features (the growth predictor learns how far down each evidence list to trust).
+  for (const name of RANKED_FEATURES) {
+    const j = BASE_FEATURES.indexOf(name);
+    const order = features.map((_, c) => c).sort((a, b) => features[b][j] - features[a][j] || a - b);
+    const rr = new Float64Array(features.length);
+    order.forEach((c, rank) => (rr[c] = features[c][j] > 0 ? 10 / (10 + rank) : 0));
+    features.forEach((f, c) => f.push(rr[c]));
+  }
+  const first = features.map((f) => fallbackScore(f));
+  const modelRows = features.map((f) => expandFeatures(f, domain === 'archaea'));
+  const order = first.map((_, c) => c).sort((a, b) => first[b] - first[a] || candidates[a] - candidates[b]);
+  const shortlist = new Uint8Array(candidates.length);
+  for (const c of order.slice(0, SHORTLIST)) shortlist[c] = 1;
+  return { domain, domainBasis: basis, neighbors, genera, candidates, features, modelRows, firstStage: first, shortlist, noGrowth, recipeSource, conditionStats };
+}
+
+/** Recipe fit to the conditions (0 = fits; more negative = worse). */
+export function traitFit(t: MediumTraits, hasRecipe: boolean, c: GrowthConditions): number {
+  if (!hasRecipe) return -1;
+  let score = 0;
+  if (c.salinityPct !== null) score -= Math.abs(Math.log1p(t.naclGPerL / 10) - Math.log1p(c.salinityPct));
+  if (c.oxygenTolerant !== null) score -= t.anoxic === !c.oxygenTolerant ? 0 : 1;
+  if (c.ph !== null && Number.isFinite(t.ph)) score -= Math.abs(t.ph - c.ph) / 2;
+  return score;
+}
+
+export function fallbackScore(x: readonly number[]): number {
+  return BASE_FEATURES.reduce((s, f, j) => s + (FALLBACK_WEIGHTS[f] ?? 0) * (x[j] ?? 0), 0);
+}
+
+function mergeConditions(predicted: GrowthConditions, edits: Partial<GrowthConditions> | undefined): GrowthConditions {
+  const out = { ...predicted };
+  for (const k of ['temperatureC', 'oxygenTolerant', 'salinityPct', 'ph'] as const) if (edits && k in edits && edits[k] !== undefined) (out as Record<string, unknown>)[k] = edits[k];
+  return out;
+}
+
+/** Ranked media with scores, for evaluation (no reasons). */
+export function rankMedia(ctx: RecommendContext, query: GenomeQuery, options: RecommendOptions = {}): { evidence: MediumEvidence; ranked: { index: number; score: number; p: number | null }[]; conditions: GrowthConditions } {
+  const predicted = options.conditions && ['temperatureC', 'oxygenTolerant', 'salinityPct', 'ph'].every((k) => k in options.conditions!) ? { ...EMPTY_CONDITIONS } : predictConditions(ctx, query).conditions;
+  const conditions = mergeConditions(predicted, options.conditions);
+  const evidence = mediumEvidence(ctx, query, conditions, options);
+  const model = options.growthModel === undefined ? ctx.growthModel : options.growthModel;
+  const own = query.genomeId != null && !(options.excludeGenomeId === query.genomeId) ? ctx.labOutcomes.get(query.genomeId) : undefined;
+  const ranked = evidence.candidates.map((index, c) => {
+    const x = evidence.features[c];
+    const row = evidence.modelRows[c];
+    // rankBy 'growth-model': the predictor orders the shortlist; outside it, first-stage order below.
+    const ew = options.evidenceWeights === undefined ? ctx.evidenceWeights : options.evidenceWeights;
+    const evidenceScore = ew ? x.reduce((s, v, j) => s + (ew[j] ?? 0) * v, 0) : evidence.firstStage[c];
+    let score = !model || options.rankBy !== 'growth-model' ? evidenceScore : evidence.shortlist[c] ? growthScore(model, row) : -1000 + evidence.firstStage[c];
+    void x;
+    score -= NO_GROWTH_PENALTY * (evidence.noGrowth.get(index) ?? 0);
+    const p = model ? growthProbability(model, row) : null;
+    return { index, score, p };
+  });
+  // A neighbour identical to the query (the query is a genome of the database): its known media first.
+  for (const t of evidence.neighbors) {
+    if (t.similarity < IDENTICAL_SIMILARITY) break;
+    for (const r of ranked) {
+      const c = t.genome.media.get(ctx.matrix.mediumIds[r.index]);
+      if (c !== undefined) r.score += 100 * c;
+    }
+  }
+  if (own) {
+    // The query's own outcomes: grew first, no growth last (also media that had no other evidence).
+    const have = new Set(ranked.map((r) => r.index));
+    for (const m of own.keys()) {
+      const i = ctx.mediumIndex.get(m);
+      if (i !== undefined && !have.has(i)) ranked.push({ index: i, score: 0, p: null });
+    }
+    for (const r of ranked) {
+      const o = own.get(ctx.matrix.mediumIds[r.index]);
+      if (o === true) r.score += 1e6;
+      if (o === false) r.score -= 1e6;
+    }
+  }
+  ranked.sort((a, b) => b.score - a.score || (ctx.matrix.mediumIds[a.index] < ctx.matrix.mediumIds[b.index] ? -1 : 1));
+  return { evidence, ranked, conditions };
+}
+
+const fmt = (x: number, d = 2) => x.toFixed(d);
+const collectionName = (id: string) => (/^J/.test(id) ? `JCM ${id.slice(1)}` : /^C/.test(id) ? `CCAP ${id}` : /^\d/.test(id) ? `DSMZ ${id}` : id);
+
+function conditionText(c: GrowthConditions): string {
+  const parts: string[] = [];
+  if (c.temperatureC !== null) parts.push(`${Math.round(c.temperatureC)} °C`);
+  if (c.oxygenTolerant !== null) parts.push(c.oxygenTolerant ? 'tolerates O2' : 'anaerobe');
+  if (c.salinityPct !== null) parts.push(`${fmt(c.salinityPct, 1)} % NaCl`);
+  if (c.ph !== null) parts.push(`pH ${fmt(c.ph, 1)}`);
+  return parts.join(', ');
+}
+
+function reasonsFor(ctx: RecommendContext, ev: MediumEvidence, index: number, c: number, conditions: GrowthConditions, p: number | null): string[] {
+  const id = ctx.matrix.mediumIds[index];
+  const x = ev.features[c] ?? new Array(BASE_FEATURES.length).fill(0);
+  const out: string[] = [];
+  const same = ev.neighbors.find((t) => t.similarity >= IDENTICAL_SIMILARITY && t.genome.media.has(id));
+  if (same) out.push(`known medium of this genome (identical to ${same.genome.name} in the database, growth confidence ${fmt(same.genome.media.get(id)!)})`);
+  const nbs = ev.neighbors.slice(0, NEIGHBOR_K).filter((t) => t.genome.media.has(id) || ctx.labOutcomes.get(t.genome.genomeId)?.get(id) === true);
+  nbs.slice(0, 2).forEach((t, k) => {
+    const lab = ctx.labOutcomes.get(t.genome.genomeId)?.get(id) === true ? ', your lab outcome' : '';
+    out.push(`grows ${t.genome.name} (${k === 0 && t === ev.neighbors[0] ? 'nearest genome' : 'near genome'}, similarity ${fmt(t.similarity)}${lab})`);
+  });
+  const neg = ev.neighbors.slice(0, NEIGHBOR_K).filter((t) => ctx.labOutcomes.get(t.genome.genomeId)?.get(id) === false);
+  for (const t of neg.slice(0, 2)) out.push(`did not grow ${t.genome.name} in your lab (near genome, similarity ${fmt(t.similarity)})`);
+  if (x[1] > 0) {
+    for (const g of ev.genera) {
+      const e = ctx.genusEvidence.get(g.genus)!;
+      const k = e.media.get(id) ?? 0;
+      const t = e.taxon.has(id);
+      if (!k && !t) continue;
+      out.push(`${k ? `${k} of ${e.strains} BacDive strains of ${g.genus}` : `${g.genus} (BacDive taxon record)`} grow on it — genus of near genome ${g.via.name} (similarity ${fmt(g.similarity)})`);
+      break;
+    }
+  }
+  const rs = ev.recipeSource.get(index);
+  if (rs && rs.jaccard >= 0.3 && x[2] > 0.02) {
+    const src = ctx.matrix.mediumIds[rs.source];
+    const who = ev.neighbors.slice(0, NEIGHBOR_K).find((t) => t.genome.media.has(src))?.genome.name ?? ev.genera.find((g) => ctx.genusEvidence.get(g.genus)!.media.has(src) || ctx.genusEvidence.get(g.genus)!.taxon.has(src))?.genus;
+    out.push(`recipe like ${collectionName(src)} (${ctx.matrix.names[rs.source]}; ingredient similarity ${fmt(rs.jaccard)})${who ? `, the medium of ${who}` : ''}`);
+  }
+  const st = ev.conditionStats.get(index);
+  if (st && st.n > 0 && conditionText(conditions)) {
+    const t = st.tMin === null ? '' : st.tMin === st.tMax ? `${Math.round(st.tMin)} °C` : `${Math.round(st.tMin)}–${Math.round(st.tMax!)} °C`;
+    const o = st.anaerobic + st.aerobic ? (st.anaerobic > st.aerobic ? 'mostly anaerobes' : 'mostly O2-tolerant') : '';
+    const desc = [t, o].filter(Boolean).join(', ');
+    const verdict = st.match >= 0.5 ? 'matches' : st.match >= 0.2 ? 'partly matches' : 'does not match';
+    if (desc) out.push(`${st.n} ${ev.domain} strain${st.n === 1 ? '' : 's'} grown on it: ${desc} — ${verdict} predicted ${conditionText(conditions)}`);
+  }
+  if (ctx.matrix.hasComposition[index]) {
+    const tr = ctx.traits[index];
+    const bits = [tr.anoxic ? 'anoxic (reducing agent or resazurin)' : 'oxic', `${fmt(tr.naclGPerL / 10, 1)} % NaCl`, Number.isFinite(tr.ph) ? `pH ${fmt(tr.ph, 1)}` : ''].filter(Boolean);
+    const rel = conditionText({ ...conditions, temperatureC: null });
+    if (rel) out.push(`recipe: ${bits.join(', ')} — ${x[5] > -0.3 ? 'fits' : 'does not fit'} ${rel}`);
+  } else out.push('no recipe in MediaDive (ranked from growth records only)');
+  if (p !== null) out.push(`P(growth) ${fmt(p)}`);
+  return out;
+}
+
+/** The ranked media for a genome, best first, each with reasons. */
+export function recommendMedia(ctx: RecommendContext, query: GenomeQuery, options: RecommendOptions = {}): RecommendResult {
+  const top = options.top ?? 10;
+  const predicted = predictConditions(ctx, query);
+  const { evidence, ranked, conditions } = rankMedia(ctx, query, { ...options, conditions: mergeConditions(predicted.conditions, options.conditions) });
+  const own = query.genomeId != null ? ctx.labOutcomes.get(query.genomeId) : undefined;
+  const pos = new Map(evidence.candidates.map((i, c) => [i, c]));
+  const pick = ranked.slice(0, top);
+  // The query's 'no growth' media rank last: they are listed after the top media, flagged.
+  if (own) for (const r of ranked.slice(top)) if (own.get(ctx.matrix.mediumIds[r.index]) === false) pick.push(r);
+  const media: RecommendedMedium[] = pick.map((r) => {
+    const id = ctx.matrix.mediumIds[r.index];
+    const c = pos.get(r.index) ?? -1;
+    const outcome = own?.get(id);
+    const reasons = reasonsFor(ctx, evidence, r.index, c, conditions, r.p);
+    if (outcome === true) reasons.unshift('grew in your lab (lab outcome): ranked first');
+    if (outcome === false) reasons.unshift('did not grow in your lab (lab outcome): ranked last');
+    const m: RecommendedMedium = {
+      medium_id: id,
+      name: ctx.matrix.names[r.index],
+      score: Number(r.score.toFixed(4)),
+      growth_probability: r.p === null ? null : Number(r.p.toFixed(4)),
+      reasons,
+      has_recipe: ctx.matrix.hasComposition[r.index] === 1,
+    };
+    if (outcome !== undefined) m.lab_outcome = outcome ? 'grew' : 'no growth';
+    return m;
+  });
+  const json = { ...predicted.json, notes: [...predicted.json.notes, `domain used: ${evidence.domain} (${evidence.domainBasis})`] };
+  return {
+    predicted_conditions: json,
+    conditions_used: conditions,
+    neighbors: evidence.neighbors.slice(0, NEIGHBOR_K).map((t) => ({ genome_id: t.genome.genomeId, name: t.genome.name, species: t.genome.species, similarity: Number(t.similarity.toFixed(4)) })),
+    media,
+  };
+}
+
+/** A database genome as a query (evaluation; the latent vector is the stored embedding). */
+export function queryOfGenome(db: Database, g: LinkedGenome): GenomeQuery {
+  const counts = getGenomeCounts(db, g.genomeId)!;
+  const gc = Number(db.exec('SELECT gc_fraction FROM genomes WHERE id = ?', [g.genomeId])[0]?.values[0]?.[0] ?? 0);
+  return { counts, gcFraction: gc, domainCall: g.domainCall, protein: null, latent: g.latent, genomeId: g.genomeId };
+}

@@ -1,0 +1,125 @@
+/** `mediaforge recommend`: JSON schema, text table, user conditions, header/file-name invariance, bad input. */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/commands/recommend';
+import { fixture, HAS_SHARED_DATA, sharedGenome } from '../helpers/data';
+import { runCommand } from '../helpers/run-cli';
+
+const cli = (...argv: string[]) => runCommand({ run }, 'recommend', ...argv);
+const MG = fixture('mycoplasma-genitalium-g37.fa.gz');
+const tmp = mkdtempSync(join(tmpdir(), 'mf-recommend-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** The file's sequence under new headers, in a file with a new name (plain text). */
+function disguise(src: string, name: string): string {
+  const raw = readFileSync(src);
+  const text = (raw[0] === 0x1f ? gunzipSync(raw) : raw).toString('utf8');
+  let n = 0;
+  const out = join(tmp, name);
+  writeFileSync(out, text.replace(/^>.*$/gm, () => `>contig_${++n} sample X Escherichia coli K-12 DSM 30083`));
+  return out;
+}
+
+function checkSchema(r: Record<string, unknown>) {
+  expect(Object.keys(r).sort()).toEqual(['conditions_used', 'media', 'neighbors', 'predicted_conditions']);
+  const p = r.predicted_conditions as Record<string, unknown>;
+  for (const k of ['temperature_c', 'oxygen', 'salinity_pct', 'ph', 'domain', 'model', 'notes']) expect(p, k).toHaveProperty(k);
+  expect(['bacteria', 'archaea', 'eukarya', 'unknown']).toContain(p.domain);
+  expect(Object.keys(r.conditions_used as object).sort()).toEqual(['oxygenTolerant', 'ph', 'salinityPct', 'temperatureC']);
+  for (const n of r.neighbors as Record<string, unknown>[]) {
+    expect(typeof n.genome_id).toBe('number');
+    expect(typeof n.name).toBe('string');
+    expect(typeof n.similarity).toBe('number');
+  }
+  const media = r.media as Record<string, unknown>[];
+  for (const m of media) {
+    expect(typeof m.medium_id).toBe('string');
+    expect(m.medium_id).toMatch(/^[A-Z]?\d+[a-z]?$/);
+    expect(typeof m.name).toBe('string');
+    expect(typeof m.score).toBe('number');
+    expect(m.growth_probability === null || (typeof m.growth_probability === 'number' && m.growth_probability >= 0 && m.growth_probability <= 1)).toBe(true);
+    expect(Array.isArray(m.reasons) && (m.reasons as unknown[]).length > 0 && (m.reasons as unknown[]).every((x) => typeof x === 'string')).toBe(true);
+    expect(typeof m.has_recipe).toBe('boolean');
+  }
+  for (let i = 1; i < media.length; i++) expect(media[i - 1].score as number).toBeGreaterThanOrEqual(media[i].score as number);
+}
+
+describe('mediaforge recommend', () => {
+  let json: string;
+  it('--json prints one RecommendResult object, best medium first', async () => {
+    const r = await cli(MG, '--top', '7', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    checkSchema(out);
+    expect(out.media).toHaveLength(7);
+    expect(out.predicted_conditions.domain).toBe('bacteria');
+    expect(out.predicted_conditions.temperature_c.value).toBeGreaterThan(25);
+    expect(out.predicted_conditions.temperature_c.value).toBeLessThan(45);
+    json = r.stdout;
+  });
+
+  it('only the sequence counts: a renamed file with other headers gives the same output', async () => {
+    const other = disguise(MG, 'Methanococcus_maripaludis_S2_DSM_2067.fasta');
+    const r = await cli(other, '--top', '7', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toBe(json);
+  });
+
+  it('text mode: a table with units and reasons', async () => {
+    const r = await cli(MG, '--top', '3');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/predicted: temperature \d+\.\d °C/);
+    expect(r.stdout).toMatch(/^rank {2}medium {4}P\(growth\) {2}score {4}name$/m);
+    expect(r.stdout).toMatch(/^ {3}1 {2}\S+/m);
+    expect(r.stdout).toMatch(/^ {16}- /m);
+  });
+
+  it('user conditions override the predicted ones', async () => {
+    const r = await cli(MG, '--top', '5', '--json', '--temperature', '85', '--anaerobic', '--salinity', '3', '--ph', '6');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.conditions_used).toEqual({ temperatureC: 85, oxygenTolerant: false, salinityPct: 3, ph: 6 });
+    expect(out.media.map((m: { medium_id: string }) => m.medium_id)).not.toEqual(JSON.parse(json).media.slice(0, 5).map((m: { medium_id: string }) => m.medium_id));
+  });
+
+  it('--help exits 0', async () => {
+    const r = await cli('--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: mediaforge recommend FILE/);
+  });
+
+  it('bad input: one clear line on stderr and a non-zero exit', async () => {
+    const cases: [string[], RegExp][] = [
+      [[MG, '--top', '0'], /--top must be an integer from 1 to 5000, got '0'/],
+      [[MG, '--top', 'ten'], /--top must be an integer/],
+      [[MG, '--temperature', 'hot'], /--temperature must be a number/],
+      [[MG, '--anaerobic', '--aerobic'], /not both/],
+      [[join(tmp, 'missing.fa')], /missing\.fa: no such file/],
+      [[fixture('protein.faa')], /protein/i],
+      [[fixture('reads.fq')], /FASTQ/],
+      [[], /no input FILE/],
+    ];
+    for (const [argv, re] of cases) {
+      const r = await cli(...argv);
+      expect(r.code, argv.join(' ')).not.toBe(0);
+      const lines = r.stderr.trim().split('\n');
+      expect(lines[0], argv.join(' ')).toMatch(re);
+      expect(lines[0]).toMatch(/^mediaforge recommend: /);
+    }
+  });
+
+  if (HAS_SHARED_DATA) {
+    it('a shared archaeon: archaeal domain from its rRNA, anaerobic hyperthermophile media', async () => {
+      const r = await cli(sharedGenome('reference/Thermococcus_kodakarensis_KOD1_type.fna.gz'), '--top', '10', '--json');
+      expect(r.code, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout);
+      checkSchema(out);
+      expect(out.predicted_conditions.domain).toBe('archaea');
+      expect(out.predicted_conditions.temperature_c.value).toBeGreaterThan(65);
+      expect(out.predicted_conditions.oxygen.tolerant).toBe(false);
+    });
+  }
+});

@@ -1,0 +1,204 @@
+/**
+ * recommend.ts on the bundled snapshot (in memory): the shape of RecommendResult, leave-genus-out
+ * exclusion, user conditions, protein-less queries, lab outcomes (the query's own and its
+ * neighbours'), a fixed tiny evaluation split; and on the MediaDive fixture database.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Database } from 'sql.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROTEIN_FEATURE_NAMES } from '../../src/core/protein-features';
+import { openSnapshot } from '../../src/db/snapshot-file';
+import { evaluateMedia } from '../../src/media/media-eval';
+import { mediumVector, weightedJaccard } from '../../src/media/media-vectors';
+import type { GenomeQuery } from '../../src/media/media-api-types';
+import { buildRecommendContext, jaccardRow, predictConditions, queryOfGenome, recommendMedia, refreshLabOutcomes, type RecommendContext } from '../../src/media/recommend';
+import { profileSource } from '../../src/core/profile';
+import { nodeFileSource } from '../../src/cli/node-source';
+import { fixture, REPO_ROOT } from '../helpers/data';
+import { build, FIXTURE_DATA, sql } from './db-test-helpers';
+
+let db: Database;
+let ctx: RecommendContext;
+let buildMs = 0;
+
+const genomeOf = (species: string) => {
+  const g = ctx.genomes.find((x) => x.species === species && x.media.size > 0);
+  if (!g) throw new Error(`no linked genome of ${species}`);
+  return g;
+};
+const addOutcome = (genomeId: number, mediumId: string, grew: boolean, testedOn = '2026-11-01') =>
+  db.run("INSERT INTO lab_outcomes (genome_id, medium_id, grew, tested_on, note, source, recorded_at) VALUES (?, ?, ?, ?, '', 'user', ?)", [genomeId, mediumId, grew ? 1 : 0, testedOn, `${testedOn}T12:00:00.000Z`]);
+
+beforeAll(async () => {
+  db = openSnapshot(await sql(), new Uint8Array(readFileSync(join(REPO_ROOT, 'public/mediaforge-snapshot.sqlite.gz'))), 'bundled').db;
+  const t0 = performance.now();
+  ctx = buildRecommendContext(db);
+  buildMs = performance.now() - t0;
+});
+afterAll(() => db?.close());
+
+describe('recommendMedia on the bundled snapshot', () => {
+  it('builds the context once, in well under the worker budget', () => {
+    expect(ctx.genomes.length).toBeGreaterThanOrEqual(76);
+    expect(ctx.growthModel, 'the shipped growth predictor').not.toBeNull();
+    expect(buildMs).toBeLessThan(20_000);
+  });
+
+  it('its sparse recipe Jaccard equals weightedJaccard of media-vectors', () => {
+    for (const [a, b] of [['141', '141a'], ['760', '514'], ['1', 'J22'], ['120', '120a']]) {
+      const i = ctx.mediumIndex.get(a)!;
+      const j = ctx.mediumIndex.get(b)!;
+      const want = weightedJaccard(mediumVector(ctx.matrix, a)!, mediumVector(ctx.matrix, b)!, { vocab: ctx.matrix.vocab });
+      expect(jaccardRow(ctx, i)[j], `${a}–${b}`).toBeCloseTo(want, 5);
+    }
+  });
+
+  it('returns a RecommendResult: media best first with ids, names, scores, reasons and P(growth)', () => {
+    const g = genomeOf('Methanococcus maripaludis');
+    const q = queryOfGenome(db, g);
+    const t0 = performance.now();
+    const r = recommendMedia(ctx, q, { top: 10 });
+    const ms = performance.now() - t0;
+    expect(ms).toBeLessThan(5_000);
+    expect(r.media).toHaveLength(10);
+    const ids = new Set(ctx.matrix.mediumIds);
+    for (const m of r.media) {
+      expect(ids.has(m.medium_id), m.medium_id).toBe(true);
+      expect(typeof m.name).toBe('string');
+      expect(Number.isFinite(m.score)).toBe(true);
+      expect(m.reasons.length).toBeGreaterThan(0);
+      expect(typeof m.has_recipe).toBe('boolean');
+      expect(m.growth_probability).toBeGreaterThanOrEqual(0);
+      expect(m.growth_probability).toBeLessThanOrEqual(1);
+    }
+    for (let i = 1; i < r.media.length; i++) expect(r.media[i - 1].score).toBeGreaterThanOrEqual(r.media[i].score);
+    // Not excluded: the genome is its own nearest neighbour and its media come first.
+    expect(r.neighbors[0].genome_id).toBe(g.genomeId);
+    expect(g.media.has(r.media[0].medium_id)).toBe(true);
+    expect(r.media[0].reasons[0]).toMatch(/^known medium of this genome \(identical to Methanococcus maripaludis/);
+    expect(r.media.slice(0, g.media.size).every((m) => g.media.has(m.medium_id))).toBe(true);
+    expect(r.predicted_conditions.domain).toBe('archaea');
+    expect(r.predicted_conditions.temperature_c, 'no protein features: conditions unknown').toBeNull();
+    expect(r.predicted_conditions.notes.join(' ')).toMatch(/needs protein features/);
+  });
+
+  it('leaves the excluded genus out of every source of evidence', () => {
+    const g = genomeOf('Methanococcus maripaludis');
+    const r = recommendMedia(ctx, queryOfGenome(db, g), { excludeGenus: 'Methanococcus', top: 20 });
+    expect(r.neighbors.some((n) => (n.species ?? '').startsWith('Methanococcus'))).toBe(false);
+    for (const m of r.media) expect(m.reasons.join(' ')).not.toMatch(/Methanococcus /);
+  });
+
+  it('ranks for the user’s conditions when given (counterfactuals)', () => {
+    const g = genomeOf('Escherichia coli');
+    const q = queryOfGenome(db, g);
+    const aerobic = recommendMedia(ctx, q, { excludeGenus: 'Escherichia', conditions: { temperatureC: 37, oxygenTolerant: true } });
+    const anaerobic = recommendMedia(ctx, q, { excludeGenus: 'Escherichia', conditions: { temperatureC: 85, oxygenTolerant: false } });
+    expect(aerobic.conditions_used).toEqual({ temperatureC: 37, oxygenTolerant: true, salinityPct: null, ph: null });
+    expect(anaerobic.conditions_used.oxygenTolerant).toBe(false);
+    expect(anaerobic.media.map((m) => m.medium_id)).not.toEqual(aerobic.media.map((m) => m.medium_id));
+  });
+
+  it('predicts conditions from protein features with the bundled model', async () => {
+    const p = await profileSource(nodeFileSource(fixture('mycoplasma-genitalium-g37.fa.gz'), 'q'), { proteinFeatures: true, rrnaMarkers: true });
+    const protein = Float32Array.from(PROTEIN_FEATURE_NAMES, (n) => p.protein!.features[n]);
+    const q: GenomeQuery = { counts: p.counts, gcFraction: p.gcFraction, domainCall: p.rrna?.domainCall ?? 'unknown', protein, latent: null };
+    const { json, conditions } = predictConditions(ctx, q);
+    expect(json.model).toMatch(/^phenotype-/);
+    expect(json.domain).toBe('bacteria');
+    expect(json.temperature_c!.value).toBeGreaterThan(25);
+    expect(json.temperature_c!.value).toBeLessThan(45);
+    expect(conditions.temperatureC).toBeCloseTo(json.temperature_c!.value, 1);
+    expect(conditions.oxygenTolerant).toBe(json.oxygen!.tolerant);
+    // Salinity is no better than the training mean in the bundled model: not used for ranking.
+    expect(conditions.salinityPct).toBeNull();
+    const r = recommendMedia(ctx, q, { top: 5 });
+    expect(r.conditions_used.temperatureC).toBeCloseTo(json.temperature_c!.value, 1);
+    expect(r.media.some((m) => m.reasons.some((x) => /strains grown on it: .* °C/.test(x)))).toBe(true);
+  });
+});
+
+describe('lab outcomes', () => {
+  it('the query genome’s own outcomes: grew ranks first, no growth last', () => {
+    const g = genomeOf('Escherichia coli');
+    const q = queryOfGenome(db, g);
+    const before = recommendMedia(ctx, q, { top: 10 });
+    const top = before.media[0].medium_id;
+    addOutcome(g.genomeId, 'J22', true);
+    addOutcome(g.genomeId, top, false);
+    refreshLabOutcomes(ctx, db);
+    const after = recommendMedia(ctx, q, { top: 10 });
+    expect(after.media[0]).toMatchObject({ medium_id: 'J22', lab_outcome: 'grew' });
+    expect(after.media[0].reasons[0]).toMatch(/grew in your lab/);
+    const last = after.media[after.media.length - 1];
+    expect(last).toMatchObject({ medium_id: top, lab_outcome: 'no growth' });
+    expect(after.media.slice(0, 10).some((m) => m.medium_id === top)).toBe(false);
+    // The latest outcome counts: a later 'grew' replaces the 'no growth'.
+    addOutcome(g.genomeId, top, true, '2026-11-20');
+    refreshLabOutcomes(ctx, db);
+    const again = recommendMedia(ctx, q, { top: 10 });
+    expect(again.media.slice(0, 2).map((m) => m.medium_id).sort()).toEqual(['J22', top].sort());
+    db.run('DELETE FROM lab_outcomes');
+    refreshLabOutcomes(ctx, db);
+  });
+
+  it('a neighbour’s outcomes count as evidence: grew raises a medium, no growth lowers it', () => {
+    const g = genomeOf('Salmonella enterica');
+    const q = queryOfGenome(db, g);
+    const opts = { excludeGenus: 'Salmonella', top: 3000 } as const;
+    const base = recommendMedia(ctx, q, opts);
+    const nearest = base.neighbors[0].genome_id;
+    const rank = (r: ReturnType<typeof recommendMedia>, m: string) => r.media.findIndex((x) => x.medium_id === m);
+    // A medium the neighbour has no record for, far down the list.
+    const target = base.media[200].medium_id;
+    addOutcome(nearest, target, true);
+    refreshLabOutcomes(ctx, db);
+    const raised = recommendMedia(ctx, q, opts);
+    expect(rank(raised, target)).toBeLessThan(rank(base, target));
+    expect(raised.media[rank(raised, target)].reasons.join(' ')).toMatch(/your lab outcome/);
+    // The neighbour's best medium, recorded as no growth, drops.
+    const top = base.media[0].medium_id;
+    addOutcome(nearest, top, false);
+    refreshLabOutcomes(ctx, db);
+    const lowered = recommendMedia(ctx, q, opts);
+    expect(rank(lowered, top)).toBeGreaterThan(rank(base, top));
+    expect(lowered.media[rank(lowered, top)].reasons.join(' ')).toMatch(/did not grow .* in your lab/);
+    db.run('DELETE FROM lab_outcomes');
+    refreshLabOutcomes(ctx, db);
+    expect(recommendMedia(ctx, q, opts).media.map((m) => m.medium_id)).toEqual(base.media.map((m) => m.medium_id));
+  });
+});
+
+describe('evaluation on a fixed tiny split', () => {
+  it('ranks held-out genomes leave-genus-out with every ranker and reports the growth predictor', () => {
+    const pick = new Set(['Escherichia coli', 'Staphylococcus aureus', 'Methanospirillum hungatei', 'Metallosphaera sedula']);
+    const rep = evaluateMedia(db, { queryFilter: (g) => pick.has(g.species ?? '') });
+    expect(rep.genomes).toBeGreaterThanOrEqual(4);
+    const get = (r: string, d: string) => rep.rows.find((x) => x.ranker === r && x.domain === d)!;
+    for (const r of ['popular', 'kmer4-neighbors', 'latent-neighbors', 'fused-rrf', 'mediaforge', 'mediaforge-tuned', 'mediaforge-lr']) expect(get(r, 'all').hits.queries).toBe(rep.genomes);
+    // Each of these has a known medium that another genus also grows on: ours finds it in the top 10.
+    expect(get('mediaforge', 'all').hits.top10).toBeGreaterThanOrEqual(0.75);
+    expect(get('mediaforge', 'archaea').hits.top10).toBeGreaterThan(get('kmer4-neighbors', 'archaea').hits.top10);
+    const au = rep.growthPredictor!.auroc.find((a) => a.score === 'growth predictor' && a.domain === 'all')!;
+    expect(au.auroc).toBeGreaterThan(0.7);
+  });
+});
+
+describe('on the MediaDive fixture database', () => {
+  it('ranks media without any linked genome (popularity, conditions, recipes)', async () => {
+    const fdb = openSnapshot(await sql(), (await build(FIXTURE_DATA)).bytes, 'fixture').db;
+    try {
+      const fctx = buildRecommendContext(fdb);
+      expect(fctx.genomes).toHaveLength(0); // the fixture strains include no Mycoplasma
+      const id = Number(fdb.exec("SELECT id FROM genomes WHERE species LIKE 'Mycoplasma%'")[0].values[0][0]);
+      const q: GenomeQuery = { ...queryOfGenome(fdb, { genomeId: id, latent: null, domainCall: 'bacteria' } as never), latent: null };
+      const r = recommendMedia(fctx, q, { top: 5, conditions: { temperatureC: 37, oxygenTolerant: true } });
+      expect(r.neighbors).toEqual([]);
+      expect(r.media.length).toBeGreaterThan(0);
+      for (const m of r.media) expect(m.reasons.length).toBeGreaterThan(0);
+    } finally {
+      fdb.close();
+    }
+  });
+});
