@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   vae: () => import('./commands/vae'),
   phenotype: () => import('./commands/phenotype'),
   eval: () => import('./commands/eval'),
+  generate: () => import('./commands/generate'),
   recommend: () => import('./commands/recommend'),
   outcome: () => import('./commands/outcome'),
 };

@@ -9,6 +9,7 @@ import m001 from './migrations/001-media-strains.sql?raw';
 import m002 from './migrations/002-genomes.sql?raw';
 import m003 from './migrations/003-records-markers.sql?raw';
 import m004 from './migrations/004-lab-outcomes.sql?raw';
+import m005 from './migrations/005-projections.sql?raw';
 
 /** PRAGMA application_id of every MediaForge database: the ASCII bytes 'MFdb' (0x4D464462). */
 export const APPLICATION_ID = 0x4d464462;
@@ -24,6 +25,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'genomes', sql: m002 },
   { version: 3, name: 'records-markers', sql: m003 },
   { version: 4, name: 'lab-outcomes', sql: m004 },
+  { version: 5, name: 'projections', sql: m005 },
 ];
 
 /** The schema version this build of MediaForge writes and reads. */

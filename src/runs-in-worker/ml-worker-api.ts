@@ -21,6 +21,11 @@ import { computeVaeReport, type ReportItem } from '../ml/vae-report';
 import type { GenomeVae } from '../ml/vae';
 import { resolveVaeConfig, type ResolvedVaeConfig, type VaeConfig } from '../ml/vae-config';
 import { packWeights, unpackWeights } from '../ml/weights';
+// Recipe CVAE (issue 8): training and generation, below mlWorkerApi's genome-VAE methods.
+import { sampleRecipeVectors, type CvaeEpochStats, type RecipeCvae, type RecipeVectors } from '../ml/recipe-cvae';
+import { resolveRecipeCvaeConfig, totalEpochs, type RecipeCvaeConfig } from '../ml/recipe-cvae-config';
+import { fromRecipeModelRow, instantiateRecipeCvae, packRecipeCheckpoint, toRecipeModelRow, unpackRecipeCheckpoint } from '../ml/recipe-cvae-model';
+import { trainRecipeModel, type CvaeInput, type PhaseMetrics } from '../ml/recipe-cvae-pipeline';
 
 /** Every genome with a profile, as the db worker hands it over (typed arrays are transferred). */
 export interface TrainingSet {
@@ -94,6 +99,41 @@ export interface NeighborModelData {
   candidates: NeighborCandidate[];
 }
 
+// ---- recipe CVAE (types of the methods trainRecipeCvae / setRecipeModel / generateRecipeVectors) ----
+
+/** Progress of a recipe CVAE run: the curriculum phase (0-3: bacteria, + archaea, + fungi, + protists) and batches. */
+export interface RecipeTrainProgress {
+  stage: 'starting' | 'training' | 'evaluating' | 'packing';
+  /** 1-based epoch over all phases, and the total. */
+  epoch: number;
+  epochs: number;
+  /** 0-based curriculum phase. */
+  phase: number;
+  done: number;
+  total: number;
+  samplesPerSec: number;
+  etaSec: number;
+}
+
+export interface RecipeTrainCallbacks {
+  onEpoch(stats: CvaeEpochStats): void;
+  /** Held-out metrics per group after each curriculum phase. */
+  onPhase(metrics: PhaseMetrics): void;
+  /** A checkpoint to store (packRecipeCheckpoint bytes); pass it back as options.checkpoint to resume. */
+  onCheckpoint(c: { epoch: number; bytes: Uint8Array; history: CvaeEpochStats[] }): void | Promise<void>;
+  onProgress(p: RecipeTrainProgress): void;
+}
+
+export interface RecipeTrainOutcome {
+  stoppedBy: 'done' | 'cancelled' | 'non-finite';
+  message: string | null;
+  epochs: number;
+  resumedFrom: number;
+  history: CvaeEpochStats[];
+  /** The models row (kind 'recipe-cvae'; metrics_json holds the phase metrics and the evaluation); null when cancelled. */
+  model: StoredModel | null;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Checkpoint bytes: "MFCKPT1\n" | u32le JSON length | JSON {version, config, epoch, history,
 // weightsBytes, optimizerBytes} | pad to 4 | packWeights(weights) | packWeights(optimizer).
@@ -153,6 +193,7 @@ interface Run {
 let run: Run | null = null;
 
 let neighborModel: { id: string; vae: GenomeVae; index: GenomeNeighborIndex } | null = null;
+let recipeModel: { id: string; cvae: RecipeCvae } | null = null;
 
 function loadedModel(): { id: string; vae: GenomeVae; index: GenomeNeighborIndex } {
   if (!neighborModel) throw new AppError('INTERNAL', 'no genome model is loaded for neighbour search');
@@ -400,6 +441,114 @@ export const mlWorkerApi = {
     if (counts.length !== FEATURE_COUNT) throw new AppError('BAD_OPTION', `not a k-mer profile of ${FEATURE_COUNT} features`);
     const query = embedProfiles(vae, [{ counts }]);
     return { modelId: id, neighbors: index.search(query, k, queryCall) };
+  },
+
+  // ---- recipe CVAE ----------------------------------------------------------------------------
+
+  /**
+   * Trains the recipe CVAE through its curriculum on `input` (the db worker builds it with
+   * loadCvaeInput(db): media matrix, strain/medium pairs with their condition vectors, formulas),
+   * or continues a checkpoint. Shares the genome VAE's run state: pause(), resume() and cancel()
+   * act on whichever model is training, and only one model trains at a time. After training, the
+   * held-out evaluation (validity, nearest medium in the genus vs the most popular medium) goes into
+   * the model row's metrics_json; the row is not stored or activated here (the db worker does that).
+   */
+  async trainRecipeCvae(input: CvaeInput, configInput: RecipeCvaeConfig, options: { checkpoint?: Uint8Array; evalRows?: number }, callbacks: RecipeTrainCallbacks): Promise<RecipeTrainOutcome> {
+    if (run) throw new AppError('BAD_OPTION', 'a model is already training', 'wait for it to finish or cancel it');
+    const status = await ensureBackend();
+    const resumeFrom = options.checkpoint ? unpackRecipeCheckpoint(options.checkpoint) : undefined;
+    const config = resolveRecipeCvaeConfig(resumeFrom?.config ?? { ...configInput, vocabSize: input.matrix.vocab.length, genomeDim: input.data.genomeDim });
+    const me: Run = { controller: new AbortController(), paused: false, release: null };
+    run = me;
+    const epochs = totalEpochs(config);
+    const startEpoch = resumeFrom?.epoch ?? 0;
+    let epoch = startEpoch;
+    let phase = 0;
+    let lastSent = 0;
+    let lastYield = now();
+    let rate = { t: now(), batches: 0, msPerBatch: NaN };
+    let samplesPerSec = NaN;
+    const send = (p: Omit<RecipeTrainProgress, 'epochs'>) => callbacks.onProgress({ ...p, epochs });
+    send({ stage: 'starting', epoch: startEpoch, phase: 0, done: 0, total: 0, samplesPerSec: NaN, etaSec: NaN });
+    try {
+      const { model, result } = await trainRecipeModel(input, config, {
+        dataDescription: `strain-medium pairs and fungal/protist media of this browser's database`,
+        createdBy: `MediaForge app (${status.active})`,
+        signal: me.controller.signal,
+        resumeFrom,
+        evalRows: options.evalRows,
+        onEpoch: (st) => {
+          epoch = st.epoch;
+          phase = st.phase;
+          samplesPerSec = st.samplesPerSec;
+          callbacks.onEpoch(st);
+        },
+        onPhaseMetrics: (m) => {
+          send({ stage: 'evaluating', epoch, phase: m.phase, done: 0, total: 1, samplesPerSec, etaSec: NaN });
+          callbacks.onPhase(m);
+        },
+        onCheckpoint: async (c) => {
+          const bytes = packRecipeCheckpoint(c);
+          await callbacks.onCheckpoint(transfer({ epoch: c.epoch, bytes, history: c.history }, [bytes.buffer as ArrayBuffer]));
+        },
+        onBatch: async (b, batches) => {
+          const t = now();
+          rate.batches++;
+          if (t - rate.t > 500) rate = { t, batches: 0, msPerBatch: (t - rate.t) / rate.batches };
+          if (t - lastSent > 200 || b === batches || me.paused) {
+            lastSent = t;
+            const ms = Number.isFinite(rate.msPerBatch) ? rate.msPerBatch : (t - rate.t) / Math.max(1, rate.batches);
+            const left = (epochs - epoch - 1) * batches + (batches - b);
+            send({ stage: 'training', epoch: epoch + 1, phase, done: b, total: batches, samplesPerSec: Number.isFinite(samplesPerSec) ? samplesPerSec : (config.batchSize * 1000) / ms, etaSec: (left * ms) / 1000 });
+          }
+          if (me.paused) {
+            await new Promise<void>((ok) => (me.release = ok));
+            rate = { t: now(), batches: 0, msPerBatch: rate.msPerBatch };
+          }
+          if (now() - lastYield > 40) {
+            await yieldTask();
+            lastYield = now();
+          }
+        },
+      });
+      result.cvae.dispose();
+      const base = { stoppedBy: result.stoppedBy, message: result.message ?? null, epochs: result.epochs, resumedFrom: startEpoch, history: result.history };
+      if (result.stoppedBy === 'cancelled' || result.epochs === 0) return { ...base, model: null };
+      send({ stage: 'packing', epoch: result.epochs, phase: 3, done: 1, total: 1, samplesPerSec: NaN, etaSec: 0 });
+      const row = toRecipeModelRow(model);
+      return transfer({ ...base, model: row }, [row.weights.buffer as ArrayBuffer]);
+    } finally {
+      if (run === me) run = null;
+    }
+  },
+
+  /** Loads a recipe CVAE (a models row of kind 'recipe-cvae') for generateRecipeVectors; replaces the previous one. */
+  async setRecipeModel(row: StoredModel): Promise<{ modelId: string; vocabSize: number; genomeDim: number; genomeModelId: string | null; conditionDim: number }> {
+    await ensureBackend();
+    const m = fromRecipeModelRow(row);
+    if (recipeModel?.id !== m.id) {
+      const cvae = instantiateRecipeCvae(m);
+      recipeModel?.cvae.dispose();
+      recipeModel = { id: m.id, cvae };
+    }
+    return { modelId: m.id, vocabSize: m.config.vocabSize, genomeDim: m.config.genomeDim, genomeModelId: m.genomeModelId, conditionDim: recipeModel.cvae.conditionDim };
+  },
+
+  /** The id of the loaded recipe CVAE, or null. */
+  recipeModelId(): string | null {
+    return recipeModel?.id ?? null;
+  },
+
+  /**
+   * n decoded recipe vectors for one condition vector (encodeCondition(condition, genomeDim)):
+   * z ~ N(0, scale² I) from `seed`, so the same seed gives the same recipes. The buffers are
+   * transferred; describeGeneratedRecipes(matrix, vectors, { formulas }) turns them into recipes
+   * (db worker).
+   */
+  generateRecipeVectors(conditionVector: Float32Array, n: number, seed: number, scale?: number): RecipeVectors & { modelId: string } {
+    if (!recipeModel) throw new AppError('INTERNAL', 'no recipe model is loaded (call setRecipeModel first)');
+    const v = sampleRecipeVectors(recipeModel.cvae, conditionVector, n, seed, scale);
+    return transfer({ ...v, modelId: recipeModel.id }, [v.presence.buffer, v.stockOnly.buffer, v.amount.buffer, v.ph.buffer] as ArrayBuffer[]);
   },
 
   /** tfjs memory, for diagnostics. */

@@ -14,7 +14,7 @@ import type { BuildResult } from '../../src/db/node-build';
 import { openSnapshot } from '../../src/db/snapshot-file';
 import { collectStats, formatStatsText, type DbStats } from '../../src/db/stats';
 import { REPO_ROOT } from '../helpers/data';
-import { all, build, bundledModel, FIXTURE_DATA, HAS_SHARED_DATA, mediadiveDir, one, readRows, SHARED_DATA, sql } from './db-test-helpers';
+import { all, build, bundledCvae, bundledModel, FIXTURE_DATA, HAS_SHARED_DATA, mediadiveDir, one, readRows, SHARED_DATA, sql } from './db-test-helpers';
 
 const count = <T>(xs: T[], f: (x: T) => boolean) => xs.reduce((n, x) => n + (f(x) ? 1 : 0), 0);
 const distinct = <T>(xs: T[]) => new Set(xs).size;
@@ -34,7 +34,7 @@ function suite(label: string, dataDir: string, options: { determinism: boolean; 
     let manifest: Record<string, string>[];
 
     beforeAll(async () => {
-      result = await build(dataDir, options.bundled ? { model: (await bundledModel()) ?? undefined } : {});
+      result = await build(dataDir, options.bundled ? { model: (await bundledModel()) ?? undefined, cvae: (await bundledCvae()) ?? undefined } : {});
       db = openSnapshot(await sql(), result.bytes, label).db;
       stats = collectStats(db);
       media = tsv('media');

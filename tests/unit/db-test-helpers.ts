@@ -7,9 +7,10 @@ import { importMediadive, MEDIADIVE_FILES, type MediadiveTexts } from '../../src
 import { buildSnapshot, type BuildResult } from '../../src/db/node-build';
 import { loadSqlJs } from '../../src/db/node-files';
 import { createDatabase, openSnapshot } from '../../src/db/snapshot-file';
-import { bundleModelHook, readGenomeVae } from '../../src/ml/bundle-model';
+import { readGenomeVae } from '../../src/ml/bundle-model';
 import type { GenomeVaeModel } from '../../src/ml/genome-vae-model';
 import { initNodeBackend } from '../../src/ml/node-backend';
+import { readRecipeCvae, snapshotModelsHook, type RecipeCvaeModel } from '../../src/ml/recipe-cvae-model';
 import { fixture, HAS_SHARED_DATA, REPO_ROOT, SHARED_DATA } from '../helpers/data';
 
 export { HAS_SHARED_DATA, SHARED_DATA };
@@ -43,10 +44,20 @@ export async function mediaDb(dataDir = FIXTURE_DATA): Promise<Database> {
   return db;
 }
 
-export async function build(dataDir: string, options: { genomes?: boolean; gzip?: boolean; model?: GenomeVaeModel } = {}): Promise<BuildResult> {
-  const { model, ...rest } = options;
+export async function build(dataDir: string, options: { genomes?: boolean; gzip?: boolean; model?: GenomeVaeModel; cvae?: RecipeCvaeModel } = {}): Promise<BuildResult> {
+  const { model, cvae, ...rest } = options;
   if (model) await initNodeBackend('wasm');
-  return buildSnapshot(await sql(), { dataDir, sourceFor: (p) => nodeFileSource(p), afterGenomes: model ? bundleModelHook(model) : undefined, ...rest });
+  return buildSnapshot(await sql(), { dataDir, sourceFor: (p) => nodeFileSource(p), afterGenomes: snapshotModelsHook(model, cvae), ...rest });
+}
+
+/** The recipe CVAE bundled in public/mediaforge-snapshot.sqlite.gz (null if it has none). */
+export async function bundledCvae(): Promise<RecipeCvaeModel | null> {
+  const { db } = openSnapshot(await sql(), new Uint8Array(readFileSync(join(REPO_ROOT, 'public/mediaforge-snapshot.sqlite.gz'))), 'bundled snapshot');
+  try {
+    return readRecipeCvae(db);
+  } finally {
+    db.close();
+  }
 }
 
 /** The genome VAE bundled in public/mediaforge-snapshot.sqlite.gz (null if it has none). */

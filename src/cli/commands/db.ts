@@ -8,9 +8,10 @@ import { buildSnapshot, type GenomeBuildRow } from '../../db/node-build';
 import { loadSqlJs, readFileBytes, repoRoot, writeFileAtomic } from '../../db/node-files';
 import { exportSnapshot, openSnapshot, type SnapshotReport } from '../../db/snapshot-file';
 import { collectStats, formatStatsText } from '../../db/stats';
-import { bundleModelHook, readGenomeVae } from '../../ml/bundle-model';
+import { readGenomeVae } from '../../ml/bundle-model';
 import { decodeModelFile, type GenomeVaeModel } from '../../ml/genome-vae-model';
 import { initNodeBackend } from '../../ml/node-backend';
+import { decodeRecipeModelFile, isRecipeModelFile, readRecipeCvae, snapshotModelsHook, type RecipeCvaeModel } from '../../ml/recipe-cvae-model';
 import type { SqlJsStatic } from 'sql.js';
 import { UsageError } from '../cli-error';
 import { nodeFileSource } from '../node-source';
@@ -30,7 +31,7 @@ Commands:
 Run \`mediaforge db <command> --help\` for the options of one command.
 `;
 
-const HELP_BUILD = `Usage: mediaforge db build [--data DIR] [--out FILE] [--model FILE] [--no-genomes] [--report FILE] [--quiet]
+const HELP_BUILD = `Usage: mediaforge db build [--data DIR] [--out FILE] [--model FILE] [--cvae FILE] [--no-genomes] [--report FILE] [--quiet]
 
 Builds the growth database snapshot: MediaDive media, solutions, ingredients and compositions,
 BacDive strains, strain-medium links and growth conditions, taxon-medium links, the reference
@@ -46,6 +47,9 @@ Options:
   --model FILE      genome VAE to bundle: a model file from \`mediaforge train vae --out\`, or a
                     snapshot holding one (default: the model of the snapshot at --out, if any)
   --no-model        bundle no genome VAE
+  --cvae FILE       recipe CVAE to bundle: a model file from \`mediaforge train cvae --out\`, or a
+                    snapshot holding one (default: the recipe CVAE of the snapshot at --out, if any)
+  --no-cvae         bundle no recipe CVAE
   --no-genomes      leave out the genomes (media and strains only)
   --no-collections  leave out the records of the collection files
   --report FILE     also write a TSV with each genome's link level and evidence
@@ -145,6 +149,8 @@ async function runBuild(argv: string[]): Promise<number> {
         'no-collections': { type: 'boolean', default: false },
         model: { type: 'string' },
         'no-model': { type: 'boolean', default: false },
+        cvae: { type: 'string' },
+        'no-cvae': { type: 'boolean', default: false },
         report: { type: 'string' },
         quiet: { type: 'boolean', default: false },
         ...HELP_OPTION,
@@ -170,11 +176,17 @@ async function runBuild(argv: string[]): Promise<number> {
     const modelSource = values['no-model'] ? null : (values.model !== undefined ? resolve(values.model) : existsSync(outPath) ? outPath : null);
     const model = modelSource ? await readModelSource(SQL, modelSource, values.model !== undefined) : null;
     if (model) await initNodeBackend('wasm');
+    // The recipe CVAE: --cvae FILE, by default the one of the snapshot being replaced (like --model).
+    const cvaeSource = values['no-cvae'] ? null : values.cvae !== undefined ? resolve(values.cvae) : existsSync(outPath) ? outPath : null;
+    const cvae = cvaeSource ? await readRecipeSource(SQL, cvaeSource, values.cvae !== undefined) : null;
+    if (cvae && cvae.genomeModelId && cvae.genomeModelId !== (model?.id ?? null)) {
+      process.stderr.write(`mediaforge db: warning: recipe CVAE ${cvae.id} was trained with genome VAE ${cvae.genomeModelId}, the snapshot bundles ${model?.id ?? 'none'}; its genome slot will be left unknown (train it again: mediaforge train cvae)\n`);
+    }
     result = await buildSnapshot(SQL, {
       dataDir,
       genomes: !values['no-genomes'],
       collections: !values['no-collections'],
-      afterGenomes: model ? bundleModelHook(model) : undefined,
+      afterGenomes: snapshotModelsHook(model, cvae),
       gzip: outPath.endsWith('.gz'),
       sourceFor: (p) => nodeFileSource(p),
       signal: controller.signal,
@@ -211,6 +223,20 @@ async function readModelSource(SQL: SqlJsStatic, path: string, required: boolean
   try {
     const m = readGenomeVae(db);
     if (!m && required) throw new AppError('DATA_INVALID', `${show(path)}: holds no genome VAE`, 'give a model file from `mediaforge train vae --out`');
+    return m;
+  } finally {
+    db.close();
+  }
+}
+
+/** A recipe CVAE from a model file, or the active one of a snapshot file. */
+async function readRecipeSource(SQL: SqlJsStatic, path: string, required: boolean): Promise<RecipeCvaeModel | null> {
+  const bytes = readFileBytes(path);
+  if (isRecipeModelFile(bytes)) return decodeRecipeModelFile(bytes, show(path));
+  const db = openSnapshot(SQL, bytes, show(path)).db;
+  try {
+    const m = readRecipeCvae(db);
+    if (!m && required) throw new AppError('DATA_INVALID', `${show(path)}: holds no recipe CVAE`, 'give a model file from `mediaforge train cvae --out`');
     return m;
   } finally {
     db.close();

@@ -1,4 +1,8 @@
-/** `mediaforge train vae [--data DIR] [--epochs N] [--out FILE] ...`: train the genome VAE in Node. */
+/**
+ * `mediaforge train vae [--data DIR] [--epochs N] [--out FILE] ...`: train the genome VAE in Node.
+ * `mediaforge train cvae [--db FILE] [--epochs N] [--preset P] [--out FILE] [--seed N]`: train the
+ * recipe CVAE on a growth database (runCvae, below).
+ */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,9 +19,11 @@ import { countVaeParameters, resolveVaeConfig, VAE_PRESETS, type ClrMode, type V
 import { UsageError } from '../cli-error';
 import { nodeFileSource } from '../node-source';
 
-export const SUMMARY = 'train the genome VAE on the shared genomes (tfjs, WASM or CPU backend)';
+export const SUMMARY = 'train the genome VAE (vae) or the recipe generator (cvae) (tfjs, WASM or CPU backend)';
 
 export const HELP = `Usage: mediaforge train vae [--data DIR] [--epochs N] [--out FILE] [options]
+       mediaforge train cvae [--db FILE] [--epochs N] [--preset NAME] [--out FILE] [--seed N]
+         (the recipe generator; \`mediaforge train cvae --help\` for its options)
 
 Trains the genome VAE (CLR k-mer profile → Dense/BatchNorm/LeakyReLU encoder → latent → mirrored
 decoder; MSE + β·KL with linear KL warm-up) on the genomes of a shared data folder: each reference
@@ -60,7 +66,8 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return what === undefined ? 2 : 0;
   }
-  if (what !== 'vae') throw new UsageError(`unknown model '${what}' (models: vae)`);
+  if (what === 'cvae') return runCvae(rest);
+  if (what !== 'vae') throw new UsageError(`unknown model '${what}' (models: vae, cvae)`);
   let parsed;
   try {
     parsed = parseArgs({
@@ -162,5 +169,152 @@ export async function run(argv: string[]): Promise<number> {
   if (result.stoppedBy === 'non-finite') process.stderr.write(`mediaforge train: ${result.message}\n`);
   writeFileAtomic(resolve(v.out), encodeModelFile(model));
   log(`wrote ${v.out}: ${model.id}, ${result.epochs} epochs, ${model.provenance.trainRows} training / ${model.provenance.valRows} validation rows (${model.provenance.valGenera.length} held-out genera)`);
+  return result.stoppedBy === 'done' ? 0 : 1;
+}
+
+// ---- train cvae: the recipe generator -------------------------------------------------------------
+
+const DEFAULT_SNAPSHOT_FOR_CVAE = 'public/mediaforge-snapshot.sqlite.gz';
+
+export const HELP_CVAE = `Usage: mediaforge train cvae [--db FILE] [--epochs N] [--preset NAME] [--out FILE] [--seed N] [options]
+
+Trains the conditional VAE that generates culture-medium recipes, on a growth database: every
+BacDive strain → medium pair of a medium with a recipe (conditioned on the strain's temperature,
+oxygen tolerance, pH, salinity, domain and, where a genome is linked, its genome-VAE embedding),
+and the fungal and microalgal media (group only). Hurdle loss: presence BCE + squared error of
+log1p(g/L) where present + pH where known + β·KL with warm-up. Curriculum: phase 1 bacteria,
+2 + archaea, 3 + fungi, 4 + protists, each continuing the last. Whole genera are held out; after
+each phase the held-out metrics of every group are printed, and at the end the validity of
+generated recipes and how often their nearest real medium is a known medium of the genus, against
+the most popular medium. Deterministic for a given seed.
+
+Options:
+  --db FILE           growth database or snapshot (default: ${DEFAULT_SNAPSHOT_FOR_CVAE})
+  --out FILE          model file to write (default: recipe-cvae.mfcvae); bundle it with
+                      \`mediaforge db build --cvae FILE\`
+  --preset NAME       ${'${PRESETS}'}
+  --epochs N|A,B,C,D  epochs of every phase, or of each of the four phases (default 12,8,6,6)
+  --seed N            seed for weights, split, shuffling and sampling (default 42)
+  --beta X            final KL weight (default 6)
+  --lr X              Adam learning rate (default 0.001)
+  --val-fraction X    share of genera held out (default 0.15)
+  --eval-rows N       at most N held-out strains per domain in the final evaluation (default 1000)
+  --backend wasm|cpu  tfjs backend (default wasm)
+  --created-at ISO    date recorded in the model (default: now)
+  --quiet             no per-epoch lines
+  -h, --help          show this help
+`;
+
+const pct = (x: number | null) => (x === null || !Number.isFinite(x) ? '–' : `${(100 * x).toFixed(1)} %`);
+const fix = (x: number | null, d = 3) => (x === null || !Number.isFinite(x) ? '–' : x.toFixed(d));
+
+export function formatPhaseMetrics(m: import('../../ml/recipe-cvae-pipeline').PhaseMetrics): string {
+  const lines = [`phase ${m.phase + 1} (${m.name}): ${m.trainRows.toLocaleString('en-US')} training rows, ${m.epochs} epochs; held-out metrics per group`];
+  lines.push('  group      rows  AUROC   F1     amount MAE (log1p g/L)  pH MAE  valid samples');
+  for (const g of m.groups) {
+    lines.push(`  ${g.group.padEnd(9)} ${String(g.rows).padStart(5)}  ${fix(g.presenceAuroc)}  ${fix(g.presenceF1)}  ${fix(g.amountMaeLog1p).padStart(22)}  ${fix(g.phMae, 2).padStart(6)}  ${pct(g.validShare).padStart(8)}${g.note ? `  (${g.note})` : ''}`);
+  }
+  return lines.join('\n');
+}
+
+export function formatNearestEvaluation(e: import('../../ml/recipe-cvae-pipeline').NearestInGenusMetrics): string {
+  return [
+    `held-out genera: ${e.strains} strains of ${e.genera} genera, one generated recipe each`,
+    `  valid recipes: ${pct(e.validShare)}`,
+    `  nearest real medium is a known medium of the genus: generated ${pct(e.generatedHit)} vs most popular medium (${Object.entries(e.baselinePick).map(([g, m]) => `${g} ${m}`).join(', ')}) ${pct(e.baselineHit)}`,
+    `  per genus (each genus weighs the same): generated ${pct(e.generatedHitPerGenus)} vs ${pct(e.baselineHitPerGenus)}`,
+    ...Object.entries(e.byGroup).map(([g, q]) => `  ${g}: ${q.strains} strains, generated ${pct(q.generatedHit)} vs ${pct(q.baselineHit)}, valid ${pct(q.validShare)}`),
+  ].join('\n');
+}
+
+async function runCvae(argv: string[]): Promise<number> {
+  const { RECIPE_CVAE_PRESETS, resolveRecipeCvaeConfig, countRecipeCvaeParameters, totalEpochs } = await import('../../ml/recipe-cvae-config');
+  const help = HELP_CVAE.replace('${PRESETS}', `${Object.keys(RECIPE_CVAE_PRESETS).join(' | ')} (default: default)`);
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: {
+        db: { type: 'string' },
+        out: { type: 'string', default: 'recipe-cvae.mfcvae' },
+        preset: { type: 'string', default: 'default' },
+        epochs: { type: 'string' },
+        seed: { type: 'string' },
+        beta: { type: 'string' },
+        lr: { type: 'string' },
+        'val-fraction': { type: 'string' },
+        'eval-rows': { type: 'string', default: '1000' },
+        backend: { type: 'string', default: 'wasm' },
+        'created-at': { type: 'string' },
+        quiet: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message.split('\n')[0]);
+  }
+  const v = parsed.values;
+  if (v.help) {
+    process.stdout.write(help);
+    return 0;
+  }
+  const preset = RECIPE_CVAE_PRESETS[v.preset];
+  if (!preset) throw new UsageError(`--preset must be one of ${Object.keys(RECIPE_CVAE_PRESETS).join(', ')}, got '${v.preset}'`);
+  let epochsPerPhase: number[] | undefined;
+  if (v.epochs !== undefined) {
+    const parts = v.epochs.split(',').map((x) => Number(x.trim()));
+    if (!(parts.length === 1 || parts.length === 4) || parts.some((x) => !Number.isInteger(x) || x < 0)) throw new UsageError(`--epochs must be a whole number or four comma-separated ones, got '${v.epochs}'`);
+    epochsPerPhase = parts.length === 1 ? [parts[0], parts[0], parts[0], parts[0]] : parts;
+  }
+  const evalRows = Number(v['eval-rows']);
+  if (!Number.isInteger(evalRows) || evalRows < 0) throw new UsageError(`--eval-rows must be a whole number, got '${v['eval-rows']}'`);
+  if (v['created-at'] !== undefined && Number.isNaN(Date.parse(v['created-at']))) throw new UsageError(`--created-at must be an ISO date, got '${v['created-at']}'`);
+  const log = (s: string) => {
+    if (!v.quiet) process.stderr.write(`${s}\n`);
+  };
+  const { loadSqlJs, readFileBytes } = await import('../../db/node-files');
+  const { openSnapshot } = await import('../../db/snapshot-file');
+  const { loadCvaeInput, trainRecipeModel } = await import('../../ml/recipe-cvae-pipeline');
+  const { encodeRecipeModelFile } = await import('../../ml/recipe-cvae-model');
+  const dbPath = resolve(v.db ?? join(repoRoot(), DEFAULT_SNAPSHOT_FOR_CVAE));
+  if (!existsSync(dbPath)) throw new AppError('FILE_NOT_FOUND', `${v.db ?? DEFAULT_SNAPSHOT_FOR_CVAE}: no such file`, 'build it with `mediaforge db build` or pass --db FILE');
+  const { db } = openSnapshot(await loadSqlJs(), readFileBytes(dbPath), v.db ?? DEFAULT_SNAPSHOT_FOR_CVAE, { integrityCheck: false });
+  let input;
+  const base = { ...preset, epochsPerPhase: epochsPerPhase ?? preset.epochsPerPhase, seed: num('seed', v.seed) ?? preset.seed, beta: num('beta', v.beta) ?? preset.beta, learningRate: num('lr', v.lr) ?? preset.learningRate, valFraction: num('val-fraction', v['val-fraction']) ?? preset.valFraction };
+  resolveRecipeCvaeConfig(base); // validate the options before reading the data
+  try {
+    input = loadCvaeInput(db, { valFraction: base.valFraction, seed: base.seed });
+  } finally {
+    db.close();
+  }
+  const config = resolveRecipeCvaeConfig({ ...base, vocabSize: input.matrix.vocab.length, genomeDim: input.data.genomeDim });
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  const backend = await initNodeBackend(v.backend as NodeBackend);
+  const c = input.data.counts.byGroup;
+  log(`tfjs backend: ${backend}; recipe CVAE ${config.hiddenDims.join('/')}/${config.latentDim}, ${countRecipeCvaeParameters(config).toLocaleString('en-US')} parameters, vocabulary ${config.vocabSize}, genome slot ${config.genomeDim} (${input.data.genomeModelId ?? 'no genome VAE'})`);
+  for (const g of ['bacteria', 'archaea', 'fungi', 'protists'] as const) {
+    log(`  ${g.padEnd(9)} ${c[g].pairs.toLocaleString('en-US')} pairs (${c[g].train} train, ${c[g].heldOut} held out), ${c[g].media} media, ${c[g].genera} genera; known: temperature ${c[g].withTemperature}, oxygen ${c[g].withOxygen}, pH ${c[g].withPh}, salinity ${c[g].withSalinity}, genome ${c[g].withGenome}`);
+  }
+  const E = totalEpochs(config);
+  const { model, result } = await trainRecipeModel(input, config, {
+    signal: controller.signal,
+    dataDescription: `strain-medium pairs and fungal/protist media of ${v.db ?? DEFAULT_SNAPSHOT_FOR_CVAE}`,
+    createdBy: 'mediaforge train cvae',
+    createdAt: v['created-at'],
+    evalRows,
+    skipFinalEvaluation: evalRows === 0,
+    onEpoch: (s) =>
+      log(
+        `epoch ${s.epoch}/${E} (phase ${s.phase + 1}, ${s.rows.toLocaleString('en-US')} rows)  loss ${s.loss.toFixed(3)}  presence ${s.presence.toFixed(3)}  stock ${s.stock.toFixed(3)}  amount ${s.amount.toFixed(3)}  pH ${s.ph.toFixed(4)}  KL ${s.kl.toFixed(2)} (w ${s.klWeight.toFixed(2)})  ${Math.round(s.samplesPerSec)} samples/s`,
+      ),
+    onPhaseMetrics: (m) => log(formatPhaseMetrics(m)),
+  });
+  result.cvae.dispose();
+  if (result.stoppedBy === 'cancelled') throw new AppError('CANCELLED', 'training cancelled; no model written');
+  if (model.metrics.evaluation) log(formatNearestEvaluation(model.metrics.evaluation as import('../../ml/recipe-cvae-pipeline').NearestInGenusMetrics));
+  if (result.stoppedBy === 'non-finite') process.stderr.write(`mediaforge train: ${result.message}\n`);
+  writeFileAtomic(resolve(v.out), encodeRecipeModelFile(model));
+  log(`wrote ${v.out}: ${model.id}, ${result.epochs} epochs in ${(model.provenance.elapsedMs / 1000).toFixed(1)} s, ${model.provenance.trainRows} training / ${model.provenance.heldOutRows} held-out pairs (${model.provenance.heldOutGenera.length} held-out genera)`);
   return result.stoppedBy === 'done' ? 0 : 1;
 }

@@ -1,0 +1,198 @@
+/**
+ * `mediaforge generate FILE [-n 5] [--json] [--db FILE] [--seed N] [--temperature C] [--salinity PCT]
+ * [--ph PH] [--anaerobic|--aerobic]`: culture-medium recipes generated for a genome by the recipe
+ * CVAE of the database, conditioned on growth conditions predicted from the sequence (or given),
+ * the rRNA domain and the genome-VAE embedding.
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { AppError } from '../../core/errors';
+import { profileSource } from '../../core/profile';
+import { loadSqlJs, readFileBytes, repoRoot } from '../../db/node-files';
+import { openSnapshot } from '../../db/snapshot-file';
+import { describeGeneratedRecipes } from '../../media/generate-recipes';
+import type { GeneratedRecipe, GenerateResult, GrowthConditions } from '../../media/media-api-types';
+import { buildMediaMatrix } from '../../media/media-vectors';
+import { predictPhenotype } from '../../media/phenotype-model';
+import { encodeCondition, growthConditionsOf, recipeConditionOf, type OrganismGroup, type RecipeCondition } from '../../media/recipe-conditions';
+import { bundledPhenotypeModel, conditionsFromPrediction } from '../../media/recommend';
+import { readGenomeVae } from '../../ml/bundle-model';
+import { instantiateGenomeVae } from '../../ml/genome-vae-model';
+import { initNodeBackend } from '../../ml/node-backend';
+import { sampleRecipeVectors } from '../../ml/recipe-cvae';
+import { instantiateRecipeCvae, readRecipeCvae } from '../../ml/recipe-cvae-model';
+import { embedProfiles } from '../../ml/train-pipeline';
+import { UsageError } from '../cli-error';
+import { nodeFileSource } from '../node-source';
+
+export const SUMMARY = 'culture-medium recipes generated for a genome (recipe CVAE)';
+
+const DEFAULT_DB = 'public/mediaforge-snapshot.sqlite.gz';
+
+export const HELP = `Usage: mediaforge generate FILE [-n 5] [--json] [--db FILE] [--seed N]
+                          [--temperature C] [--salinity PCT] [--ph PH] [--anaerobic|--aerobic]
+
+Profiles FILE (FASTA or FASTA.gz: k-mers, rRNA genes, protein features), predicts its growth
+conditions (temperature, oxygen tolerance, salinity, pH; the bundled phenotype model), takes its
+domain from the rRNA genes and its embedding from the database's genome VAE, and lets the recipe
+CVAE generate N culture-medium recipes for it. Only the sequence is used: headers and the file
+name do not change the answer. Each recipe is checked (amounts, total solids, a C, N, P and S
+source) and compared with its nearest real MediaDive medium.
+
+Options:
+  -n N               number of recipes (default 5)
+  --json             one JSON object: {"recipes": [{"ingredients": [{"name", "g_per_l",
+                     "mmol_per_l", "ml_per_l", "stock_only"}...], "ph", "valid", "flags",
+                     "nearest_medium_id", "nearest_medium_name", "nearest_similarity",
+                     "differences"}...], "conditions_used": {...}, "group", "model"}
+  --db FILE          database or snapshot (default: the bundled ${DEFAULT_DB})
+  --seed N           sampling seed (default 42): the same seed gives the same recipes
+  --temperature C    growth temperature in °C instead of the predicted one
+  --salinity PCT     NaCl in % w/v instead of the predicted one
+  --ph PH            growth pH instead of the predicted one
+  --anaerobic        the organism does not tolerate oxygen
+  --aerobic          the organism tolerates oxygen
+  -h, --help         show this help
+`;
+
+function number(name: string, v: string | undefined, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (v.trim() === '' || !Number.isFinite(x) || x < min || x > max) throw new UsageError(`--${name} must be a number from ${min} to ${max}, got '${v}'`);
+  return x;
+}
+
+export interface GenerateJson extends GenerateResult {
+  group: OrganismGroup | null;
+  model: string;
+  predicted_notes: string[];
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        n: { type: 'string', short: 'n', default: '5' },
+        json: { type: 'boolean', default: false },
+        db: { type: 'string' },
+        seed: { type: 'string', default: '42' },
+        temperature: { type: 'string' },
+        salinity: { type: 'string' },
+        ph: { type: 'string' },
+        anaerobic: { type: 'boolean', default: false },
+        aerobic: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message.split('\n')[0]);
+  }
+  const { values: v, positionals } = parsed;
+  if (v.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? 'give one FILE' : 'no input FILE given');
+  const n = Number(v.n);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new UsageError(`-n must be an integer from 1 to 1000, got '${v.n}'`);
+  const seed = Number(v.seed);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 31 - 1) throw new UsageError(`--seed must be a whole number from 0 to 2147483647, got '${v.seed}'`);
+  if (v.anaerobic && v.aerobic) throw new UsageError('give --anaerobic or --aerobic, not both');
+  const given: Partial<GrowthConditions> = {
+    temperatureC: number('temperature', v.temperature, -5, 125),
+    salinityPct: number('salinity', v.salinity, 0, 40),
+    ph: number('ph', v.ph, 0, 14),
+    oxygenTolerant: v.anaerobic ? false : v.aerobic ? true : undefined,
+  };
+
+  const dbName = v.db ?? DEFAULT_DB;
+  const { db } = openSnapshot(await loadSqlJs(), readFileBytes(resolve(v.db ?? resolve(repoRoot(), DEFAULT_DB))), dbName, { integrityCheck: false });
+  try {
+    const model = readRecipeCvae(db);
+    if (!model) throw new AppError('DATA_INVALID', `${dbName}: holds no recipe CVAE`, 'train one with `mediaforge train cvae` and bundle it with `mediaforge db build --cvae FILE`');
+    const file = positionals[0];
+    const profile = await profileSource(nodeFileSource(resolve(file), file), { rrnaMarkers: true, proteinFeatures: true });
+    if (profile.acgtBp === 0) throw new AppError('FASTA_NO_SEQUENCE', `${file}: no A, C, G or T in any record`, 'give a nucleotide FASTA file');
+
+    // Growth conditions: predicted from the sequence, each replaced by the one given on the command line.
+    const notes: string[] = [];
+    const phenotype = bundledPhenotypeModel();
+    let predicted: GrowthConditions = { temperatureC: null, oxygenTolerant: null, salinityPct: null, ph: null };
+    if (phenotype.featureSet !== 'dna+protein' || profile.protein) {
+      const p = predictPhenotype(phenotype, { counts: profile.counts, gcFraction: profile.gcFraction, protein: profile.protein ?? null });
+      predicted = conditionsFromPrediction(phenotype, p);
+      notes.push(...p.notes);
+      // A prediction outside any growth range (a chromosome fragment, a eukaryote far from the training genomes) is no condition.
+      if (predicted.temperatureC !== null && (predicted.temperatureC < -2 || predicted.temperatureC > 113)) {
+        notes.push(`predicted growth temperature ${predicted.temperatureC.toFixed(1)} °C is outside any known growth range: left unknown (give --temperature)`);
+        predicted.temperatureC = null;
+      }
+    } else notes.push('no protein features (too few genes): growth conditions unknown unless given');
+    const conditions: GrowthConditions = {
+      temperatureC: given.temperatureC ?? predicted.temperatureC,
+      oxygenTolerant: given.oxygenTolerant ?? predicted.oxygenTolerant,
+      salinityPct: given.salinityPct ?? predicted.salinityPct,
+      ph: given.ph ?? predicted.ph,
+    };
+    // Domain from the rRNA genes: a eukaryote is a fungus or a protist (the sequence alone cannot say which: half each).
+    const call = profile.rrna?.domainCall ?? 'unknown';
+    const group: OrganismGroup | null = call === 'bacteria' ? 'bacteria' : call === 'archaea' ? 'archaea' : null;
+    await initNodeBackend('wasm');
+    let genome: Float32Array | null = null;
+    if (model.genomeModelId) {
+      const gvae = readGenomeVae(db, model.genomeModelId);
+      if (gvae) {
+        const vae = instantiateGenomeVae(gvae);
+        genome = embedProfiles(vae, [profile]);
+        vae.dispose();
+      } else notes.push(`genome VAE ${model.genomeModelId} of the recipe model is not in ${dbName}: the genome embedding is left unknown`);
+    }
+    const condition: RecipeCondition = recipeConditionOf(conditions, group, genome);
+    if (call === 'eukarya') condition.group = { bacteria: 0, archaea: 0, fungi: 0.5, protists: 0.5 };
+    const cvae = instantiateRecipeCvae(model);
+    let recipes: GeneratedRecipe[];
+    try {
+      const vectors = sampleRecipeVectors(cvae, encodeCondition(condition, model.config.genomeDim), n, seed);
+      const matrix = buildMediaMatrix(db, { vocab: model.vocab });
+      recipes = describeGeneratedRecipes(matrix, vectors, { formulas: model.formulas, presenceThreshold: model.config.presenceThreshold });
+    } finally {
+      cvae.dispose();
+    }
+    const out: GenerateJson = { recipes, conditions_used: growthConditionsOf(condition), group: call === 'eukarya' ? null : group, model: model.id, predicted_notes: notes };
+    if (v.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    else process.stdout.write(formatRecipes(out, call));
+    return 0;
+  } finally {
+    db.close();
+  }
+}
+
+const num = (x: number | null | undefined, d = 3) => (x === null || x === undefined ? '' : x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : Number(x.toPrecision(d)).toString());
+
+/** The bench-readable text form: one ingredient table per recipe, with units. */
+export function formatRecipes(out: GenerateJson, domainCall: string): string {
+  const c = out.conditions_used;
+  const lines = [
+    `# ${out.model}; conditions used: temperature ${c.temperatureC === null ? 'unknown' : `${c.temperatureC.toFixed(1)} °C`}, oxygen ${c.oxygenTolerant === null ? 'unknown' : c.oxygenTolerant ? 'tolerant' : 'anaerobic'}, salinity ${c.salinityPct === null ? 'unknown' : `${c.salinityPct.toFixed(1)} % NaCl`}, pH ${c.ph === null ? 'unknown' : c.ph.toFixed(1)}; rRNA domain ${domainCall}`,
+  ];
+  out.recipes.forEach((r, i) => {
+    lines.push('');
+    lines.push(`Recipe ${i + 1}: ${r.valid ? 'passes all checks' : `check: ${r.flags.join('; ')}`}; pH ${r.ph ?? 'unknown'}`);
+    if (r.nearest_medium_id) lines.push(`  nearest real medium: ${r.nearest_medium_id} ${r.nearest_medium_name ?? ''} (weighted Jaccard ${r.nearest_similarity ?? ''})`);
+    const rows = r.ingredients.map((g) => [g.name, g.g_per_l !== null ? num(g.g_per_l) : '', g.mmol_per_l !== null ? num(g.mmol_per_l) : '', g.ml_per_l ? num(g.ml_per_l) : '', g.stock_only ? 'from a stock solution (amount not in the data)' : '']);
+    const head = ['ingredient', 'g/L', 'mmol/L', 'ml/L', 'note'];
+    const w = head.map((h, k) => Math.max(h.length, ...rows.map((x) => x[k].length)));
+    const fmt = (x: string[]) => `  ${x.map((s, k) => (k === 0 || k === 4 ? s.padEnd(w[k]) : s.padStart(w[k]))).join('  ')}`.trimEnd();
+    lines.push(fmt(head));
+    lines.push(`  ${w.map((x) => '-'.repeat(x)).join('  ')}`);
+    for (const x of rows) lines.push(fmt(x));
+    const d = r.differences;
+    if (d && (d.added.length || d.removed.length || d.changed.length)) {
+      lines.push(`  vs ${r.nearest_medium_id}: added ${d.added.join(', ') || 'nothing'}; left out ${d.removed.join(', ') || 'nothing'}${d.changed.length ? `; changed ${d.changed.map((x) => `${x.name} ${num(x.from_g_per_l)} → ${num(x.to_g_per_l)} g/L`).join(', ')}` : ''}`);
+    }
+  });
+  return `${lines.join('\n')}\n`;
+}
