@@ -38,7 +38,13 @@ import { collectStats, type DbStats } from '../db/stats';
 import { buildStrainIndex, type StrainIndex } from '../db/strain-index';
 import { exportSnapshot, isGzipBytes, openSnapshot, type SnapshotReport } from '../db/snapshot-file';
 import { parseCcno } from '../db/culture-collections';
-import { decodeProfileCounts } from '../db/profile-blob';
+import { decodeProfileCounts, profileContentHash } from '../db/profile-blob';
+import { deleteLabOutcome, findGenomeByContentHash, listLabOutcomes, recordLabOutcome, type RecordLabOutcomeInput } from '../db/lab-outcomes';
+import type { GeneratedRecipe, GenomeQuery, GrowthConditions, LabOutcome, PredictedConditionsJson, RecommendResult } from '../media/media-api-types';
+import { buildRecommendContext, predictConditions, recommendMedia, refreshLabOutcomes, type RecommendContext } from '../media/recommend';
+import { describeGeneratedRecipes, type DecodedRecipes } from '../media/generate-recipes';
+import { buildMediaMatrix, type MediaMatrix, type VocabEntry } from '../media/media-vectors';
+import { getActiveRecipeModelId, RECIPE_CVAE_KIND } from '../ml/recipe-cvae-model';
 import {
   getActiveModelId,
   getModel,
@@ -57,6 +63,10 @@ import { neighborDataFromDb, type DomainCall } from '../ml/genome-neighbors';
 import type { EpochStats } from '../ml/train-vae';
 import type { ResolvedVaeConfig } from '../ml/vae-config';
 import type { NeighborModelData, TrainingSet } from './ml-worker-api';
+import { recommendForGroup, type GroupRecommendation } from '../map/group-recommend';
+import { mapGenomesBuffers, mapGenomesFromDb, type MapGenomes } from '../map/map-data';
+import { mediaMapBuffers, mediaMapFromDb, type MediaMapData } from '../map/media-map-data';
+import { loadProjection, saveProjection, type StoredProjection } from '../map/projection-store';
 
 export interface LoadProgress {
   phase: 'download' | 'decompress' | 'open' | 'save' | 'restore';
@@ -123,6 +133,11 @@ export interface ProfiledGenome {
   organismType?: OrganismType;
   /** The rRNA domain evidence of the profile (the Profile page scans for it); stored in genome_markers. */
   rrna?: RrnaEvidence;
+  /**
+   * Look for a culture-collection number in the file name when linking. The Media tab passes false:
+   * there only the sequence may decide what the genome's media are. @default true
+   */
+  linkFromFileName?: boolean;
 }
 
 /** Latent vectors of the genomes being added (row i: genome i), by one genome VAE. */
@@ -173,6 +188,29 @@ export interface ActiveModelInfo {
   config: Record<string, unknown>;
   metrics: Record<string, unknown> | null;
   embeddings: number;
+}
+
+/** A lab outcome with the names the Media tab shows beside it. */
+export interface LabOutcomeRow extends LabOutcome {
+  genomeName: string;
+  mediumName: string;
+}
+
+/** `recommend` for the Media tab: the ranking, the DSMZ PDF links of the media shown, what was ranked and the time. */
+export interface MediaRecommendation extends RecommendResult {
+  /** medium id → DSMZ PDF URL, for the media listed that have one. */
+  links: Record<string, string>;
+  /** Media ranked (all of the database). */
+  mediaRanked: number;
+  /** Time in the worker, ms (the first call includes building the evidence). */
+  ms: number;
+}
+
+/** The database genome whose profile is this one (same content hash), if any. */
+export interface KnownGenome {
+  genomeId: number;
+  name: string;
+  species: string | null;
 }
 
 let SQL: Promise<SqlJsStatic> | null = null;
@@ -290,11 +328,61 @@ async function save(label: string): Promise<StoredImageInfo> {
   return saved;
 }
 
+/** The media recommendation's cached evidence (built on first use; see recommendContext). */
+let media: { ctx: RecommendContext } | null = null;
+
+/** The ranking's evidence (media matrix, strains, linked genomes, lab outcomes), built once per database state. */
+function recommendContext(): RecommendContext {
+  return (media ??= { ctx: buildRecommendContext(current()) }).ctx;
+}
+
+/** The media matrix over the active recipe CVAE's vocabulary, for describing what it generates. */
+let recipeMatrix: { modelId: string; matrix: MediaMatrix; formulas: (string | null)[] } | null = null;
+
+/** Drops what the Media tab's rankings cache: the genomes, links, models or media changed. */
+function mediaChanged(): void {
+  media = null;
+  recipeMatrix = null;
+}
+
+function recipeMatrixOf(modelId: string): { matrix: MediaMatrix; formulas: (string | null)[] } {
+  if (recipeMatrix?.modelId === modelId) return recipeMatrix;
+  const d = current();
+  const row = getModel(d, modelId);
+  if (!row || row.kind !== RECIPE_CVAE_KIND) throw new AppError('DATA_INVALID', `no recipe model '${modelId}' in the database`, 'reload the page');
+  const c = row.config as { vocab?: VocabEntry[]; formulas?: (string | null)[] };
+  if (!Array.isArray(c.vocab)) throw new AppError('DB_INVALID', `recipe model ${modelId} has no vocabulary`);
+  recipeMatrix = { modelId, matrix: buildMediaMatrix(d, { vocab: c.vocab }), formulas: c.formulas ?? [] };
+  return recipeMatrix;
+}
+
 function replaceDb(next: Database) {
   db?.close();
   db = next;
   strainIndex = null;
+  mediaChanged();
 }
+
+function withNames(d: Database, outcomes: LabOutcome[]): LabOutcomeRow[] {
+  if (outcomes.length === 0) return [];
+  const name = (table: 'genomes' | 'media', ids: (number | string)[]) => {
+    const unique = [...new Set(ids)];
+    const r = d.exec(`SELECT id, name FROM ${table} WHERE id IN (${unique.map(() => '?').join(',')})`, unique);
+    return new Map((r[0]?.values ?? []).map(([id, n]) => [String(id), String(n ?? '')]));
+  };
+  const genomes = name('genomes', outcomes.map((o) => o.genomeId));
+  const mediaNames = name('media', outcomes.map((o) => o.mediumId));
+  return outcomes.map((o) => ({ ...o, genomeName: genomes.get(String(o.genomeId)) ?? `genome ${o.genomeId}`, mediumName: mediaNames.get(o.mediumId) ?? '' }));
+}
+
+/** Lab outcomes changed: the cached recommendation evidence takes them in. */
+function refreshOutcomes(): void {
+  if (media) refreshLabOutcomes(media.ctx, current());
+}
+
+/** Newest test date first; on the same date, the one recorded last. */
+const newestOutcomeFirst = (a: LabOutcome, b: LabOutcome): number =>
+  b.testedOn.localeCompare(a.testedOn) || b.recordedAt.localeCompare(a.recordedAt) || b.id - a.id;
 
 function index(): StrainIndex {
   return (strainIndex ??= buildStrainIndex(current()));
@@ -415,6 +503,7 @@ export const dbWorkerApi = {
         incoming.close();
       }
       strainIndex = null;
+      mediaChanged();
       await save(`merged ${name}`);
     } else {
       replaceDb(incoming);
@@ -460,11 +549,12 @@ export const dbWorkerApi = {
         }
         embeddedBy = embeddings.modelId;
       }
-      const texts = [{ source: 'file name', text: g.fileName }];
+      const texts = g.linkFromFileName === false ? [] : [{ source: 'file name', text: g.fileName }];
       if (strain) texts.unshift({ source: 'strain typed by user', text: strain });
       const link = linkGenome(d, added.genomeId, { species, organismType: g.organismType ?? 'unknown', texts }, index());
       out.push({ fileName: g.fileName, genomeId: added.genomeId, created: added.created, level: link.level, links: link.links.length, notes: link.notes, embeddedBy });
     }
+    mediaChanged();
     await save(`added ${genomes.length} genome${genomes.length === 1 ? '' : 's'}`);
     return out;
   },
@@ -494,6 +584,7 @@ export const dbWorkerApi = {
       }
     }
     const rows = setGenomeLink(d, genomeId, strainId, level, evidence, index());
+    mediaChanged();
     await save(`linked genome ${genomeId}`);
     return { strainId, rows };
   },
@@ -602,6 +693,7 @@ export const dbWorkerApi = {
       d.exec('ROLLBACK');
       throw e;
     }
+    mediaChanged();
     await save(`trained ${row.id}`);
     return dbWorkerApi.activeModelInfo()!;
   },
@@ -639,6 +731,132 @@ export const dbWorkerApi = {
     const buffers = [vectors.buffer, genomeIds.buffer] as ArrayBuffer[];
     if (weights) buffers.push(weights.buffer as ArrayBuffer);
     return transfer({ model: { ...model, weights }, genomeIds, vectors, dim, candidates }, buffers);
+  },
+
+  // -------------------------------------------------------------------------------------------
+  // Media tab: the genome of a profile, lab outcomes.
+
+  /** The database genome with this profile's content hash (a re-dropped identical file), or null. */
+  async genomeOfProfile(counts: Float64Array, lengthBp: number): Promise<KnownGenome | null> {
+    const d = current();
+    const id = findGenomeByContentHash(d, await profileContentHash(counts, lengthBp));
+    if (id === null) return null;
+    const row = d.exec('SELECT name, species FROM genomes WHERE id = ?', [id])[0]?.values[0];
+    return { genomeId: id, name: String(row?.[0] ?? `genome ${id}`), species: row?.[1] == null ? null : String(row[1]) };
+  },
+
+  /** Builds the ranking's evidence ahead of the first request (the app calls it when a genome is dropped). */
+  warmMedia(): void {
+    recommendContext();
+  },
+
+  /** Growth conditions predicted from the genome (sequence-derived query only), with their intervals. */
+  predictConditions(query: GenomeQuery): { json: PredictedConditionsJson; conditions: GrowthConditions } {
+    return predictConditions(recommendContext(), query);
+  },
+
+  /**
+   * Real MediaDive media ranked for a genome (best first, with reasons), under the predicted
+   * conditions or the user's (`conditions`: counterfactuals). The query genome's lab outcomes
+   * apply when `query.genomeId` is set. The first call builds the evidence (cached until the
+   * database changes).
+   */
+  recommend(query: GenomeQuery, options: { top?: number; conditions?: Partial<GrowthConditions> } = {}): MediaRecommendation {
+    const t0 = performance.now();
+    const ctx = recommendContext();
+    const r = recommendMedia(ctx, query, { top: options.top, conditions: options.conditions });
+    const ids = r.media.map((m) => m.medium_id);
+    const links: Record<string, string> = {};
+    if (ids.length) {
+      for (const [id, link] of current().exec(`SELECT id, link FROM media WHERE link IS NOT NULL AND link <> '' AND id IN (${ids.map(() => '?').join(',')})`, ids)[0]?.values ?? []) links[String(id)] = String(link);
+    }
+    return { ...r, links, mediaRanked: ctx.matrix.mediumIds.length, ms: performance.now() - t0 };
+  },
+
+  /** The id of the active recipe CVAE (models kind 'recipe-cvae'), or null when the database has none. */
+  activeRecipeModelId(): string | null {
+    return getActiveRecipeModelId(current());
+  },
+
+  /**
+   * The active recipe CVAE's models row, for the ML worker: with its weights (transferred) unless
+   * `withWeights` is false (a worker that holds the model only needs its config); null without one.
+   */
+  recipeModelData(withWeights = true): StoredModel | null {
+    const d = current();
+    const id = getActiveRecipeModelId(d);
+    const row = id ? getModel(d, id) : null;
+    if (!row || row.kind !== RECIPE_CVAE_KIND || !row.weights) return null;
+    if (!withWeights) return { ...row, weights: null };
+    const weights = row.weights.slice();
+    return transfer({ ...row, weights }, [weights.buffer as ArrayBuffer]);
+  },
+
+  /**
+   * Recipes from the recipe CVAE's decoded vectors (ML worker): ingredients with g/L and mmol/L,
+   * estimated pH, validity flags, the nearest real medium and the differences from it.
+   */
+  describeRecipes(modelId: string, vectors: DecodedRecipes): GeneratedRecipe[] {
+    const { matrix, formulas } = recipeMatrixOf(modelId);
+    return describeGeneratedRecipes(matrix, vectors, { formulas });
+  },
+
+  /** Every recorded lab outcome (of one genome when given), newest first, with genome and medium names. */
+  labOutcomes(genomeId?: number): LabOutcomeRow[] {
+    const d = current();
+    return withNames(d, listLabOutcomes(d, genomeId)).sort(newestOutcomeFirst);
+  },
+
+  /** Records a bench result (checked first: unknown genome or medium, bad date, long note throw) and saves. */
+  async recordLabOutcome(input: RecordLabOutcomeInput): Promise<LabOutcomeRow> {
+    const d = current();
+    const o = recordLabOutcome(d, input);
+    refreshOutcomes();
+    await save(`lab outcome: genome ${o.genomeId}, medium ${o.mediumId} ${o.grew ? 'grew' : 'no growth'}`);
+    return withNames(d, [o])[0];
+  },
+
+  /** Deletes one lab outcome and saves; false when there was none with that id. */
+  async deleteLabOutcome(id: number): Promise<boolean> {
+    if (!deleteLabOutcome(current(), id)) return false;
+    refreshOutcomes();
+    await save(`deleted lab outcome ${id}`);
+    return true;
+  },
+
+  // -------------------------------------------------------------------------------------------
+  // Map tab: the embedded genomes and records, cached projections, the media map, group media.
+
+  /** Every genome and record the active model embedded, with what the map shows (transferred); null without a model. */
+  mapGenomes(): MapGenomes | null {
+    const d = current();
+    const id = getActiveModelId(d);
+    if (!id) return null;
+    const m = mapGenomesFromDb(d, id);
+    return transfer(m, mapGenomesBuffers(m));
+  },
+
+  /** The cached projection of a model and method if computed from these embeddings (else null). */
+  cachedProjection(modelId: string, method: string, embeddingsHash: string): StoredProjection | null {
+    const p = loadProjection(current(), modelId, method, embeddingsHash);
+    return p ? transfer(p, [p.genomeIds.buffer, p.coords.buffer] as ArrayBuffer[]) : null;
+  },
+
+  /** Stores a computed projection (replacing the model's earlier one of that method) and saves. */
+  async saveProjection(p: StoredProjection): Promise<void> {
+    saveProjection(current(), p);
+    await save(`${p.method} map of ${p.modelId}`);
+  },
+
+  /** The media map's data: ingredient vectors and what it colours by (transferred). */
+  mediaMap(): MediaMapData {
+    const m = mediaMapFromDb(current());
+    return transfer(m, mediaMapBuffers(m));
+  },
+
+  /** Media for a group of genomes (a map selection): each member's ranking, pooled. */
+  recommendForGroup(genomeIds: number[], top = 20): GroupRecommendation {
+    return recommendForGroup(recommendContext(), current(), genomeIds, { top });
   },
 
   /** Forgets the saved database (the next start loads the bundled snapshot). */

@@ -119,7 +119,8 @@ export class ProfilesStore {
   #start(job: ProfileJob): void {
     const handle = this.#pool.submit(
       job.file,
-      { progressIntervalMs: PROGRESS_INTERVAL_MS, rrnaMarkers: true },
+      // Protein features feed the growth-condition prediction of the Media tab (~0.3 s per 10 Mbp).
+      { progressIntervalMs: PROGRESS_INTERVAL_MS, rrnaMarkers: true, proteinFeatures: true },
       {
         onStart: () => (job.status = 'running'),
         onProgress: (p) => (job.progress = p),
