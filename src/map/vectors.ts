@@ -3,6 +3,8 @@
  * workers and the page alike.
  */
 
+import { mulberry32 } from '../ml/random';
+
 /** Rows scaled to unit length (a zero row stays zero): Euclidean distance then orders like cosine. */
 export function normalizeRows(data: Float32Array, dim: number): Float32Array {
   const n = dim === 0 ? 0 : data.length / dim;
@@ -24,17 +26,8 @@ export function takeRows(data: Float32Array, dim: number, rows: ArrayLike<number
   return out;
 }
 
-/** A seeded PRNG (mulberry32) in [0, 1): projections are the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG in [0, 1): projections are the same on every run (the project's one mulberry32). */
+export const seededRandom = mulberry32;
 
 /** `k` distinct row indices of 0..n−1 (sorted), chosen with a seeded partial Fisher–Yates shuffle. */
 export function sampleIndices(n: number, k: number, seed = 1): Uint32Array {

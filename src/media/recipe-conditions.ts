@@ -92,6 +92,17 @@ export function recipeConditionOf(c: Partial<GrowthConditions>, group: OrganismG
   };
 }
 
+/**
+ * The condition of a query genome, as the CLI and the app both build it: its conditions, the group
+ * from its rRNA call (a eukaryote is a fungus or a protist, which the sequence alone cannot tell
+ * apart: half each) and its genome embedding.
+ */
+export function recipeConditionForQuery(c: Partial<GrowthConditions>, domainCall: string | null | undefined, genome: Float32Array | null): RecipeCondition {
+  const condition = recipeConditionOf(c, groupOfDomain(domainCall), genome);
+  if (domainCall === 'eukarya') condition.group = { bacteria: 0, archaea: 0, fungi: 0.5, protists: 0.5 };
+  return condition;
+}
+
 /** RecipeCondition → GrowthConditions (for `conditions_used`). */
 export function growthConditionsOf(c: RecipeCondition): GrowthConditions {
   return { temperatureC: c.temperatureC, oxygenTolerant: c.oxygenTolerance === null ? null : c.oxygenTolerance >= 0.5, salinityPct: c.salinityPct, ph: c.ph };

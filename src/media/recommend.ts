@@ -274,6 +274,9 @@ export function jaccardRow(ctx: RecommendContext, i: number): Float32Array {
  * model) is treated as unknown, not as the mean: matching media to the mean salinity only
  * penalises media without salt. The salt-in proteome rule (halophiles) always counts.
  */
+/** Growth temperatures outside this range (°C) are no growth condition: such a prediction (a fragment, a genome far from the training genomes) is left unknown. */
+export const GROWTH_TEMPERATURE_RANGE_C: readonly [number, number] = [-2, 113];
+
 export function conditionsFromPrediction(model: PhenotypeModel, p: PhenotypePrediction): GrowthConditions {
   const useful = (t: 'temperatureC' | 'salinityPct' | 'pH') => {
     const m = model.targets[t];
@@ -281,7 +284,8 @@ export function conditionsFromPrediction(model: PhenotypeModel, p: PhenotypePred
   };
   const salt = p.salinityPct && (p.salinityPct.halophile || useful('salinityPct')) ? p.salinityPct.value : null;
   return {
-    temperatureC: p.temperatureC && useful('temperatureC') ? p.temperatureC.value : null,
+    temperatureC:
+      p.temperatureC && useful('temperatureC') && p.temperatureC.value >= GROWTH_TEMPERATURE_RANGE_C[0] && p.temperatureC.value <= GROWTH_TEMPERATURE_RANGE_C[1] ? p.temperatureC.value : null,
     oxygenTolerant: p.oxygen?.tolerant ?? null,
     salinityPct: salt,
     ph: p.pH && useful('pH') ? p.pH.value : null,
@@ -291,7 +295,7 @@ export function conditionsFromPrediction(model: PhenotypeModel, p: PhenotypePred
 const EMPTY_CONDITIONS: GrowthConditions = { temperatureC: null, oxygenTolerant: null, salinityPct: null, ph: null };
 
 /** Growth conditions predicted from the genome (phenotype model), as JSON and as the rankers use them. */
-export function predictConditions(ctx: RecommendContext, query: GenomeQuery): { json: PredictedConditionsJson; conditions: GrowthConditions } {
+export function predictConditions(ctx: Pick<RecommendContext, 'phenotypeModel'>, query: GenomeQuery): { json: PredictedConditionsJson; conditions: GrowthConditions } {
   const m = ctx.phenotypeModel;
   const notes: string[] = [];
   const none = (model: string) => ({
@@ -320,6 +324,9 @@ export function predictConditions(ctx: RecommendContext, query: GenomeQuery): { 
     notes,
   };
   const conditions = conditionsFromPrediction(m, p);
+  if (p.temperatureC && conditions.temperatureC === null && (p.temperatureC.value < GROWTH_TEMPERATURE_RANGE_C[0] || p.temperatureC.value > GROWTH_TEMPERATURE_RANGE_C[1])) {
+    notes.push(`predicted growth temperature ${p.temperatureC.value.toFixed(1)} °C is outside any known growth range: left unknown (give it)`);
+  }
   if (p.salinityPct && conditions.salinityPct === null) notes.push('salinity: not used for ranking (no better than the training mean)');
   if (p.pH && conditions.ph === null) notes.push('pH: not used for ranking (no better than the training mean)');
   return { json, conditions };

@@ -16,18 +16,10 @@ import {
   type GrowthTrainingGenome,
 } from '../../src/media/growth-predictor';
 import { bundledGrowthModel } from '../../src/media/recommend';
+import { mulberry32 } from '../../src/ml/random';
 
-/** Deterministic uniform numbers (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic uniform numbers. */
+const rng = mulberry32;
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 /** Genomes whose pairs follow P(y) = sigmoid(3·x0 − 1·x1 − 3); x2 is noise. */

@@ -10,6 +10,7 @@ import {
   groupOneHot,
   interpolateConditions,
   mainGroup,
+  recipeConditionForQuery,
   recipeConditionOf,
   UNKNOWN_CONDITION,
   type RecipeCondition,
@@ -100,5 +101,13 @@ describe('interpolateConditions', () => {
     expect(Array.from(m.genome!)).toEqual([0.5, 0.5, 0]);
     expect(interpolateConditions(a, b, 7).temperatureC).toBe(80);
     expect(() => interpolateConditions(a, b, Number.NaN)).toThrow(/t must be/);
+  });
+
+  it('a query genome gets its group from the rRNA call; a eukaryote is half fungus, half protist', () => {
+    const c = { temperatureC: 30, oxygenTolerant: false };
+    expect(recipeConditionForQuery(c, 'archaea', null).group).toEqual({ bacteria: 0, archaea: 1, fungi: 0, protists: 0 });
+    expect(recipeConditionForQuery(c, 'eukarya', null).group).toEqual({ bacteria: 0, archaea: 0, fungi: 0.5, protists: 0.5 });
+    expect(recipeConditionForQuery(c, 'unknown', null).group).toBeNull();
+    expect(recipeConditionForQuery(c, 'bacteria', null)).toMatchObject({ temperatureC: 30, oxygenTolerance: 0, ph: null, salinityPct: null });
   });
 });

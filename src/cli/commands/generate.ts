@@ -4,26 +4,21 @@
  * CVAE of the database, conditioned on growth conditions predicted from the sequence (or given),
  * the rRNA domain and the genome-VAE embedding.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError } from '../../core/errors';
-import { profileSource } from '../../core/profile';
 import { loadSqlJs, readFileBytes, repoRoot } from '../../db/node-files';
 import { openSnapshot } from '../../db/snapshot-file';
 import { describeGeneratedRecipes } from '../../media/generate-recipes';
 import type { GeneratedRecipe, GenerateResult, GrowthConditions } from '../../media/media-api-types';
 import { buildMediaMatrix } from '../../media/media-vectors';
-import { predictPhenotype } from '../../media/phenotype-model';
-import { encodeCondition, growthConditionsOf, recipeConditionOf, type OrganismGroup, type RecipeCondition } from '../../media/recipe-conditions';
-import { bundledPhenotypeModel, conditionsFromPrediction } from '../../media/recommend';
-import { readGenomeVae } from '../../ml/bundle-model';
-import { instantiateGenomeVae } from '../../ml/genome-vae-model';
-import { initNodeBackend } from '../../ml/node-backend';
+import { encodeCondition, groupOfDomain, growthConditionsOf, recipeConditionForQuery, type OrganismGroup } from '../../media/recipe-conditions';
+import { bundledPhenotypeModel, predictConditions } from '../../media/recommend';
 import { sampleRecipeVectors } from '../../ml/recipe-cvae';
 import { instantiateRecipeCvae, readRecipeCvae } from '../../ml/recipe-cvae-model';
-import { embedProfiles } from '../../ml/train-pipeline';
 import { UsageError } from '../cli-error';
-import { nodeFileSource } from '../node-source';
+import { CONDITION_HELP, CONDITION_OPTIONS, conditionEdits, genomeQueryOf, profileQueryFile } from '../genome-query';
 
 export const SUMMARY = 'culture-medium recipes generated for a genome (recipe CVAE)';
 
@@ -47,20 +42,9 @@ Options:
                      "differences"}...], "conditions_used": {...}, "group", "model"}
   --db FILE          database or snapshot (default: the bundled ${DEFAULT_DB})
   --seed N           sampling seed (default 42): the same seed gives the same recipes
-  --temperature C    growth temperature in °C instead of the predicted one
-  --salinity PCT     NaCl in % w/v instead of the predicted one
-  --ph PH            growth pH instead of the predicted one
-  --anaerobic        the organism does not tolerate oxygen
-  --aerobic          the organism tolerates oxygen
+${CONDITION_HELP}
   -h, --help         show this help
 `;
-
-function number(name: string, v: string | undefined, min: number, max: number): number | undefined {
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (v.trim() === '' || !Number.isFinite(x) || x < min || x > max) throw new UsageError(`--${name} must be a number from ${min} to ${max}, got '${v}'`);
-  return x;
-}
 
 export interface GenerateJson extends GenerateResult {
   group: OrganismGroup | null;
@@ -79,11 +63,7 @@ export async function run(argv: string[]): Promise<number> {
         json: { type: 'boolean', default: false },
         db: { type: 'string' },
         seed: { type: 'string', default: '42' },
-        temperature: { type: 'string' },
-        salinity: { type: 'string' },
-        ph: { type: 'string' },
-        anaerobic: { type: 'boolean', default: false },
-        aerobic: { type: 'boolean', default: false },
+        ...CONDITION_OPTIONS,
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -100,58 +80,24 @@ export async function run(argv: string[]): Promise<number> {
   if (!Number.isInteger(n) || n < 1 || n > 1000) throw new UsageError(`-n must be an integer from 1 to 1000, got '${v.n}'`);
   const seed = Number(v.seed);
   if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 31 - 1) throw new UsageError(`--seed must be a whole number from 0 to 2147483647, got '${v.seed}'`);
-  if (v.anaerobic && v.aerobic) throw new UsageError('give --anaerobic or --aerobic, not both');
-  const given: Partial<GrowthConditions> = {
-    temperatureC: number('temperature', v.temperature, -5, 125),
-    salinityPct: number('salinity', v.salinity, 0, 40),
-    ph: number('ph', v.ph, 0, 14),
-    oxygenTolerant: v.anaerobic ? false : v.aerobic ? true : undefined,
-  };
+  const given = conditionEdits(v);
 
   const dbName = v.db ?? DEFAULT_DB;
-  const { db } = openSnapshot(await loadSqlJs(), readFileBytes(resolve(v.db ?? resolve(repoRoot(), DEFAULT_DB))), dbName, { integrityCheck: false });
+  const dbPath = resolve(v.db ?? resolve(repoRoot(), DEFAULT_DB));
+  if (v.db && !existsSync(dbPath)) throw new AppError('FILE_NOT_FOUND', `${v.db}: no such file`, 'give a database written by mediaforge');
+  const { db } = openSnapshot(await loadSqlJs(), readFileBytes(dbPath), dbName, { integrityCheck: false });
   try {
     const model = readRecipeCvae(db);
     if (!model) throw new AppError('DATA_INVALID', `${dbName}: holds no recipe CVAE`, 'train one with `mediaforge train cvae` and bundle it with `mediaforge db build --cvae FILE`');
-    const file = positionals[0];
-    const profile = await profileSource(nodeFileSource(resolve(file), file), { rrnaMarkers: true, proteinFeatures: true });
-    if (profile.acgtBp === 0) throw new AppError('FASTA_NO_SEQUENCE', `${file}: no A, C, G or T in any record`, 'give a nucleotide FASTA file');
-
-    // Growth conditions: predicted from the sequence, each replaced by the one given on the command line.
-    const notes: string[] = [];
-    const phenotype = bundledPhenotypeModel();
-    let predicted: GrowthConditions = { temperatureC: null, oxygenTolerant: null, salinityPct: null, ph: null };
-    if (phenotype.featureSet !== 'dna+protein' || profile.protein) {
-      const p = predictPhenotype(phenotype, { counts: profile.counts, gcFraction: profile.gcFraction, protein: profile.protein ?? null });
-      predicted = conditionsFromPrediction(phenotype, p);
-      notes.push(...p.notes);
-      // A prediction outside any growth range (a chromosome fragment, a eukaryote far from the training genomes) is no condition.
-      if (predicted.temperatureC !== null && (predicted.temperatureC < -2 || predicted.temperatureC > 113)) {
-        notes.push(`predicted growth temperature ${predicted.temperatureC.toFixed(1)} °C is outside any known growth range: left unknown (give --temperature)`);
-        predicted.temperatureC = null;
-      }
-    } else notes.push('no protein features (too few genes): growth conditions unknown unless given');
-    const conditions: GrowthConditions = {
-      temperatureC: given.temperatureC ?? predicted.temperatureC,
-      oxygenTolerant: given.oxygenTolerant ?? predicted.oxygenTolerant,
-      salinityPct: given.salinityPct ?? predicted.salinityPct,
-      ph: given.ph ?? predicted.ph,
-    };
-    // Domain from the rRNA genes: a eukaryote is a fungus or a protist (the sequence alone cannot say which: half each).
-    const call = profile.rrna?.domainCall ?? 'unknown';
-    const group: OrganismGroup | null = call === 'bacteria' ? 'bacteria' : call === 'archaea' ? 'archaea' : null;
-    await initNodeBackend('wasm');
-    let genome: Float32Array | null = null;
-    if (model.genomeModelId) {
-      const gvae = readGenomeVae(db, model.genomeModelId);
-      if (gvae) {
-        const vae = instantiateGenomeVae(gvae);
-        genome = embedProfiles(vae, [profile]);
-        vae.dispose();
-      } else notes.push(`genome VAE ${model.genomeModelId} of the recipe model is not in ${dbName}: the genome embedding is left unknown`);
-    }
-    const condition: RecipeCondition = recipeConditionOf(conditions, group, genome);
-    if (call === 'eukarya') condition.group = { bacteria: 0, archaea: 0, fungi: 0.5, protists: 0.5 };
+    const profile = await profileQueryFile(positionals[0]);
+    // The genome embedding of the genome VAE the recipe model was trained with.
+    const { query, genomeModelFound } = await genomeQueryOf(db, profile, model.genomeModelId ?? null);
+    // Growth conditions: predicted from the sequence (the same function as recommend and the app), each replaced by the one given.
+    const predicted = predictConditions({ phenotypeModel: bundledPhenotypeModel() }, query);
+    const notes = [...predicted.json.notes];
+    if (model.genomeModelId && !genomeModelFound) notes.push(`genome VAE ${model.genomeModelId} of the recipe model is not in ${dbName}: the genome embedding is left unknown`);
+    const conditions: GrowthConditions = { ...predicted.conditions, ...given };
+    const condition = recipeConditionForQuery(conditions, query.domainCall, query.latent);
     const cvae = instantiateRecipeCvae(model);
     let recipes: GeneratedRecipe[];
     try {
@@ -161,9 +107,9 @@ export async function run(argv: string[]): Promise<number> {
     } finally {
       cvae.dispose();
     }
-    const out: GenerateJson = { recipes, conditions_used: growthConditionsOf(condition), group: call === 'eukarya' ? null : group, model: model.id, predicted_notes: notes };
+    const out: GenerateJson = { recipes, conditions_used: growthConditionsOf(condition), group: query.domainCall === 'eukarya' ? null : groupOfDomain(query.domainCall), model: model.id, predicted_notes: notes };
     if (v.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-    else process.stdout.write(formatRecipes(out, call));
+    else process.stdout.write(formatRecipes(out, query.domainCall));
     return 0;
   } finally {
     db.close();

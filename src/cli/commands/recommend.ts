@@ -6,18 +6,12 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError } from '../../core/errors';
-import { PROTEIN_FEATURE_NAMES } from '../../core/protein-features';
-import { profileSource } from '../../core/profile';
 import { loadSqlJs, readFileBytes, repoRoot } from '../../db/node-files';
 import { openSnapshot } from '../../db/snapshot-file';
-import type { GenomeQuery, GrowthConditions, RecommendResult } from '../../media/media-api-types';
+import type { RecommendResult } from '../../media/media-api-types';
 import { buildRecommendContext, recommendMedia } from '../../media/recommend';
-import { readGenomeVae } from '../../ml/bundle-model';
-import { instantiateGenomeVae } from '../../ml/genome-vae-model';
-import { initNodeBackend } from '../../ml/node-backend';
-import { embedProfiles } from '../../ml/train-pipeline';
 import { UsageError } from '../cli-error';
-import { nodeFileSource } from '../node-source';
+import { CONDITION_HELP, CONDITION_OPTIONS, conditionEdits, genomeQueryOf, profileQueryFile } from '../genome-query';
 
 export const SUMMARY = 'culture media for a genome (nearest genomes, their genera, recipes, predicted conditions)';
 
@@ -39,19 +33,9 @@ Options:
                      [{medium_id, name, score, growth_probability, reasons, has_recipe}]}
   --db FILE          database or snapshot (default: the bundled ${DEFAULT_DB}); lab outcomes
                      recorded in it count (a genome's own: grew first, no growth last)
-  --temperature C    growth temperature to rank for, °C (instead of the predicted one)
-  --salinity PCT     NaCl, % w/v
-  --ph PH            growth pH
-  --anaerobic        rank for an anaerobe (--aerobic: for an organism that tolerates O2)
+${CONDITION_HELP}
   -h, --help         show this help
 `;
-
-function number(name: string, v: string | undefined, lo: number, hi: number): number | undefined {
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (v.trim() === '' || !Number.isFinite(x) || x < lo || x > hi) throw new UsageError(`--${name} must be a number from ${lo} to ${hi}, got '${v}'`);
-  return x;
-}
 
 export async function run(argv: string[]): Promise<number> {
   let parsed;
@@ -63,11 +47,7 @@ export async function run(argv: string[]): Promise<number> {
         top: { type: 'string', default: '10' },
         json: { type: 'boolean', default: false },
         db: { type: 'string' },
-        temperature: { type: 'string' },
-        salinity: { type: 'string' },
-        ph: { type: 'string' },
-        anaerobic: { type: 'boolean', default: false },
-        aerobic: { type: 'boolean', default: false },
+        ...CONDITION_OPTIONS,
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -82,43 +62,18 @@ export async function run(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(positionals.length ? `give one FASTA file, got ${positionals.length}` : 'no input FILE given');
   const top = Number(v.top);
   if (!/^\d+$/.test(String(v.top)) || !Number.isInteger(top) || top < 1 || top > 5000) throw new UsageError(`--top must be an integer from 1 to 5000, got '${v.top}'`);
-  if (v.anaerobic && v.aerobic) throw new UsageError('give --anaerobic or --aerobic, not both');
-  const edits: Partial<GrowthConditions> = {};
-  const t = number('temperature', v.temperature, -20, 130);
-  if (t !== undefined) edits.temperatureC = t;
-  const s = number('salinity', v.salinity, 0, 40);
-  if (s !== undefined) edits.salinityPct = s;
-  const ph = number('ph', v.ph, 0, 14);
-  if (ph !== undefined) edits.ph = ph;
-  if (v.anaerobic) edits.oxygenTolerant = false;
-  if (v.aerobic) edits.oxygenTolerant = true;
+  const edits = conditionEdits(v);
 
   const file = positionals[0];
-  if (!existsSync(resolve(file))) throw new AppError('FILE_NOT_FOUND', `${file}: no such file`, 'give a FASTA or FASTA.gz file');
   const dbPath = resolve(v.db ?? resolve(repoRoot(), DEFAULT_DB));
   if (v.db && !existsSync(dbPath)) throw new AppError('FILE_NOT_FOUND', `${v.db}: no such file`, 'give a database written by mediaforge');
-  // The name shown is the file as given; the profile never sees it (the source is named 'query').
-  const profile = await profileSource(nodeFileSource(resolve(file), 'query'), { rrnaMarkers: true, proteinFeatures: true });
-  if (profile.acgtBp === 0) throw new AppError('FASTA_NO_SEQUENCE', `${file}: no A, C, G or T in any record`, 'give a nucleotide FASTA file');
+  const profile = await profileQueryFile(file);
   const SQL = await loadSqlJs();
   const { db } = openSnapshot(SQL, readFileBytes(dbPath), v.db ?? DEFAULT_DB);
   let result: RecommendResult;
   try {
-    const model = readGenomeVae(db);
-    let latent: Float32Array | null = null;
-    if (model) {
-      await initNodeBackend('wasm');
-      const vae = instantiateGenomeVae(model);
-      try {
-        latent = embedProfiles(vae, [profile]);
-      } finally {
-        vae.dispose();
-      }
-    }
-    const protein = profile.protein ? Float32Array.from(PROTEIN_FEATURE_NAMES, (n) => profile.protein!.features[n]) : null;
-    const query: GenomeQuery = { counts: profile.counts, gcFraction: profile.gcFraction, domainCall: profile.rrna?.domainCall ?? 'unknown', protein, latent, genomeId: null };
-    const ctx = buildRecommendContext(db);
-    result = recommendMedia(ctx, query, { top, conditions: edits });
+    const { query } = await genomeQueryOf(db, profile);
+    result = recommendMedia(buildRecommendContext(db), query, { top, conditions: edits });
   } finally {
     db.close();
   }

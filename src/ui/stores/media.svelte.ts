@@ -15,7 +15,7 @@ import { proteinFeatureVector } from '../../core/protein-features';
 import type { GenomeProfile } from '../../core/profile-types';
 import type { Recipe } from '../../db/queries';
 import type { GeneratedRecipe, GenomeQuery, GrowthConditions, PredictedConditionsJson } from '../../media/media-api-types';
-import { encodeCondition, groupOfDomain, growthConditionsOf, interpolateConditions, recipeConditionOf, type RecipeCondition } from '../../media/recipe-conditions';
+import { encodeCondition, growthConditionsOf, interpolateConditions, recipeConditionForQuery, type RecipeCondition } from '../../media/recipe-conditions';
 import type { KnownGenome, LabOutcomeRow, MediaRecommendation } from '../../runs-in-worker/db-worker-api';
 import type { MlClient } from '../../runs-on-page/ml-client';
 import { CONDITION_PRESETS, rankChanges, sameConditions, type RankChange } from '../media-format';
@@ -413,8 +413,8 @@ export class MediaStore {
       const partner = this.#partnerGenome?.(this.partnerKey);
       if (partner) {
         const b = await this.#prepare(partner);
-        const ca = recipeConditionOf(a.conditions, groupOfDomain(a.query.domainCall), a.latent);
-        const cb = recipeConditionOf(b.conditions, groupOfDomain(b.query.domainCall), b.latent);
+        const ca = recipeConditionForQuery(a.conditions, a.query.domainCall, a.latent);
+        const cb = recipeConditionForQuery(b.conditions, b.query.domainCall, b.latent);
         const c = interpolateConditions(ca, cb, this.t);
         const conditions = growthConditionsOf(c);
         // At t = 0 this is the genome itself (its lab outcomes apply); between, a hypothetical one.
@@ -423,7 +423,7 @@ export class MediaStore {
       }
     }
     const conditions = this.conditions;
-    return { query: a.query, conditions, recipeCondition: recipeConditionOf(conditions, groupOfDomain(a.query.domainCall), a.latent) };
+    return { query: a.query, conditions, recipeCondition: recipeConditionForQuery(conditions, a.query.domainCall, a.latent) };
   }
 
   /** Finds another profiled genome by key (set by the page: the Profile page's finished jobs). */
