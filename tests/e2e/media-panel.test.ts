@@ -2,52 +2,29 @@
  * The Media tab, in Chromium with the bundled snapshot: a genome dropped on the Profile page →
  * "Media" on its row → growth conditions predicted from the genome (with units and intervals),
  * MediaDive media ranked with reasons, generated recipes (when the database holds a recipe
- * model); editing a condition changes the ranking (rank changes marked) and Reset brings it back;
+ * model, which the bundled snapshot must hold); editing a condition changes the ranking (rank changes marked) and Reset brings it back;
  * a lab outcome moves its medium (grew → first, no growth → last) and is still there after a
  * reload, when the same sequence is dropped again under another file name and header.
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSqlJs } from '../../src/db/node-files';
-import { exportSnapshot } from '../../src/db/snapshot-file';
-import { decodeRecipeModelFile, RECIPE_CVAE_KIND, storeRecipeModel } from '../../src/ml/recipe-cvae-model';
-import { fixture, REPO_ROOT } from '../helpers/data';
+import { RECIPE_CVAE_KIND } from '../../src/ml/recipe-cvae-model';
+import { fixture } from '../helpers/data';
 import { bundledSnapshotBytes } from './db-helpers';
 import { DIST, download, launchBrowser, longTasksSince, openApp, pageNow, screenshot, SCREENSHOTS, startStaticServer, waitForRow, type StaticServer } from './helpers';
 
-const SNAPSHOT = 'mediaforge-snapshot.sqlite.gz';
-const CACHE = join(tmpdir(), 'mediaforge-e2e-media');
 
-/**
- * The folder to serve: dist/ when its snapshot holds a recipe CVAE; else a folder of symlinks to
- * dist/ whose snapshot is the bundled one plus a tiny recipe CVAE (trained once per CLI build with
- * `mediaforge train cvae --preset tiny`, 1 epoch per phase, ~20 s), so recipe generation is tested
- * either way.
- */
-async function appRootWithRecipeModel(): Promise<{ root: string; source: string }> {
+/** The app is served from dist/, whose bundled snapshot must hold a recipe CVAE (recipes are generated with it). */
+async function bundledHasRecipeModel(): Promise<boolean> {
   const SQL = await loadSqlJs();
   const db = new SQL.Database(gunzipSync(bundledSnapshotBytes()));
   try {
-    if (Number(db.exec('SELECT count(*) FROM models WHERE kind = ?', [RECIPE_CVAE_KIND])[0].values[0][0]) > 0) return { root: DIST, source: 'bundled snapshot (with its recipe CVAE)' };
-    mkdirSync(CACHE, { recursive: true });
-    const model = join(CACHE, 'tiny.mfcvae');
-    const cliBuilt = statSync(join(REPO_ROOT, 'dist-cli/mediaforge.js')).mtimeMs;
-    if (!existsSync(model) || statSync(model).mtimeMs < cliBuilt) {
-      const r = spawnSync(process.execPath, [join(REPO_ROOT, 'bin/mediaforge.js'), 'train', 'cvae', '--preset', 'tiny', '--epochs', '1', '--eval-rows', '50', '--quiet', '--out', model], { cwd: REPO_ROOT, encoding: 'utf8' });
-      if (r.status !== 0) throw new Error(`mediaforge train cvae failed (${r.status}): ${r.stderr.slice(-2000)}`);
-    }
-    storeRecipeModel(db, decodeRecipeModelFile(new Uint8Array(readFileSync(model)), model));
-    const root = join(CACHE, 'dist');
-    rmSync(root, { recursive: true, force: true });
-    mkdirSync(root, { recursive: true });
-    for (const name of readdirSync(DIST)) if (name !== SNAPSHOT) symlinkSync(join(DIST, name), join(root, name));
-    writeFileSync(join(root, SNAPSHOT), exportSnapshot(db, { gzip: true }));
-    return { root, source: 'bundled snapshot + a tiny test recipe CVAE' };
+    return Number(db.exec('SELECT count(*) FROM models WHERE kind = ?', [RECIPE_CVAE_KIND])[0].values[0][0]) > 0;
   } finally {
     db.close();
   }
@@ -57,9 +34,8 @@ let server: StaticServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  const { root, source } = await appRootWithRecipeModel();
-  console.log(`serving ${root} (${source})`);
-  server = await startStaticServer(root);
+  if (!(await bundledHasRecipeModel())) throw new Error('the bundled snapshot holds no recipe CVAE: bundle one with `mediaforge db build --cvae FILE`');
+  server = await startStaticServer(DIST);
   browser = await launchBrowser();
 });
 
