@@ -46,7 +46,7 @@ const GENOME_COLUMNS = [
 ] as const;
 
 /** Training checkpoints belong to the run on the machine that wrote them: never merged. */
-const UNMERGED_MODEL_KINDS = ['genome-vae-checkpoint'];
+const UNMERGED_MODEL_KINDS = ['genome-vae-checkpoint', 'recipe-cvae-checkpoint'];
 
 export function mergeDatabase(target: Database, source: Database): MergeReport {
   const report: MergeReport = {

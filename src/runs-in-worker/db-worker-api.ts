@@ -44,7 +44,10 @@ import type { GeneratedRecipe, GenomeQuery, GrowthConditions, LabOutcome, Predic
 import { buildRecommendContext, predictConditions, recommendMedia, refreshLabOutcomes, type RecommendContext } from '../media/recommend';
 import { describeGeneratedRecipes, type DecodedRecipes } from '../media/generate-recipes';
 import { buildMediaMatrix, type MediaMatrix, type VocabEntry } from '../media/media-vectors';
-import { getActiveRecipeModelId, RECIPE_CVAE_KIND } from '../ml/recipe-cvae-model';
+import { ACTIVE_RECIPE_CVAE_KEY, fromRecipeModelRow, getActiveRecipeModelId, RECIPE_CVAE_KIND, storeRecipeModel } from '../ml/recipe-cvae-model';
+import { loadCvaeInput, type CvaeInput } from '../ml/recipe-cvae-pipeline';
+import type { CvaeEpochStats } from '../ml/recipe-cvae';
+import type { ResolvedRecipeCvaeConfig } from '../ml/recipe-cvae-config';
 import {
   getActiveModelId,
   getModel,
@@ -180,6 +183,69 @@ export interface CheckpointRecord {
 }
 
 export type CheckpointSummary = Omit<CheckpointRecord, 'bytes' | 'genomeIds'> & { genomes: number };
+
+/** models.kind of an unfinished recipe CVAE training run (merges skip it, like CHECKPOINT_KIND). */
+export const RECIPE_CHECKPOINT_KIND = 'recipe-cvae-checkpoint';
+
+/** An unfinished recipe CVAE run: its last checkpoint (packRecipeCheckpoint bytes) and the phase metrics so far. */
+export interface RecipeCheckpointRecord {
+  runId: string;
+  config: ResolvedRecipeCvaeConfig;
+  /** Epochs completed (over all phases). */
+  epoch: number;
+  history: CvaeEpochStats[];
+  /** PhaseMetrics of the phases finished so far (opaque here). */
+  phases: unknown[];
+  startedAt: string;
+  savedAt: string;
+  bytes: Uint8Array;
+}
+
+export type RecipeCheckpointSummary = Omit<RecipeCheckpointRecord, 'bytes'>;
+
+/** The active recipe CVAE without weights, vocabulary or history (for the Model tab). */
+export interface RecipeModelInfo {
+  id: string;
+  createdAt: string;
+  config: ResolvedRecipeCvaeConfig;
+  genomeModelId: string | null;
+  provenance: Record<string, unknown> | null;
+  vocabSize: number;
+  /** metrics_json without the epoch history: {counts, repeats, phases, evaluation}. */
+  metrics: Record<string, unknown>;
+  epochs: number;
+}
+
+function recipeInfoOf(d: Database, id: string): RecipeModelInfo | null {
+  const row = d.exec('SELECT id, config_json, metrics_json, created_at FROM models WHERE id = ? AND kind = ?', [id, RECIPE_CVAE_KIND])[0]?.values[0];
+  if (!row) return null;
+  const c = JSON.parse(String(row[1])) as { config: ResolvedRecipeCvaeConfig; vocab?: unknown[]; genomeModelId?: string | null; provenance?: Record<string, unknown> };
+  const { history, ...metrics } = (row[2] ? JSON.parse(String(row[2])) : {}) as { history?: unknown[] } & Record<string, unknown>;
+  return { id: String(row[0]), createdAt: String(row[3]), config: c.config, genomeModelId: c.genomeModelId ?? null, provenance: c.provenance ?? null, vocabSize: c.vocab?.length ?? c.config.vocabSize, metrics, epochs: history?.length ?? 0 };
+}
+
+function recipeCheckpointRow(d: Database, runId?: string): { id: string; config: string; weights: Uint8Array | null; metrics: string | null; created: string } | null {
+  const r = runId
+    ? d.exec('SELECT id, config_json, weights, metrics_json, created_at FROM models WHERE id = ? AND kind = ?', [runId, RECIPE_CHECKPOINT_KIND])
+    : d.exec('SELECT id, config_json, weights, metrics_json, created_at FROM models WHERE kind = ? ORDER BY created_at DESC, id DESC LIMIT 1', [RECIPE_CHECKPOINT_KIND]);
+  const row = r[0]?.values[0];
+  if (!row) return null;
+  return { id: String(row[0]), config: String(row[1]), weights: (row[2] as Uint8Array | null) ?? null, metrics: row[3] === null ? null : String(row[3]), created: String(row[4]) };
+}
+
+function recipeSummaryOf(row: NonNullable<ReturnType<typeof recipeCheckpointRow>>): RecipeCheckpointSummary {
+  const c = JSON.parse(row.config) as { config: ResolvedRecipeCvaeConfig; startedAt: string };
+  const m = (row.metrics ? JSON.parse(row.metrics) : {}) as { epoch?: number; history?: CvaeEpochStats[]; phases?: unknown[]; savedAt?: string };
+  return { runId: row.id, config: c.config, startedAt: c.startedAt ?? row.created, epoch: m.epoch ?? 0, history: m.history ?? [], phases: m.phases ?? [], savedAt: m.savedAt ?? row.created };
+}
+
+/** Every typed array's buffer in an object tree (once each), for a transfer list. */
+function buffersOf(x: unknown, out = new Set<ArrayBuffer>(), depth = 0): ArrayBuffer[] {
+  if (depth > 3 || x === null || typeof x !== 'object') return [...out];
+  if (ArrayBuffer.isView(x)) out.add(x.buffer as ArrayBuffer);
+  else if (!Array.isArray(x)) for (const v of Object.values(x)) buffersOf(v, out, depth + 1);
+  return [...out];
+}
 
 /** The active genome VAE without its weights (for the Model tab's report). */
 export interface ActiveModelInfo {
@@ -790,6 +856,83 @@ export const dbWorkerApi = {
     if (!withWeights) return { ...row, weights: null };
     const weights = row.weights.slice();
     return transfer({ ...row, weights }, [weights.buffer as ArrayBuffer]);
+  },
+
+  /** The active recipe CVAE (no weights, vocabulary or history), or null. */
+  recipeModelInfo(): RecipeModelInfo | null {
+    const d = current();
+    const id = getActiveRecipeModelId(d);
+    return id ? recipeInfoOf(d, id) : null;
+  },
+
+  /**
+   * The recipe CVAE's training input, loadCvaeInput(db) (media matrix, strain/medium pairs and
+   * their condition vectors, formulas; the split by `valFraction` and `seed`), transferred. With
+   * `vocabSize` or `genomeDim`, other sizes (the database or the genome model changed since a checkpoint) throw.
+   */
+  recipeTrainingInput(options: { valFraction: number; seed: number; vocabSize?: number; genomeDim?: number }): CvaeInput {
+    const input = loadCvaeInput(current(), { valFraction: options.valFraction, seed: options.seed });
+    if (options.genomeDim !== undefined && input.data.genomeDim !== options.genomeDim) {
+      throw new AppError('DATA_INVALID', `the interrupted run was conditioned on ${options.genomeDim}-dimensional genome embeddings, the active genome model has ${input.data.genomeDim}`, 'discard the interrupted run and start a new one');
+    }
+    if (options.vocabSize !== undefined && input.matrix.vocab.length !== options.vocabSize) {
+      throw new AppError('DATA_INVALID', `the interrupted run's vocabulary has ${options.vocabSize} ingredients, the database's ${input.matrix.vocab.length} (the database changed)`, 'discard the interrupted run and start a new one');
+    }
+    if (input.data.pairs.length < 2) throw new AppError('DATA_INVALID', 'the database has no media grown on by known strains to train a recipe model on', 'load the bundled snapshot or import one with media and strains');
+    return transfer(input, [...buffersOf(input.matrix), ...buffersOf({ c: input.data.conditions, m: input.data.mediumIndex })]);
+  },
+
+  /** Stores (replaces) a recipe CVAE run's checkpoint (kind RECIPE_CHECKPOINT_KIND) and saves. */
+  async saveRecipeCheckpoint(c: RecipeCheckpointRecord): Promise<void> {
+    saveModel(current(), {
+      id: c.runId,
+      kind: RECIPE_CHECKPOINT_KIND,
+      config: { config: c.config, startedAt: c.startedAt },
+      weights: c.bytes,
+      metrics: { epoch: c.epoch, history: c.history, phases: c.phases, savedAt: c.savedAt },
+      createdAt: c.startedAt,
+    });
+    await save(`recipe checkpoint ${c.runId} epoch ${c.epoch}`);
+  },
+
+  /** A recipe CVAE run's checkpoint (transferred), or the newest one when no id is given. */
+  getRecipeCheckpoint(runId?: string): RecipeCheckpointRecord | null {
+    const row = recipeCheckpointRow(current(), runId);
+    if (!row?.weights) return null;
+    const bytes = row.weights.slice();
+    return transfer({ ...recipeSummaryOf(row), bytes }, [bytes.buffer as ArrayBuffer]);
+  },
+
+  /** The newest unfinished recipe CVAE run (no bytes), or null. */
+  recipeCheckpointSummary(): RecipeCheckpointSummary | null {
+    const row = recipeCheckpointRow(current());
+    return row ? recipeSummaryOf(row) : null;
+  },
+
+  async deleteRecipeCheckpoint(runId: string): Promise<void> {
+    current().run('DELETE FROM models WHERE id = ? AND kind = ?', [runId, RECIPE_CHECKPOINT_KIND]);
+    await save(`discarded ${runId}`);
+  },
+
+  /**
+   * Stores a trained recipe CVAE (a models row from toRecipeModelRow) with storeRecipeModel, which
+   * makes it the active one, and deletes the run's checkpoint, in one save.
+   */
+  async saveTrainedRecipeModel(row: StoredModel, checkpointRunId?: string): Promise<RecipeModelInfo> {
+    const d = current();
+    const model = fromRecipeModelRow(row);
+    d.exec('BEGIN');
+    try {
+      storeRecipeModel(d, model);
+      if (checkpointRunId) d.run('DELETE FROM models WHERE id = ? AND kind = ?', [checkpointRunId, RECIPE_CHECKPOINT_KIND]);
+      d.exec('COMMIT');
+    } catch (e) {
+      d.exec('ROLLBACK');
+      throw e;
+    }
+    mediaChanged();
+    await save(`trained ${model.id} (${ACTIVE_RECIPE_CVAE_KEY})`);
+    return recipeInfoOf(d, model.id)!;
   },
 
   /**
