@@ -97,6 +97,15 @@ describe('latent map', () => {
     // Itself is left out; the nearest genomes are low-GC bacteria like it.
     expect(neighbours.join(' ')).not.toContain(expected.g37);
     const g37Row = Number(await details.getAttribute('data-row'));
+    // Its recommended media: the Media tab's ranking (a genome with linked media gets one of them first).
+    await page.getByTestId('map-recommended-row').first().waitFor({ timeout: 30_000 });
+    const recommended = await page.getByTestId('map-recommended-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-medium-id') ?? ''));
+    const linked = await page.getByTestId('map-medium-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-medium-id')));
+    console.log('recommended for G37:', recommended.join(', '), '· linked:', linked.join(', ') || 'none');
+    expect(recommended.length).toBeGreaterThan(0);
+    expect(new Set(recommended).size).toBe(recommended.length);
+    expect(recommended.every((id) => /^[A-Za-z0-9]+$/.test(id))).toBe(true);
+    if (linked.length) expect(linked).toContain(recommended[0]);
 
     // Hover: after the fly-to transition, the tooltip names the point under the pointer.
     await page.waitForTimeout(900);

@@ -44,6 +44,9 @@ export interface PointDetail {
   neighbors: GenomeNeighbor[] | null;
   detail: GenomeDetail | null;
   error: SerializedAppError | null;
+  /** Media recommended for it (the Media tab's ranking; null while loading), or the reason there are none. */
+  recommended?: GroupRecommendation | null;
+  recommendError?: SerializedAppError | null;
 }
 
 /** Saves text or a data URL as a download. */
@@ -223,11 +226,20 @@ export class MapStore {
       return;
     }
     this.detail = { row, neighbors: null, detail: null, error: null };
+    const genomeId = this.data.genomeIds[row];
     try {
-      const [neighbors, detail] = await Promise.all([this.worker.api.neighborsOfRow(row, 10), this.database.genomeDetail(this.data.genomeIds[row])]);
-      if (this.detail?.row === row) this.detail = { row, neighbors, detail, error: null };
+      const [neighbors, detail] = await Promise.all([this.worker.api.neighborsOfRow(row, 10), this.database.genomeDetail(genomeId)]);
+      if (this.detail?.row === row) this.detail = { row, neighbors, detail, error: null, recommended: null };
     } catch (e) {
       if (this.detail?.row === row) this.detail = { row, neighbors: null, detail: null, error: serializeError(e) };
+      return;
+    }
+    // Recommended media come after: the first ranking builds the media evidence (about 2 s).
+    try {
+      const recommended = await this.database.client.api.recommendForGroup([genomeId], 5);
+      if (this.detail?.row === row) this.detail = { ...this.detail, recommended };
+    } catch (e) {
+      if (this.detail?.row === row) this.detail = { ...this.detail, recommendError: serializeError(e) };
     }
   }
 
