@@ -360,6 +360,10 @@ export class FastaKmerScanner {
       const what = this.recordCount === 1 ? '1 header' : `${this.recordCount} headers`;
       throw new AppError('FASTA_NO_SEQUENCE', `${this.name}: ${what} but no sequence letters`, 'the lines after each ">" header must hold the sequence');
     }
+    if (stats.acgtBp === 0) {
+      // All N (or other ambiguity codes): no k-mer to count, so no profile, and never a genome.
+      throw new AppError('FASTA_NO_SEQUENCE', `${this.name}: ${stats.lengthBp.toLocaleString('en-US')} bp in ${this.recordCount === 1 ? '1 record' : `${this.recordCount} records`} but no A, C, G or T (only N or other ambiguity codes)`, 'give a genome with real sequence; a masked or placeholder FASTA has nothing to count');
+    }
     return { counts, records: this.recordCount, ...stats };
   }
 }
