@@ -18,6 +18,7 @@ import type { RecipeTrainOutcome, RecipeTrainProgress } from '../../runs-in-work
 import type { MlClient } from '../../runs-on-page/ml-client';
 import type { DatabaseStore } from './database.svelte';
 import { whenDatabaseReady, type TrainStatus } from './training.svelte';
+import { localJson } from '../local-json';
 
 export const RECIPE_PRESETS = ['tiny', 'default'] as const;
 export type RecipePreset = (typeof RECIPE_PRESETS)[number];
@@ -73,23 +74,9 @@ export function phaseOfEpoch(epochsPerPhase: number[], epoch: number): number {
   return Math.max(0, epochsPerPhase.length - 1);
 }
 
-function readRunKey(): RunKey | null {
-  try {
-    const v = localStorage.getItem(RECIPE_RUN_KEY);
-    return v ? JSON.parse(v) : null;
-  } catch {
-    return null;
-  }
-}
-
-function writeRunKey(v: RunKey | null): void {
-  try {
-    if (v) localStorage.setItem(RECIPE_RUN_KEY, JSON.stringify(v));
-    else localStorage.removeItem(RECIPE_RUN_KEY);
-  } catch {
-    /* no storage: a reload cannot resume by itself; the stored checkpoint is still offered */
-  }
-}
+const runStore = localJson<RunKey>(RECIPE_RUN_KEY);
+const readRunKey = runStore.read;
+const writeRunKey = runStore.write;
 
 /** The typed arrays of the training input (each buffer once), to transfer to the ML worker. */
 function inputBuffers(input: CvaeInput): ArrayBuffer[] {

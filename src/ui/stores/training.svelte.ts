@@ -15,6 +15,7 @@ import type { ActiveModelInfo, CheckpointRecord, CheckpointSummary, DbWorkerApi 
 import type { TrainingSet, TrainOutcome, TrainPhase, TrainProgress } from '../../runs-in-worker/ml-worker-api';
 import type { MlClient } from '../../runs-on-page/ml-client';
 import type { DatabaseStore } from './database.svelte';
+import { localJson } from '../local-json';
 
 export type TrainStatus = 'idle' | 'loading' | 'training' | 'paused' | 'cancelling' | 'finishing' | 'done' | 'stopped' | 'cancelled' | 'error';
 
@@ -92,23 +93,9 @@ interface RunKey {
   checkpointEpoch?: number;
 }
 
-function readRunKey(): RunKey | null {
-  try {
-    const v = localStorage.getItem(RUN_KEY);
-    return v ? JSON.parse(v) : null;
-  } catch {
-    return null;
-  }
-}
-
-function writeRunKey(v: RunKey | null): void {
-  try {
-    if (v) localStorage.setItem(RUN_KEY, JSON.stringify(v));
-    else localStorage.removeItem(RUN_KEY);
-  } catch {
-    /* no storage: a reload cannot resume, the checkpoint still can be */
-  }
-}
+const runStore = localJson<RunKey>(RUN_KEY);
+const readRunKey = runStore.read;
+const writeRunKey = runStore.write;
 
 function setBuffers(set: TrainingSet): ArrayBuffer[] {
   return [set.counts.buffer as ArrayBuffer, set.genomeIds.buffer as ArrayBuffer, set.gcFractions.buffer as ArrayBuffer];
