@@ -6,6 +6,7 @@
  * Model file layout: ASCII "MFVAE1\n" | u32le JSON length | JSON (everything but the weights) |
  * padding to 4 bytes | packed weights (weights.ts).
  */
+import { decodeTaggedFile, encodeTaggedFile } from './tagged-file';
 import { AppError } from '../core/errors';
 import { LAYOUT_NAME, LAYOUT_VERSION } from '../core/kmer-layout';
 import type { EpochStats } from './train-vae';
@@ -76,33 +77,15 @@ function validate(json: ModelJson, weights: SerializedWeights, what: string): Ge
 
 export function encodeModelFile(m: GenomeVaeModel): Uint8Array {
   const { weights, ...rest } = m;
-  const json = new TextEncoder().encode(JSON.stringify(rest));
-  const magic = new TextEncoder().encode(MAGIC);
-  const head = magic.length + 4 + json.length;
-  const pad = (4 - (head % 4)) % 4;
-  const packed = packWeights(weights);
-  const out = new Uint8Array(head + pad + packed.length);
-  out.set(magic, 0);
-  new DataView(out.buffer).setUint32(magic.length, json.length, true);
-  out.set(json, magic.length + 4);
-  out.set(packed, head + pad);
-  return out;
+  return encodeTaggedFile(MAGIC, rest, packWeights(weights));
 }
 
 export function decodeModelFile(bytes: Uint8Array, name = 'model file'): GenomeVaeModel {
-  const magic = new TextEncoder().encode(MAGIC);
-  if (bytes.length < magic.length + 4 || !magic.every((b, i) => bytes[i] === b)) {
-    throw new AppError('DATA_INVALID', `${name}: not a MediaForge genome VAE model file`, 'give a file written by `mediaforge train vae --out`');
-  }
-  const len = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(magic.length, true);
-  const head = magic.length + 4 + len;
-  let json: ModelJson;
-  try {
-    json = JSON.parse(new TextDecoder().decode(bytes.subarray(magic.length + 4, head)));
-  } catch {
-    throw new AppError('DATA_INVALID', `${name}: the model description is damaged`);
-  }
-  return validate(json, unpackWeights(bytes.subarray(head + ((4 - (head % 4)) % 4)), name), name);
+  const { head, body } = decodeTaggedFile<ModelJson>(bytes, MAGIC, name, {
+    notThis: { message: 'not a MediaForge genome VAE model file', hint: 'give a file written by `mediaforge train vae --out`' },
+    damaged: { message: 'the model description is damaged' },
+  });
+  return validate(head, unpackWeights(body, name), name);
 }
 
 /** The models-table row of a genome VAE: config_json = {config, provenance, layout}, metrics_json = {history, report}. */

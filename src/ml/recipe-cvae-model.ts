@@ -9,6 +9,7 @@
  * Model file: ASCII "MFCVAE1\n" | u32le JSON length | JSON (everything but the weights) | pad to 4 |
  * packed weights (weights.ts).
  */
+import { decodeTaggedFile, encodeTaggedFile, hasTag } from './tagged-file';
 import type { Database } from 'sql.js';
 import { AppError } from '../core/errors';
 import { getModel, saveModel } from '../db/models';
@@ -83,36 +84,19 @@ function validate(json: ModelJson, weights: SerializedWeights, what: string): Re
 
 export function encodeRecipeModelFile(m: RecipeCvaeModel): Uint8Array {
   const { weights, ...rest } = m;
-  const json = new TextEncoder().encode(JSON.stringify(rest));
-  const magic = new TextEncoder().encode(MAGIC);
-  const head = magic.length + 4 + json.length;
-  const pad = (4 - (head % 4)) % 4;
-  const packed = packWeights(weights);
-  const out = new Uint8Array(head + pad + packed.length);
-  out.set(magic, 0);
-  new DataView(out.buffer).setUint32(magic.length, json.length, true);
-  out.set(json, magic.length + 4);
-  out.set(packed, head + pad);
-  return out;
+  return encodeTaggedFile(MAGIC, rest, packWeights(weights));
 }
 
 export function isRecipeModelFile(bytes: Uint8Array): boolean {
-  const magic = new TextEncoder().encode(MAGIC);
-  return bytes.length >= magic.length + 4 && magic.every((b, i) => bytes[i] === b);
+  return hasTag(bytes, MAGIC);
 }
 
 export function decodeRecipeModelFile(bytes: Uint8Array, name = 'model file'): RecipeCvaeModel {
-  const magic = new TextEncoder().encode(MAGIC);
-  if (!isRecipeModelFile(bytes)) throw new AppError('DATA_INVALID', `${name}: not a MediaForge recipe CVAE model file`, 'give a file written by `mediaforge train cvae --out`');
-  const len = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(magic.length, true);
-  const head = magic.length + 4 + len;
-  let json: ModelJson;
-  try {
-    json = JSON.parse(new TextDecoder().decode(bytes.subarray(magic.length + 4, head)));
-  } catch {
-    throw new AppError('DATA_INVALID', `${name}: the model description is damaged`);
-  }
-  return validate(json, unpackWeights(bytes.subarray(head + ((4 - (head % 4)) % 4)), name), name);
+  const { head, body } = decodeTaggedFile<ModelJson>(bytes, MAGIC, name, {
+    notThis: { message: 'not a MediaForge recipe CVAE model file', hint: 'give a file written by `mediaforge train cvae --out`' },
+    damaged: { message: 'the model description is damaged' },
+  });
+  return validate(head, unpackWeights(body, name), name);
 }
 
 /** models row: config_json = {config, vocab, formulas, genomeModelId, provenance}, metrics_json = {history, metrics}. */
@@ -172,35 +156,20 @@ export function bundleRecipeModelHook(model: RecipeCvaeModel) {
 // "MFCCKPT1\n" | u32le JSON length | JSON {version, kind, config, epoch, history, phaseMetrics,
 // weightsBytes, optimizerBytes} | pad to 4 | packWeights(weights) | packWeights(optimizer).
 
-const CKPT_MAGIC = new TextEncoder().encode('MFCCKPT1\n');
+const CKPT_MAGIC = 'MFCCKPT1\n';
 
 export function packRecipeCheckpoint(c: import('./recipe-cvae').CvaeCheckpoint): Uint8Array {
   const w = packWeights(c.weights);
   const o = packWeights(c.optimizer);
-  const json = new TextEncoder().encode(JSON.stringify({ version: c.version, kind: c.kind, config: c.config, epoch: c.epoch, history: c.history, phaseMetrics: c.phaseMetrics, weightsBytes: w.length, optimizerBytes: o.length }));
-  const head = CKPT_MAGIC.length + 4 + json.length;
-  const pad = (4 - (head % 4)) % 4;
-  const out = new Uint8Array(head + pad + w.length + o.length);
-  out.set(CKPT_MAGIC, 0);
-  new DataView(out.buffer).setUint32(CKPT_MAGIC.length, json.length, true);
-  out.set(json, CKPT_MAGIC.length + 4);
-  out.set(w, head + pad);
-  out.set(o, head + pad + w.length);
-  return out;
+  return encodeTaggedFile(CKPT_MAGIC, { version: c.version, kind: c.kind, config: c.config, epoch: c.epoch, history: c.history, phaseMetrics: c.phaseMetrics, weightsBytes: w.length, optimizerBytes: o.length }, w, o);
 }
 
 export function unpackRecipeCheckpoint(bytes: Uint8Array, what = 'checkpoint'): import('./recipe-cvae').CvaeCheckpoint {
-  if (bytes.length < CKPT_MAGIC.length + 4 || !CKPT_MAGIC.every((b, i) => bytes[i] === b)) throw new AppError('DATA_INVALID', `${what}: not a MediaForge recipe-model checkpoint`, 'start a new training run');
-  const len = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(CKPT_MAGIC.length, true);
-  const head = CKPT_MAGIC.length + 4 + len;
-  let meta: { version: 1; kind: 'recipe-cvae'; config: ResolvedRecipeCvaeConfig; epoch: number; history: CvaeEpochStats[]; phaseMetrics: unknown[]; weightsBytes: number; optimizerBytes: number };
-  try {
-    meta = JSON.parse(new TextDecoder().decode(bytes.subarray(CKPT_MAGIC.length + 4, head)));
-  } catch {
-    throw new AppError('DATA_INVALID', `${what}: the checkpoint description is damaged`, 'start a new training run');
-  }
-  const start = head + ((4 - (head % 4)) % 4);
-  if (start + meta.weightsBytes + meta.optimizerBytes !== bytes.length) throw new AppError('DATA_INVALID', `${what}: the checkpoint is truncated`, 'start a new training run');
+  const { head: meta, body } = decodeTaggedFile<{ version: 1; kind: 'recipe-cvae'; config: ResolvedRecipeCvaeConfig; epoch: number; history: CvaeEpochStats[]; phaseMetrics: unknown[]; weightsBytes: number; optimizerBytes: number }>(bytes, CKPT_MAGIC, what, {
+    notThis: { message: 'not a MediaForge recipe-model checkpoint', hint: 'start a new training run' },
+    damaged: { message: 'the checkpoint description is damaged', hint: 'start a new training run' },
+  });
+  if (meta.weightsBytes + meta.optimizerBytes !== body.length) throw new AppError('DATA_INVALID', `${what}: the checkpoint is truncated`, 'start a new training run');
   return {
     version: meta.version,
     kind: 'recipe-cvae',
@@ -208,8 +177,8 @@ export function unpackRecipeCheckpoint(bytes: Uint8Array, what = 'checkpoint'): 
     epoch: meta.epoch,
     history: meta.history,
     phaseMetrics: meta.phaseMetrics,
-    weights: unpackWeights(bytes.subarray(start, start + meta.weightsBytes), `${what} weights`),
-    optimizer: unpackWeights(bytes.subarray(start + meta.weightsBytes), `${what} optimizer state`),
+    weights: unpackWeights(body.subarray(0, meta.weightsBytes), `${what} weights`),
+    optimizer: unpackWeights(body.subarray(meta.weightsBytes), `${what} optimizer state`),
   };
 }
 

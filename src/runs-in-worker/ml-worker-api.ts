@@ -6,6 +6,7 @@
  * Everything heavy happens here; what goes back to the page is small (epoch stats, throttled
  * progress) or transferred (checkpoint bytes, weights, embeddings).
  */
+import { decodeTaggedFile, encodeTaggedFile } from '../ml/tagged-file';
 import * as tf from '@tensorflow/tfjs';
 import { transfer } from 'comlink';
 import { AppError } from '../core/errors';
@@ -138,44 +139,27 @@ export interface RecipeTrainOutcome {
 // Checkpoint bytes: "MFCKPT1\n" | u32le JSON length | JSON {version, config, epoch, history,
 // weightsBytes, optimizerBytes} | pad to 4 | packWeights(weights) | packWeights(optimizer).
 
-const CKPT_MAGIC = new TextEncoder().encode('MFCKPT1\n');
+const CKPT_MAGIC = 'MFCKPT1\n';
 
 export function packCheckpoint(c: TrainCheckpoint): Uint8Array {
   const w = packWeights(c.weights);
   const o = packWeights(c.optimizer);
-  const json = new TextEncoder().encode(JSON.stringify({ version: c.version, config: c.config, epoch: c.epoch, history: c.history, weightsBytes: w.length, optimizerBytes: o.length }));
-  const head = CKPT_MAGIC.length + 4 + json.length;
-  const pad = (4 - (head % 4)) % 4;
-  const out = new Uint8Array(head + pad + w.length + o.length);
-  out.set(CKPT_MAGIC, 0);
-  new DataView(out.buffer).setUint32(CKPT_MAGIC.length, json.length, true);
-  out.set(json, CKPT_MAGIC.length + 4);
-  out.set(w, head + pad);
-  out.set(o, head + pad + w.length);
-  return out;
+  return encodeTaggedFile(CKPT_MAGIC, { version: c.version, config: c.config, epoch: c.epoch, history: c.history, weightsBytes: w.length, optimizerBytes: o.length }, w, o);
 }
 
 export function unpackCheckpoint(bytes: Uint8Array, what = 'checkpoint'): TrainCheckpoint {
-  if (bytes.length < CKPT_MAGIC.length + 4 || !CKPT_MAGIC.every((b, i) => bytes[i] === b)) {
-    throw new AppError('DATA_INVALID', `${what}: not a MediaForge training checkpoint`, 'start a new training run');
-  }
-  const len = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(CKPT_MAGIC.length, true);
-  const head = CKPT_MAGIC.length + 4 + len;
-  let meta: { version: 1; config: ResolvedVaeConfig; epoch: number; history: EpochStats[]; weightsBytes: number; optimizerBytes: number };
-  try {
-    meta = JSON.parse(new TextDecoder().decode(bytes.subarray(CKPT_MAGIC.length + 4, head)));
-  } catch {
-    throw new AppError('DATA_INVALID', `${what}: the checkpoint description is damaged`, 'start a new training run');
-  }
-  const start = head + ((4 - (head % 4)) % 4);
-  if (start + meta.weightsBytes + meta.optimizerBytes !== bytes.length) throw new AppError('DATA_INVALID', `${what}: the checkpoint is truncated`, 'start a new training run');
+  const { head: meta, body } = decodeTaggedFile<{ version: 1; config: ResolvedVaeConfig; epoch: number; history: EpochStats[]; weightsBytes: number; optimizerBytes: number }>(bytes, CKPT_MAGIC, what, {
+    notThis: { message: 'not a MediaForge training checkpoint', hint: 'start a new training run' },
+    damaged: { message: 'the checkpoint description is damaged', hint: 'start a new training run' },
+  });
+  if (meta.weightsBytes + meta.optimizerBytes !== body.length) throw new AppError('DATA_INVALID', `${what}: the checkpoint is truncated`, 'start a new training run');
   return {
     version: meta.version,
     config: resolveVaeConfig(meta.config),
     epoch: meta.epoch,
     history: meta.history,
-    weights: unpackWeights(bytes.subarray(start, start + meta.weightsBytes), `${what} weights`),
-    optimizer: unpackWeights(bytes.subarray(start + meta.weightsBytes), `${what} optimizer state`),
+    weights: unpackWeights(body.subarray(0, meta.weightsBytes), `${what} weights`),
+    optimizer: unpackWeights(body.subarray(meta.weightsBytes), `${what} optimizer state`),
   };
 }
 
