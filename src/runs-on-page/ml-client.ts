@@ -2,8 +2,14 @@
  * The page's handle on the ML worker (tfjs): one worker, a typed Comlink proxy, dispose(). The
  * worker starts on first use and picks its backend then (init with the override from settings);
  * AppErrors thrown there arrive with their code and hint.
+ *
+ * A worker that fails outside a call (an uncaught error or an unreadable message: a lost GPU
+ * device, a failed allocation in a callback) is treated as dead: it is terminated, every call in
+ * flight rejects with WORKER_STOPPED_MESSAGE instead of waiting for ever, and the next call
+ * starts a fresh worker (`generation` counts them, so callers know to load their models again).
  */
 import { wrap, type Remote } from 'comlink';
+import { AppError } from '../core/errors';
 import { registerAppErrorTransfer } from '../comlink/app-error-transfer';
 import type { BackendOverride, BackendStatus } from '../ml/browser-backend';
 import type { MlWorkerApi } from '../runs-in-worker/ml-worker-api';
@@ -31,17 +37,52 @@ export function writeBackendOverride(v: BackendOverride): void {
   }
 }
 
+export const WORKER_STOPPED_MESSAGE = 'the ML worker stopped unexpectedly';
+
+/** Makes the ML worker. @default the bundled workers/ml.worker.ts */
+export type CreateMlWorker = () => Worker;
+
+function createMlWorker(): Worker {
+  return new Worker(new URL('../../workers/ml.worker.ts', import.meta.url), { type: 'module', name: 'mediaforge-ml' });
+}
+
 export class MlClient {
   #worker: Worker | null = null;
   #api: Remote<MlWorkerApi> | null = null;
   #ready: Promise<BackendStatus> | null = null;
+  #generation = 0;
+  readonly #createWorker: CreateMlWorker;
 
-  /** The worker's API, raw (starts the worker, but not the backend). */
+  constructor(createWorker: CreateMlWorker = createMlWorker) {
+    this.#createWorker = createWorker;
+  }
+
+  /** How many workers have been started (grows by one after a crash, when the next one starts). */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** The worker's API, raw (starts the worker, but not the backend). Calls reject if the worker dies. */
   get api(): Remote<MlWorkerApi> {
     if (!this.#api) {
       registerAppErrorTransfer();
-      this.#worker = new Worker(new URL('../../workers/ml.worker.ts', import.meta.url), { type: 'module', name: 'mediaforge-ml' });
-      this.#api = wrap<MlWorkerApi>(this.#worker);
+      const worker = this.#createWorker();
+      const remote = wrap<MlWorkerApi>(worker);
+      // Rejects when this worker dies; every call is raced against it.
+      const died = new Promise<never>((_, reject) => {
+        const onCrash = (ev: Event) => {
+          ev.preventDefault(); // handled here: not also an uncaught error of the page
+          const message = (ev as Partial<ErrorEvent>).message;
+          if (this.#worker === worker) this.#drop();
+          reject(new AppError('INTERNAL', `${WORKER_STOPPED_MESSAGE}${message ? ` (${message})` : ''}`, 'try again: a new worker starts, and a training run resumes from its last checkpoint (Resume it)'));
+        };
+        worker.addEventListener('error', onCrash);
+        worker.addEventListener('messageerror', onCrash);
+      });
+      died.catch(() => {}); // rejections are seen through the calls raced against it
+      this.#worker = worker;
+      this.#generation++;
+      this.#api = guardCalls(remote, died);
     }
     return this.#api;
   }
@@ -74,9 +115,25 @@ export class MlClient {
   }
 
   dispose(): void {
+    this.#drop();
+  }
+
+  #drop(): void {
     this.#worker?.terminate();
     this.#worker = null;
     this.#api = null;
     this.#ready = null;
   }
+}
+
+/** The remote with each method call raced against the worker's death. */
+function guardCalls<T extends object>(remote: Remote<T>, died: Promise<never>): Remote<T> {
+  return new Proxy(remote as object, {
+    get(target, prop) {
+      if (prop === 'then') return undefined; // not a thenable
+      const member = Reflect.get(target, prop) as unknown;
+      if (typeof member !== 'function') return member;
+      return (...args: unknown[]) => Promise.race([(member as (...a: unknown[]) => Promise<unknown>)(...args), died]);
+    },
+  }) as Remote<T>;
 }

@@ -171,6 +171,7 @@ export class ProfilePool {
     const worker = this.options.createWorker();
     const slot: Slot = { worker, api: wrap<ProfileWorkerApi>(worker), job: null };
     const onCrash = (ev: Event) => {
+      ev.preventDefault(); // handled here: reported on the job's row, not also as an uncaught page error
       const message = (ev as Partial<ErrorEvent>).message; // ErrorEvent in browsers; not a global in Node
       const detail = message ? ` (${message})` : '';
       const job = slot.job;

@@ -48,7 +48,8 @@ export class NeighborsStore {
   readonly ml: MlClient;
   readonly database: DatabaseStore;
   readonly training: TrainingStore;
-  #model: { revision: number; promise: Promise<string | null> } | null = null;
+  /** The model the ML worker holds; `generation`: which worker (a restarted worker holds none). */
+  #model: { revision: number; generation: number; promise: Promise<string | null> } | null = null;
   /** Bumped when the candidates change under the same model (genomes added). */
   #indexRevision = $state(0);
 
@@ -132,13 +133,13 @@ export class NeighborsStore {
     const data = await db.neighborModelData(held !== active);
     const modelId = data ? await this.#load(data) : null;
     this.#indexRevision++;
-    this.#model = { revision: this.revision, promise: Promise.resolve(modelId) };
+    this.#model = { revision: this.revision, generation: this.ml.generation, promise: Promise.resolve(modelId) };
     return modelId;
   }
 
   /** Makes the ML worker hold the active model and its neighbour index; the model id or null. */
   ensureModel(revision = this.revision): Promise<string | null> {
-    if (this.#model && this.#model.revision === revision) return this.#model.promise;
+    if (this.#model && this.#model.revision === revision && this.#model.generation === this.ml.generation) return this.#model.promise;
     const promise = (async () => {
       const db = await whenDatabaseReady(this.database);
       const id = await db.activeModelId();
@@ -148,7 +149,7 @@ export class NeighborsStore {
       const data = await db.neighborModelData();
       return data ? this.#load(data) : null;
     })();
-    this.#model = { revision, promise };
+    this.#model = { revision, generation: this.ml.generation, promise };
     promise.catch(() => {
       if (this.#model?.promise === promise) this.#model = null;
     });
