@@ -97,7 +97,7 @@ function copyRows(source: Database, target: Database, table: string, where: stri
 }
 
 /** SQL list of integer ids (safe: numbers only). */
-const idList = (ids: Iterable<number>) => `(${[...ids].map((x) => String(Math.trunc(x))).join(',') || 'NULL'})`;
+const idList = (ids: Iterable<number>) => `(${[...ids].map((x) => String(Math.trunc(x))).join(',')})`;
 
 export interface CollectWorkspaceOptions {
   /** Ids of the models of the bundled reference snapshot: these are not the user's. */
@@ -117,7 +117,8 @@ export function collectWorkspace(SQL: SqlJsStatic, db: Database, options: Collec
   }));
   const userModels = models.filter((m) => !options.referenceModelIds.has(m.id));
   const userModelIds = userModels.map((m) => m.id);
-  const inUserModels = `(${placeholders(userModelIds.length) || 'NULL'})`;
+  // SQLite takes an empty list: `x IN ()` is false, `x NOT IN ()` true (NULL would make both unknown).
+  const inUserModels = `(${placeholders(userModelIds.length)})`;
 
   const userGenomes = new Set(rows(db, "SELECT id FROM genomes WHERE origin = 'user'").map((r) => Number(r[0])));
   const reviewed = new Set(rows(db, 'SELECT DISTINCT genome_id FROM genome_strain_links WHERE reviewed_by_user = 1').map((r) => Number(r[0])));

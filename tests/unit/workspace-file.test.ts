@@ -10,7 +10,7 @@ import { FEATURE_COUNT } from '../../src/core/kmer-layout';
 import { addGenome } from '../../src/db/genomes';
 import { recordLabOutcome } from '../../src/db/lab-outcomes';
 import { setGenomeLink } from '../../src/db/link';
-import { getActiveModelId, saveEmbeddings, saveModel, setActiveModelId } from '../../src/db/models';
+import { deleteModel, getActiveModelId, saveEmbeddings, saveModel, setActiveModelId } from '../../src/db/models';
 import { exportSnapshot, openSnapshot } from '../../src/db/snapshot-file';
 import { buildStrainIndex } from '../../src/db/strain-index';
 import {
@@ -148,6 +148,21 @@ describe('collecting a workspace', () => {
     expect(JSON.parse(String(one(ws, 'SELECT value FROM meta WHERE key = ?', [WORKSPACE_MANIFEST_KEY])))).toEqual(manifest);
     ws.close();
     user.close();
+  });
+
+  it('without a model of their own, the user genomes keep their embeddings by the reference model (as a stub)', () => {
+    const user = reopen(userBytes);
+    deleteModel(user, 'user-vae');
+    const { workspace: ws, manifest } = collectWorkspace(SQL, user, { referenceModelIds: new Set(['ref-vae', 'ref-cvae']) });
+    user.close();
+    expect(all(ws, 'SELECT id, weights IS NULL AS stub FROM models')).toEqual([{ id: 'ref-vae', stub: 1 }]);
+    expect(one(ws, "SELECT count(*) FROM genome_embeddings WHERE model_id = 'ref-vae'")).toBe(2);
+    expect(one(ws, "SELECT count(*) FROM meta WHERE key = 'active_genome_vae'")).toBe(0);
+    // Only the reference genomes with an outcome or a reviewed link remain as anchors.
+    expect(all(ws, "SELECT name FROM genomes WHERE origin = 'snapshot' ORDER BY name")).toEqual([{ name: 'ref 2' }, { name: 'ref 3' }]);
+    expect(manifest.counts).toMatchObject({ genomes: 2, referenceGenomes: 2, embeddings: 2, models: 0 });
+    expect(ws.exec('PRAGMA foreign_key_check')).toEqual([]);
+    ws.close();
   });
 
   it('names the file by date', () => {
