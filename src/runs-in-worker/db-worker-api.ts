@@ -36,7 +36,7 @@ import {
 } from '../db/queries';
 import { collectStats, type DbStats } from '../db/stats';
 import { buildStrainIndex, type StrainIndex } from '../db/strain-index';
-import { exportSnapshot, isGzipBytes, openSnapshot, type SnapshotReport } from '../db/snapshot-file';
+import { exportSnapshot, isGzipBytes, type SnapshotReport } from '../db/snapshot-file';
 import {
   applyWorkspace,
   countContents,
@@ -672,29 +672,14 @@ export const dbWorkerApi = {
   },
 
   /**
-   * Checks a snapshot file and then replaces the database with it, or merges it in. A file that
-   * fails the check throws (AppError naming the file) before the database is touched.
+   * Checks a snapshot or workspace file and then replaces the database with it, or merges it in,
+   * without a preview (inspectImport + applyImport in one call). A file that fails the check throws
+   * (AppError naming the file) before the database is touched.
    */
   async importSnapshot(bytes: Uint8Array, name: string, mode: 'replace' | 'merge'): Promise<ImportResult> {
-    const S = await sql();
-    current();
-    const { db: incoming, report } = openSnapshot(S, bytes, name);
-    let merge: MergeReport | null = null;
-    if (mode === 'merge') {
-      try {
-        merge = mergeDatabase(current(), incoming);
-      } finally {
-        incoming.close();
-      }
-      strainIndex = null;
-      mediaChanged();
-      await save(`merged ${name}`);
-    } else {
-      replaceDb(incoming);
-      info = describe(incoming, info?.source ?? 'bundled', report.sqliteBytes, info?.saved ?? null, null);
-      await save(`imported ${name}`);
-    }
-    return { mode, report, merge, info: info! };
+    const jobId = `import-snapshot-${name}`;
+    await dbWorkerApi.inspectImport(jobId, bytes, name);
+    return dbWorkerApi.applyImport(jobId, mode);
   },
 
   /**

@@ -1,6 +1,6 @@
 /**
- * Workspace sharing in Chromium with the bundled snapshot. Context 1: profile an isolate, record a
- * lab outcome for it on the Media tab (which adds it to the database with its embedding), read its
+ * Workspace sharing in Chromium with the bundled snapshot. Context 1: profile an isolate, add it to
+ * the database with a species (linked, embedded), record a lab outcome for it on the Media tab, read its
  * neighbours and ranked media, export the workspace. Context 2 (fresh storage): import the file
  * (preview, merge) and get the same neighbours, the same ranked media and the lab outcome.
  * Context 3: replace with the workspace, cancelled while the reference data loads (nothing changes),
@@ -15,7 +15,7 @@ import { gunzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture } from '../helpers/data';
-import { chooseImportFile, exportSnapshot as exportInPage, importSnapshot, showDatabase } from './db-helpers';
+import { chooseImportFile, exportSnapshot as exportInPage, importSnapshot, section, showDatabase } from './db-helpers';
 import { DIST, launchBrowser, openApp, screenshot, waitForRow } from './helpers';
 
 /**
@@ -106,8 +106,17 @@ describe('workspace sharing', () => {
   it('context 1: profile, record a lab outcome, read neighbours and media, export the workspace', async () => {
     const { context, page, errors } = await openApp(browser, server.url);
     await profileAndNeighbours(page);
+    // Add it to the database with a species: linked to BacDive strains, growth propagated.
+    await showDatabase(page);
+    await section(page, 'genomes');
+    const addRow = page.locator(`[data-testid="add-profiled-row"][data-file="${GENOME}"]`);
+    await addRow.getByTestId('add-species').fill('Mycoplasma genitalium');
+    await addRow.getByTestId('add-type').selectOption('bacteria');
+    await page.getByTestId('add-profiled').click();
+    await page.getByTestId('add-profiled-result').waitFor({ timeout: 60_000 });
+    expect((await page.getByTestId('add-profiled-result').textContent())!.replace(/\s+/g, ' ')).toMatch(new RegExp(`${GENOME}: added as genome \\d+; linked at (strain|species) level`));
+    await nav(page, 'Profile');
     const before = await rankedMedia(page);
-    // The first lab outcome adds the isolate to the database (with its embedding by the active model).
     const mediumId = before[3].split('|')[0];
     await page.locator(`[data-testid="medium-row"][data-medium-id="${mediumId}"] [data-testid="medium-record"]`).click();
     const form = page.getByTestId('lab-outcome-form');
@@ -129,11 +138,7 @@ describe('workspace sharing', () => {
 
     await showDatabase(page);
     const t0 = Date.now();
-    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.getByTestId('workspace-export').click()]).catch(async (e) => {
-      console.log('DEBUG', await page.getByTestId('db-toolbar').textContent());
-      await screenshot(page, 'zz-debug');
-      throw e;
-    });
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.getByTestId('workspace-export').click()]);
     workspace = { name: dl.suggestedFilename(), bytes: new Uint8Array(readFileSync(await dl.path())) };
     const exportMs = Date.now() - t0;
     expect(workspace.name).toMatch(/^mediaforge-workspace-\d{4}-\d{2}-\d{2}\.sqlite\.gz$/);
@@ -161,6 +166,7 @@ describe('workspace sharing', () => {
     expect(await count('genomes')).toBe(1);
     expect(await count('profiles')).toBe(1);
     expect(await count('embeddings')).toBe(1);
+    expect(await count('links')).toBeGreaterThan(0);
     expect(await count('labOutcomes')).toBe(1);
     expect(await count('notes')).toBe(1);
     expect(await count('models')).toBe(0);
@@ -174,7 +180,7 @@ describe('workspace sharing', () => {
     const r = await importSnapshot(page, workspace.name, workspace.bytes, 'merge');
     console.log(`workspace merge import ${Date.now() - t0} ms: ${r.text}`);
     expect(r.ok, r.text).toBe(true);
-    expect(r.text).toMatch(/1 genomes added \(0 already here\).* 1 embeddings.* 1 lab outcomes/);
+    expect(r.text).toMatch(/1 genomes added \(0 already here\), [1-9]\d* links, 1 embeddings, 0 models, 1 lab outcomes/);
 
     expect(await profileAndNeighbours(page)).toEqual(expected.neighbours);
     expect(await rankedMedia(page)).toEqual(expected.media);
@@ -209,7 +215,7 @@ describe('workspace sharing', () => {
     const r = await importSnapshot(page, workspace.name, workspace.bytes, 'replace');
     console.log(`workspace replace import ${Date.now() - t0} ms: ${r.text}`);
     expect(r.ok, r.text).toBe(true);
-    expect(r.text).toMatch(/Replaced the database with the bundled reference data and the workspace .*: 1 genomes, .* 1 lab outcomes/);
+    expect(r.text).toMatch(/Replaced the database with the bundled reference data and the workspace .*: 1 genomes, [1-9]\d* links, 1 embeddings, 0 models, 1 lab outcomes/);
     await screenshot(page, 'workspace-import-replaced');
     expect(await profileAndNeighbours(page)).toEqual(expected.neighbours);
     expect(await rankedMedia(page)).toEqual(expected.media);
