@@ -189,9 +189,22 @@ describe('workspace sharing', () => {
     await context.close();
   });
 
-  it('context 3: replace with the workspace, cancelled while the reference data loads (nothing changed), then done', async () => {
+  it('context 3: export and replace-import, each cancelled while the reference data loads (nothing changed), then the import done', async () => {
     const { context, page, errors } = await openApp(browser, server.url);
     await showDatabase(page);
+    // Cancel an export: no download, a note, the page ready for the next one.
+    server.hold();
+    let downloads = 0;
+    page.on('download', () => downloads++);
+    await page.getByTestId('workspace-export').click();
+    await page.locator('[data-testid="db-progress"][data-stage="reference"]').waitFor({ timeout: 30_000 });
+    await page.getByTestId('db-cancel').click();
+    await page.getByTestId('db-cancelled').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('db-cancelled').textContent()).toMatch(/Export cancelled\./);
+    server.release();
+    await page.waitForTimeout(300);
+    expect(downloads).toBe(0);
+    expect(await page.getByTestId('export-done').count()).toBe(0);
     const before = await exportInPage(page);
     const merge = page.getByTestId('import-merge');
     if (await merge.isChecked()) await merge.click();
