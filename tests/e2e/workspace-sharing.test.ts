@@ -14,6 +14,9 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gunzipSync as gunzipBytes, gzipSync } from 'fflate';
+import { loadSqlJs } from '../../src/db/node-files';
+import { WORKSPACE_MANIFEST_KEY } from '../../src/db/workspace-file';
 import { fixture } from '../helpers/data';
 import { chooseImportFile, exportSnapshot as exportInPage, importSnapshot, section, showDatabase } from './db-helpers';
 import { DIST, launchBrowser, openApp, screenshot, waitForRow } from './helpers';
@@ -154,6 +157,21 @@ describe('workspace sharing', () => {
   it('context 2: a fresh browser imports the workspace (preview, merge) and gets the same neighbours, media and lab outcome', async () => {
     const { context, page, errors } = await openApp(browser, server.url);
     await showDatabase(page);
+    // A workspace written by a newer MediaForge (format version 2) is refused before any preview.
+    const SQL = await loadSqlJs();
+    const newer = new SQL.Database(gunzipBytes(workspace.bytes));
+    const manifest = JSON.parse(String(newer.exec('SELECT value FROM meta WHERE key = ?', [WORKSPACE_MANIFEST_KEY])[0].values[0][0]));
+    newer.run('UPDATE meta SET value = ? WHERE key = ?', [JSON.stringify({ ...manifest, formatVersion: 2, appVersion: '2.0.0' }), WORKSPACE_MANIFEST_KEY]);
+    const newerBytes = gzipSync(newer.export());
+    newer.close();
+    expect(await chooseImportFile(page, 'from-2027.sqlite.gz', newerBytes)).toBe('error');
+    const refused = page.getByTestId('import-error');
+    expect(await refused.getAttribute('data-code')).toBe('DB_TOO_NEW');
+    expect(((await refused.textContent()) ?? '').replace(/\s+/g, ' ')).toMatch(
+      /from-2027\.sqlite\.gz: workspace format version 2 is newer than this MediaForge understands \(1; written by MediaForge 2\.0\.0\) ?Update MediaForge to import this workspace\. Your database was not changed\./,
+    );
+    expect(await page.getByTestId('import-preview').count()).toBe(0);
+
     const merge = page.getByTestId('import-merge');
     if (!(await merge.isChecked())) await merge.click();
     expect(await chooseImportFile(page, workspace.name, workspace.bytes)).toBe('preview');
