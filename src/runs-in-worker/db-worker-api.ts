@@ -36,7 +36,22 @@ import {
 } from '../db/queries';
 import { collectStats, type DbStats } from '../db/stats';
 import { buildStrainIndex, type StrainIndex } from '../db/strain-index';
-import { exportSnapshot, isGzipBytes, openSnapshot, type SnapshotReport } from '../db/snapshot-file';
+import { exportSnapshot, isGzipBytes, type SnapshotReport } from '../db/snapshot-file';
+import {
+  applyWorkspace,
+  countContents,
+  describeImport,
+  exportWorkspace,
+  modelIdsOf,
+  openImportFile,
+  workspaceFileName,
+  type ApplyImportReport,
+  type ImportPreview,
+  type OpenedImport,
+  type WorkspaceCounts,
+  type WorkspaceManifest,
+} from '../db/workspace-file';
+import { gunzipChunked, gzipChunked, throwIfCancelled, yieldToEvents, type TransferProgress } from '../db/workspace-stream';
 import { parseCcno } from '../db/culture-collections';
 import { decodeProfileCounts, profileContentHash } from '../db/profile-blob';
 import { deleteLabOutcome, findGenomeByContentHash, listLabOutcomes, recordLabOutcome, type RecordLabOutcomeInput } from '../db/lab-outcomes';
@@ -119,6 +134,29 @@ export interface ImportResult {
   report: SnapshotReport;
   merge: MergeReport | null;
   info: DbInfo;
+  /** What kind of file it was (absent: importSnapshot, a full snapshot). */
+  kind?: 'workspace' | 'snapshot';
+  /** A workspace file's extra report (stub embeddings skipped, models made active). */
+  workspace?: ApplyImportReport | null;
+}
+
+/** A checked file waiting for the user's Import or Cancel (inspectImport). */
+export interface ImportInspection {
+  preview: ImportPreview;
+  /** The current database's counts of the same kinds. */
+  current: WorkspaceCounts;
+  /** What merge and replace would do, in words. */
+  effects: { merge: string; replace: string };
+}
+
+/** An exported file (exportFile), transferred. */
+export interface ExportedFile {
+  bytes: Uint8Array;
+  fileName: string;
+  kind: 'workspace' | 'snapshot';
+  manifest: WorkspaceManifest | null;
+  sqliteBytes: number;
+  ms: number;
 }
 
 /** A profiled genome as the Profile page holds it (structured-cloned from the page). */
@@ -338,11 +376,11 @@ function gunzip(bytes: Uint8Array, onProgress?: (p: LoadProgress) => void): Uint
   }
 }
 
-async function download(url: string, onProgress?: (p: LoadProgress) => void): Promise<Uint8Array> {
+async function download(url: string, onProgress?: (p: LoadProgress) => void, signal?: AbortSignal): Promise<Uint8Array> {
   let res: Response;
   onProgress?.({ phase: 'download', doneBytes: 0 });
   try {
-    res = await fetch(url);
+    res = await fetch(url, { signal });
   } catch (e) {
     throw new AppError('FILE_NOT_FOUND', `bundled database ${url}: could not be fetched (${(e as Error).message})`, 'reload the page; if it persists, the app was installed without its database');
   }
@@ -454,9 +492,89 @@ function index(): StrainIndex {
   return (strainIndex ??= buildStrainIndex(current()));
 }
 
+// ---------------------------------------------------------------------------------------------
+// Transfers (export, import) with progress and cancel; workspace files (src/db/workspace-file.ts).
+
+/** The bundled snapshot's URL (from open), for the reference data of workspace files. */
+let bundledUrl: string | null = null;
+/** Ids of the bundled snapshot's models (read once per session): those are not the user's. */
+let referenceModels: Set<string> | null = null;
+/** Running transfers by job id (the page's cancelTransfer aborts one). */
+const transfers = new Map<string, AbortController>();
+/** The checked file of inspectImport, until applyImport or discardImport. */
+let pendingImport: { jobId: string; opened: OpenedImport } | null = null;
+
+type TransferCallback = (p: TransferProgress) => void;
+
+/** Runs a transfer under its job id: registers its AbortController, always unregisters. */
+async function runTransfer<T>(jobId: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  transfers.set(jobId, ac);
+  try {
+    return await work(ac.signal);
+  } finally {
+    transfers.delete(jobId);
+  }
+}
+
+/** A File (read in the worker, in chunks, with progress) or bytes. */
+async function readChosenFile(file: Blob | Uint8Array, name: string, signal: AbortSignal, onProgress?: TransferCallback): Promise<Uint8Array> {
+  if (file instanceof Uint8Array) return file;
+  const total = file.size;
+  const parts: Uint8Array[] = [];
+  let done = 0;
+  onProgress?.({ stage: 'read', doneBytes: 0, totalBytes: total, cancellable: true });
+  const reader = file.stream().getReader();
+  try {
+    for (;;) {
+      throwIfCancelled(signal, `import of ${name}`);
+      const { value, done: end } = await reader.read();
+      if (end) break;
+      parts.push(value);
+      done += value.length;
+      onProgress?.({ stage: 'read', doneBytes: done, totalBytes: total, cancellable: true });
+    }
+  } catch (e) {
+    if ((e as AppError).code === 'CANCELLED') throw e;
+    throw new AppError('FILE_NOT_FOUND', `${name}: could not be read (${(e as Error).message})`, 'choose the file again');
+  } finally {
+    reader.releaseLock();
+  }
+  return concatBytes(parts);
+}
+
+/** A fresh copy of the bundled reference data (download, gunzip in chunks, open), cancellable. */
+async function loadReference(signal: AbortSignal, what: string, onProgress?: TransferCallback): Promise<Database> {
+  if (!bundledUrl) throw new AppError('INTERNAL', 'the database is not open yet');
+  let fetched: Uint8Array;
+  try {
+    fetched = await download(bundledUrl, (p) => onProgress?.({ stage: 'reference', doneBytes: p.doneBytes, totalBytes: p.totalBytes, cancellable: true }), signal);
+  } catch (e) {
+    throwIfCancelled(signal, what);
+    throw e;
+  }
+  throwIfCancelled(signal, what);
+  const sqlite = isGzipBytes(fetched) ? await gunzipChunked(fetched, 'bundled database', { signal, onProgress: (p) => onProgress?.({ ...p, stage: 'reference' }) }) : fetched;
+  throwIfCancelled(signal, what);
+  const d = openImage(await sql(), sqlite, 'bundled database');
+  referenceModels ??= modelIdsOf(d);
+  return d;
+}
+
+async function referenceModelIds(signal: AbortSignal, onProgress?: TransferCallback): Promise<Set<string>> {
+  if (!referenceModels) (await loadReference(signal, 'workspace export', onProgress)).close();
+  return referenceModels!;
+}
+
+function discardPending(): void {
+  pendingImport?.opened.db.close();
+  pendingImport = null;
+}
+
 export const dbWorkerApi = {
   /** Opens the database (saved image, else the bundled snapshot). Safe to call again: returns the open one. */
   async open(options: OpenOptions, onProgress?: (p: LoadProgress) => void): Promise<DbInfo> {
+    bundledUrl = options.snapshotUrl;
     if (db && info) return info;
     const t: LoadTimings = { ...NO_TIMINGS };
     let mark = performance.now();
@@ -554,29 +672,14 @@ export const dbWorkerApi = {
   },
 
   /**
-   * Checks a snapshot file and then replaces the database with it, or merges it in. A file that
-   * fails the check throws (AppError naming the file) before the database is touched.
+   * Checks a snapshot or workspace file and then replaces the database with it, or merges it in,
+   * without a preview (inspectImport + applyImport in one call). A file that fails the check throws
+   * (AppError naming the file) before the database is touched.
    */
   async importSnapshot(bytes: Uint8Array, name: string, mode: 'replace' | 'merge'): Promise<ImportResult> {
-    const S = await sql();
-    current();
-    const { db: incoming, report } = openSnapshot(S, bytes, name);
-    let merge: MergeReport | null = null;
-    if (mode === 'merge') {
-      try {
-        merge = mergeDatabase(current(), incoming);
-      } finally {
-        incoming.close();
-      }
-      strainIndex = null;
-      mediaChanged();
-      await save(`merged ${name}`);
-    } else {
-      replaceDb(incoming);
-      info = describe(incoming, info?.source ?? 'bundled', report.sqliteBytes, info?.saved ?? null, null);
-      await save(`imported ${name}`);
-    }
-    return { mode, report, merge, info: info! };
+    const jobId = `import-snapshot-${name}`;
+    await dbWorkerApi.inspectImport(jobId, bytes, name);
+    return dbWorkerApi.applyImport(jobId, mode);
   },
 
   /**
@@ -1000,6 +1103,134 @@ export const dbWorkerApi = {
   /** Media for a group of genomes (a map selection): each member's ranking, pooled. */
   recommendForGroup(genomeIds: number[], top = 20): GroupRecommendation {
     return recommendForGroup(recommendContext(), current(), genomeIds, { top });
+  },
+
+  // -------------------------------------------------------------------------------------------
+  // Export and import with progress and cancel; workspace files.
+
+  /** Cancels the running transfer `jobId` (at its next chunk or stage); false when none runs. */
+  cancelTransfer(jobId: string): boolean {
+    const ac = transfers.get(jobId);
+    ac?.abort();
+    return !!ac;
+  },
+
+  /**
+   * The whole database ('snapshot', gzipped or not) or the user's workspace ('workspace',
+   * workspace-file.ts) as a file, transferred. Progress per stage and gzip chunk; cancellable
+   * throughout (CANCELLED); the database is only read.
+   */
+  async exportFile(jobId: string, kind: 'workspace' | 'snapshot', gzip = true, onProgress?: TransferCallback): Promise<ExportedFile> {
+    const t0 = performance.now();
+    const d = current();
+    return runTransfer(jobId, async (signal) => {
+      let out: Omit<ExportedFile, 'ms'>;
+      if (kind === 'workspace') {
+        const ids = await referenceModelIds(signal, onProgress);
+        const r = await exportWorkspace(await sql(), d, { referenceModelIds: ids, signal, onProgress });
+        out = { bytes: r.bytes, fileName: workspaceFileName(), kind, manifest: r.manifest, sqliteBytes: r.sqliteBytes };
+      } else {
+        onProgress?.({ stage: 'collect', doneBytes: 0, cancellable: true });
+        const sqlite = exportSnapshot(d);
+        await yieldToEvents();
+        const bytes = gzip ? await gzipChunked(sqlite, 'snapshot export', { signal, onProgress }) : sqlite;
+        out = { bytes, fileName: `mediaforge-${new Date().toISOString().slice(0, 10)}.sqlite${gzip ? '.gz' : ''}`, kind, manifest: null, sqliteBytes: sqlite.length };
+      }
+      return transfer({ ...out, ms: performance.now() - t0 }, [out.bytes.buffer as ArrayBuffer]);
+    });
+  },
+
+  /**
+   * Reads and checks a file to import (a full snapshot or a workspace file; the File is read here,
+   * in chunks) and keeps it open for applyImport: returns the preview. Nothing is changed; a bad
+   * file throws its AppError, a cancelled read CANCELLED.
+   */
+  async inspectImport(jobId: string, file: Blob | Uint8Array, name: string, onProgress?: TransferCallback): Promise<ImportInspection> {
+    current();
+    discardPending();
+    return runTransfer(jobId, async (signal) => {
+      const bytes = await readChosenFile(file, name, signal, onProgress);
+      const opened = await openImportFile(await sql(), bytes, name, { signal, onProgress });
+      if (signal.aborted) {
+        opened.db.close();
+        throwIfCancelled(signal, `import of ${name}`);
+      }
+      pendingImport = { jobId, opened };
+      const currentCounts = countContents(current());
+      return { preview: opened.preview, current: currentCounts, effects: describeImport(opened.preview, currentCounts) };
+    });
+  },
+
+  /** Forgets the file of inspectImport (the preview's Cancel). */
+  discardImport(): void {
+    discardPending();
+  },
+
+  /**
+   * Imports the file of inspectImport: 'merge' merges it into the database (merge.ts rules; a
+   * workspace's reference-model stubs we lack are dropped first); 'replace' with a full snapshot
+   * makes it the database, with a workspace file the database becomes the bundled reference data
+   * plus the workspace (its active models adopted). Cancellable until the change is committed (the
+   * merge or the swap, then the save): a cancelled import leaves the database as it was.
+   */
+  async applyImport(jobId: string, mode: 'replace' | 'merge', onProgress?: TransferCallback): Promise<ImportResult> {
+    const pending = pendingImport;
+    if (!pending) throw new AppError('INTERNAL', 'no file to import: choose it again');
+    const { opened } = pending;
+    const name = opened.preview.name;
+    const what = `import of ${name}`;
+    const isWorkspace = opened.preview.kind === 'workspace';
+    try {
+      return await runTransfer(jobId, async (signal) => {
+        let merge: MergeReport | null = null;
+        let workspace: ApplyImportReport | null = null;
+        throwIfCancelled(signal, what);
+        // From here on the file is consumed: the commit (merge or swap) and the save.
+        const consume = () => (pendingImport = null);
+        if (mode === 'merge') {
+          onProgress?.({ stage: 'merge', doneBytes: 0, cancellable: false });
+          consume();
+          try {
+            if (isWorkspace) merge = (workspace = applyWorkspace(current(), opened.db, opened.manifest)).merge;
+            else merge = mergeDatabase(current(), opened.db);
+          } finally {
+            opened.db.close();
+          }
+          strainIndex = null;
+          mediaChanged();
+        } else if (isWorkspace) {
+          const fresh = await loadReference(signal, what, onProgress);
+          if (signal.aborted) fresh.close();
+          throwIfCancelled(signal, what);
+          onProgress?.({ stage: 'merge', doneBytes: 0, cancellable: false });
+          consume();
+          try {
+            workspace = applyWorkspace(fresh, opened.db, opened.manifest, { adoptActiveModels: true });
+            merge = workspace.merge;
+          } catch (e) {
+            fresh.close();
+            throw e;
+          } finally {
+            opened.db.close();
+          }
+          replaceDb(fresh);
+          // sqliteBytes is set by the save below.
+          info = describe(fresh, info?.source ?? 'bundled', 0, info?.saved ?? null, null);
+        } else {
+          onProgress?.({ stage: 'merge', doneBytes: 0, cancellable: false });
+          consume();
+          replaceDb(opened.db);
+          info = describe(opened.db, info?.source ?? 'bundled', opened.report.sqliteBytes, info?.saved ?? null, null);
+        }
+        onProgress?.({ stage: 'save', doneBytes: 0, cancellable: false });
+        await save(`${mode === 'merge' ? 'merged' : 'imported'} ${name}`);
+        return { mode, report: opened.report, merge, info: info!, kind: opened.preview.kind, workspace };
+      });
+    } catch (e) {
+      // Cancelled or failed before the commit: the file stays open for another try or Cancel.
+      if (pendingImport === pending && (e as AppError).code !== 'CANCELLED') discardPending();
+      throw e;
+    }
   },
 
   /** Forgets the saved database (the next start loads the bundled snapshot). */

@@ -53,15 +53,28 @@ export async function exportSnapshot(page: Page): Promise<{ name: string; bytes:
 
 export type ImportOutcome = { ok: true; text: string } | { ok: false; text: string; code: string | null };
 
-/** Imports bytes as a file named `name` (merge or replace) and waits for the result or the error. */
+/**
+ * Chooses bytes as a file named `name` in the import input and waits for its preview (the file was
+ * checked and nothing changed yet) or its error.
+ */
+export async function chooseImportFile(page: Page, name: string, bytes: Uint8Array): Promise<'preview' | 'error'> {
+  // Clear an earlier outcome so we wait for this one.
+  await page.evaluate(() => document.querySelectorAll('[data-testid="import-result"], [data-testid="import-error"]').forEach((e) => e.remove()));
+  await page.getByTestId('db-import-input').setInputFiles({ name, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
+  const next = page.locator('[data-testid="import-preview"], [data-testid="import-error"]');
+  await next.first().waitFor({ timeout: 120_000 });
+  return (await next.first().getAttribute('data-testid')) === 'import-preview' ? 'preview' : 'error';
+}
+
+/** Imports bytes as a file named `name` (merge or replace): preview, Import, and waits for the result or the error. */
 export async function importSnapshot(page: Page, name: string, bytes: Uint8Array, mode: 'merge' | 'replace'): Promise<ImportOutcome> {
   const merge = page.getByTestId('import-merge');
   if ((await merge.isChecked()) !== (mode === 'merge')) await merge.click();
-  // Clear an earlier outcome so we wait for this one.
-  await page.evaluate(() => document.querySelectorAll('[data-testid="import-result"], [data-testid="import-error"]').forEach((e) => e.remove()));
-  // Replacing asks for confirmation first (a native confirm dialog): say yes.
-  if (mode === 'replace') page.once('dialog', (d) => void d.accept());
-  await page.getByTestId('db-import-input').setInputFiles({ name, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
+  if ((await chooseImportFile(page, name, bytes)) === 'preview') {
+    // Replacing asks for confirmation first (a native confirm dialog): say yes.
+    if (mode === 'replace') page.once('dialog', (d) => void d.accept());
+    await page.getByTestId('import-confirm').click();
+  }
   const outcome = page.locator('[data-testid="import-result"], [data-testid="import-error"]');
   await outcome.first().waitFor({ timeout: 120_000 });
   const el = outcome.first();

@@ -20,7 +20,7 @@ import { SCHEMA_VERSION } from '../../src/db/migrations';
 import { loadSqlJs } from '../../src/db/node-files';
 import { createDatabase, exportSnapshot } from '../../src/db/snapshot-file';
 import { FIXTURES } from '../helpers/data';
-import { bundledSnapshotBytes, exportSnapshot as exportInPage, genomeRows, importSnapshot, openDatabase, randomFasta, searchMedia, searchStrains, section } from './db-helpers';
+import { bundledSnapshotBytes, exportSnapshot as exportInPage, genomeRows, importSnapshot, openDatabase, randomFasta, searchMedia, searchStrains, section, chooseImportFile } from './db-helpers';
 import { launchBrowser, screenshot, startStaticServer, type StaticServer } from './helpers';
 
 let server: StaticServer;
@@ -166,8 +166,8 @@ describe('snapshot files in the browser', () => {
         void d.dismiss();
       }),
     );
-    await page.evaluate(() => document.querySelectorAll('[data-testid="import-result"]').forEach((e) => e.remove()));
-    await page.getByTestId('db-import-input').setInputFiles({ name: 'bundled-again.sqlite.gz', mimeType: 'application/gzip', buffer: Buffer.from(before.bytes) });
+    expect(await chooseImportFile(page, 'bundled-again.sqlite.gz', before.bytes)).toBe('preview');
+    await page.getByTestId('import-confirm').click();
     expect(await question).toMatch(/^confirm: Replace your database with bundled-again\.sqlite\.gz\?[\s\S]*\d+ genomes and their links[\s\S]*Export it first/);
     await page.waitForTimeout(500);
     expect(await page.locator('[data-testid="import-result"], [data-testid="import-error"]').count()).toBe(0);
@@ -227,7 +227,8 @@ describe('snapshot files in the browser', () => {
       const merge = current.getByTestId('import-merge');
       if (await merge.isChecked()) await merge.click();
       current.once('dialog', (d) => void d.accept()); // "Replace your database with …?"
-      await current.getByTestId('db-import-input').setInputFiles({ name: `${next}.sqlite.gz`, mimeType: 'application/gzip', buffer: Buffer.from(files[next]) });
+      expect(await chooseImportFile(current, `${next}.sqlite.gz`, files[next])).toBe('preview');
+      await current.getByTestId('import-confirm').click();
       await current.waitForTimeout(delayMs);
       await current.close();
       // A new tab opens whatever was saved last, completely.

@@ -1,4 +1,4 @@
-/** `mediaforge db build|stats|check|import`: the growth database from the command line. */
+/** `mediaforge db build|stats|check|import|export-workspace|preview`: the growth database from the command line. */
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -8,6 +8,7 @@ import { buildSnapshot, type GenomeBuildRow } from '../../db/node-build';
 import { loadSqlJs, readFileBytes, repoRoot, writeFileAtomic } from '../../db/node-files';
 import { exportSnapshot, openSnapshot, type SnapshotReport } from '../../db/snapshot-file';
 import { collectStats, formatStatsText } from '../../db/stats';
+import { applyWorkspace, countContents, describeImport, exportWorkspace, modelIdsOf, openImportFile, workspaceFileName, type ImportPreview, type OpenedImport } from '../../db/workspace-file';
 import { readGenomeVae } from '../../ml/bundle-model';
 import { decodeModelFile, type GenomeVaeModel } from '../../ml/genome-vae-model';
 import { initNodeBackend } from '../../ml/node-backend';
@@ -16,7 +17,7 @@ import type { SqlJsStatic } from 'sql.js';
 import { UsageError } from '../cli-error';
 import { nodeFileSource } from '../node-source';
 
-export const SUMMARY = 'build, check, import and report on the growth database snapshot';
+export const SUMMARY = 'build, check, import, share (workspace files) and report on the growth database snapshot';
 
 const DEFAULT_SNAPSHOT = 'public/mediaforge-snapshot.sqlite.gz';
 
@@ -26,7 +27,10 @@ Commands:
   build    build the bundled snapshot from the MediaDive/BacDive TSVs and reference genomes
   stats    print the database quality report (counts, gaps, orphan rows)
   check    check a snapshot file: SQLite, MediaForge application id, schema version, integrity, tables
-  import   import a snapshot file into a database file, or merge it (--merge)
+  import   import a snapshot or workspace file into a database file, or merge it (--merge)
+  export-workspace  write the user's part of a database (their genomes, links, embeddings,
+           models, lab outcomes) as one workspace file
+  preview  what is in a snapshot or workspace file, and what importing it would do
 
 Run \`mediaforge db <command> --help\` for the options of one command.
 `;
@@ -81,18 +85,54 @@ Options:
   -h, --help  show this help
 `;
 
-const HELP_IMPORT = `Usage: mediaforge db import FILE --into DB [--merge]
+const HELP_IMPORT = `Usage: mediaforge db import FILE --into DB [--merge] [--reference FILE]
 
-Imports snapshot FILE into database file DB after checking it as \`db check\` does. A rejected
-file leaves DB byte-identical; DB is written through a temporary file and a rename.
+Imports snapshot or workspace FILE into database file DB after checking it as \`db check\` does.
+A rejected file leaves DB byte-identical; DB is written through a temporary file and a rename.
 
-Without --merge, DB becomes a copy of FILE (migrated to the current schema).
-With --merge, DB must exist: FILE's genomes (matched by content hash), their links, embeddings and
-models (matched by id) are added to DB without duplicates, and growth is propagated again.
+Without --merge, DB becomes a copy of a snapshot FILE (migrated to the current schema); for a
+workspace FILE, DB becomes the reference data (--reference) plus the workspace, with the
+workspace's active model.
+With --merge, DB must exist: FILE's genomes (matched by content hash), their links, embeddings,
+models (matched by id) and lab outcomes are added to DB without duplicates, and growth is
+propagated again.
 
 Options:
-  --into DB   the database file to write (.sqlite, or .sqlite.gz to store it compressed)
-  --merge     add FILE's genomes, links, embeddings and models to DB instead of replacing it
+  --into DB         the database file to write (.sqlite, or .sqlite.gz to store it compressed)
+  --merge           add FILE's genomes, links, embeddings, models and lab outcomes to DB instead
+                    of replacing it
+  --reference FILE  the reference data a replaced workspace goes on (default: ${DEFAULT_SNAPSHOT})
+  -h, --help        show this help
+`;
+
+const HELP_EXPORT_WORKSPACE = `Usage: mediaforge db export-workspace --db FILE [--out FILE] [--reference FILE] [--quiet]
+
+Writes the user's part of database FILE as one workspace file (gzip-compressed MediaForge SQLite
+with a manifest: kind mediaforge-workspace, format version, app and schema version, created at,
+counts): the genomes added by the user with their profiles, rRNA markers, strain links and
+embeddings, lab outcomes with their notes, and the models the user trained. Reference data (media,
+strains, the bundled genomes and models) is left out: the models of --reference are the bundled
+ones. \`db import\` and the app's Database tab import it (replace or merge).
+
+Options:
+  --db FILE         the database to export from (.sqlite or .sqlite.gz)
+  --out FILE        output file (default: mediaforge-workspace-YYYY-MM-DD.sqlite.gz here)
+  --reference FILE  the bundled reference snapshot (default: ${DEFAULT_SNAPSHOT})
+  --quiet           no progress on stderr
+  -h, --help        show this help
+`;
+
+const HELP_PREVIEW = `Usage: mediaforge db preview FILE [--db DB] [--json]
+
+Checks FILE (a snapshot or a workspace file) as \`db import\` does and prints what is in it: its
+kind, when and by which MediaForge version it was written, the schema and format versions, the
+counts of genomes, profiles, links, embeddings, models and lab outcomes, and what a merge or a
+replace would do (against DB's counts when given). Nothing is written. Exit 0 when the file can be
+imported, 1 with one line naming the problem otherwise.
+
+Options:
+  --db DB     the database it would be imported into
+  --json      print {preview, current, effects} as JSON
   -h, --help  show this help
 `;
 
@@ -133,8 +173,12 @@ export async function run(argv: string[]): Promise<number> {
       return runCheck(rest);
     case 'import':
       return runImport(rest);
+    case 'export-workspace':
+      return runExportWorkspace(rest);
+    case 'preview':
+      return runPreview(rest);
     default:
-      throw new UsageError(`unknown command '${sub}' (commands: build, stats, check, import)`);
+      throw new UsageError(`unknown command '${sub}' (commands: build, stats, check, import, export-workspace, preview)`);
   }
 }
 
@@ -311,7 +355,7 @@ async function runImport(argv: string[]): Promise<number> {
     parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { into: { type: 'string' }, merge: { type: 'boolean', default: false }, ...HELP_OPTION },
+      options: { into: { type: 'string' }, merge: { type: 'boolean', default: false }, reference: { type: 'string' }, ...HELP_OPTION },
     }),
   );
   if (values.help) {
@@ -325,9 +369,11 @@ async function runImport(argv: string[]): Promise<number> {
   if (filePath === dbPath) throw new UsageError('FILE and --into DB are the same file');
   const SQL = await loadSqlJs();
   const gzip = dbPath.endsWith('.gz');
-  const { db: incoming, report } = openSnapshot(SQL, readFileBytes(filePath), positionals[0]);
+  const opened = await openImportFile(SQL, readFileBytes(filePath), positionals[0]);
+  const { db: incoming, report } = opened;
+  const workspace = opened.preview.kind === 'workspace';
   try {
-    if (!values.merge) {
+    if (!values.merge && !workspace) {
       const existed = existsSync(dbPath);
       writeFileAtomic(dbPath, exportSnapshot(incoming, { gzip }));
       const genomes = report.tables.find((t) => t.name === 'genomes')?.rows ?? 0;
@@ -336,16 +382,24 @@ async function runImport(argv: string[]): Promise<number> {
       );
       return 0;
     }
-    if (!existsSync(dbPath)) throw new AppError('FILE_NOT_FOUND', `--into ${values.into}: no such file to merge into`, 'run without --merge to create it');
-    const { db: target } = openSnapshot(SQL, readFileBytes(dbPath), values.into);
+    if (values.merge && !existsSync(dbPath)) throw new AppError('FILE_NOT_FOUND', `--into ${values.into}: no such file to merge into`, 'run without --merge to create it');
+    const targetPath = values.merge ? dbPath : referencePath(values.reference);
+    const targetName = values.merge ? values.into : show(targetPath);
+    const { db: target } = openSnapshot(SQL, readFileBytes(targetPath), targetName);
     try {
-      const m = mergeDatabase(target, incoming);
+      const existed = existsSync(dbPath);
+      const w = workspace ? applyWorkspace(target, incoming, opened.manifest, { adoptActiveModels: !values.merge }) : null;
+      const m = w ? w.merge : mergeDatabase(target, incoming);
       writeFileAtomic(dbPath, exportSnapshot(target, { gzip }));
+      const what = values.merge ? `merged ${positionals[0]} into ${show(dbPath)}` : `${existed ? 'replaced' : 'created'} ${show(dbPath)} from ${targetName} and workspace ${positionals[0]}`;
       out(
-        `merged ${positionals[0]} into ${show(dbPath)}: genomes +${m.genomesAdded} (${m.genomesAlreadyPresent} already present), ` +
+        `${what}: genomes +${m.genomesAdded} (${m.genomesAlreadyPresent} already present), ` +
           `links +${m.linksAdded}${m.linkSetsReplaced ? ` (${m.linkSetsReplaced} reviewed link sets taken over)` : ''}, embeddings +${m.embeddingsAdded}, ` +
           `models +${m.modelsAdded} (${m.modelsAlreadyPresent} already present)${m.strainsAdded ? `, strains +${m.strainsAdded}` : ''}, ` +
-          `lab outcomes +${m.labOutcomesAdded} (${m.labOutcomesAlreadyPresent} already present${m.labOutcomesSkipped ? `, ${m.labOutcomesSkipped} skipped: medium not in the database` : ''})\n`,
+          `lab outcomes +${m.labOutcomesAdded} (${m.labOutcomesAlreadyPresent} already present${m.labOutcomesSkipped ? `, ${m.labOutcomesSkipped} skipped: medium not in the database` : ''})` +
+          (w?.embeddingsSkipped ? `; ${w.embeddingsSkipped} embeddings left out (their reference model is not in the database)` : '') +
+          (w?.activated.length ? `; active model ${w.activated.join(', ')}` : '') +
+          '\n',
       );
       return 0;
     } finally {
@@ -354,4 +408,103 @@ async function runImport(argv: string[]): Promise<number> {
   } finally {
     incoming.close();
   }
+}
+
+/** The bundled reference snapshot: --reference FILE, else public/ of the repository. */
+function referencePath(given: string | undefined): string {
+  const path = resolve(given !== undefined ? given : resolve(repoRoot(), DEFAULT_SNAPSHOT));
+  if (!existsSync(path)) throw new AppError('FILE_NOT_FOUND', `${show(path)}: no such file (the reference snapshot)`, 'pass --reference FILE, the bundled mediaforge-snapshot.sqlite.gz');
+  return path;
+}
+
+async function runExportWorkspace(argv: string[]): Promise<number> {
+  const { values, positionals } = parseOrUsage(() =>
+    parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { db: { type: 'string' }, out: { type: 'string' }, reference: { type: 'string' }, quiet: { type: 'boolean', default: false }, ...HELP_OPTION },
+    }),
+  );
+  if (values.help) {
+    out(HELP_EXPORT_WORKSPACE);
+    return 0;
+  }
+  if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}' (give the database with --db FILE)`);
+  if (!values.db) throw new UsageError('--db FILE is required');
+  const dbPath = resolve(values.db);
+  const outPath = resolve(values.out ?? workspaceFileName());
+  if (outPath === dbPath) throw new UsageError('--out and --db are the same file');
+  const SQL = await loadSqlJs();
+  const refPath = referencePath(values.reference);
+  const reference = openSnapshot(SQL, readFileBytes(refPath), show(refPath), { integrityCheck: false }).db;
+  const referenceModelIds = modelIdsOf(reference);
+  reference.close();
+  const { db } = openSnapshot(SQL, readFileBytes(dbPath), values.db);
+  const showProgress = !values.quiet && process.stderr.isTTY === true;
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    const t0 = performance.now();
+    const r = await exportWorkspace(SQL, db, {
+      referenceModelIds,
+      signal: controller.signal,
+      onProgress: showProgress ? (p) => process.stderr.write(`\r\x1b[K${p.stage} ${p.totalBytes ? `${mb(p.doneBytes)} of ${mb(p.totalBytes)}` : ''}`) : undefined,
+    });
+    if (showProgress) process.stderr.write('\r\x1b[K');
+    writeFileAtomic(outPath, r.bytes);
+    const c = r.manifest.counts;
+    out(
+      `wrote ${show(outPath)}: ${r.bytes.length.toLocaleString('en-US')} bytes (SQLite ${r.sqliteBytes.toLocaleString('en-US')}) in ${((performance.now() - t0) / 1000).toFixed(1)} s\n` +
+        `  genomes ${c.genomes} (+${c.referenceGenomes} reference genomes referred to), profiles ${c.profiles}, links ${c.links}, embeddings ${c.embeddings}, models ${c.models}, lab outcomes ${c.labOutcomes} (${c.notes} with notes)\n`,
+    );
+    return 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+    db.close();
+  }
+}
+
+function formatPreview(p: ImportPreview, effects: { merge: string; replace: string }): string {
+  const c = p.counts;
+  const lines = [
+    `${p.name}: ${p.kind === 'workspace' ? 'MediaForge workspace file' : 'MediaForge snapshot (whole database)'}`,
+    `  format           ${p.gzip ? 'gzip-compressed SQLite' : 'SQLite'}, ${p.storedBytes.toLocaleString('en-US')} bytes${p.gzip ? ` (${p.sqliteBytes.toLocaleString('en-US')} uncompressed)` : ''}`,
+    `  schema version   ${p.schemaVersion}`,
+    ...(p.kind === 'workspace' ? [`  workspace format ${p.formatVersion}, written by MediaForge ${p.appVersion} at ${p.createdAt}`] : []),
+    `  genomes          ${c.genomes} added by a user${c.referenceGenomes ? `, ${c.referenceGenomes} reference` : ''}`,
+    `  profiles         ${c.profiles}`,
+    `  links            ${c.links}`,
+    `  embeddings       ${c.embeddings}`,
+    `  models           ${c.models}${p.models.length ? ` (${p.models.map((m) => `${m.id} ${m.kind}`).join(', ')})` : ''}`,
+    `  lab outcomes     ${c.labOutcomes} (${c.notes} with notes)`,
+    ...(p.referenceModels.length ? [`  needs            reference model ${p.referenceModels.join(', ')} for its embeddings`] : []),
+    ...(p.genomeNames.length ? [`  user genomes     ${p.genomeNames.slice(0, 5).join('; ')}${c.genomes > 5 ? `; and ${c.genomes - 5} more` : ''}`] : []),
+    `  merge:   ${effects.merge}`,
+    `  replace: ${effects.replace}`,
+  ];
+  return lines.join('\n') + '\n';
+}
+
+async function runPreview(argv: string[]): Promise<number> {
+  const { values, positionals } = parseOrUsage(() =>
+    parseArgs({ args: argv, allowPositionals: true, options: { db: { type: 'string' }, json: { type: 'boolean', default: false }, ...HELP_OPTION } }),
+  );
+  if (values.help) {
+    out(HELP_PREVIEW);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError(positionals.length ? 'give exactly one FILE' : 'no FILE given');
+  const SQL = await loadSqlJs();
+  const opened: OpenedImport = await openImportFile(SQL, readFileBytes(resolve(positionals[0])), positionals[0]);
+  opened.db.close();
+  let current = null;
+  if (values.db !== undefined) {
+    const { db } = openSnapshot(SQL, readFileBytes(resolve(values.db)), values.db, { integrityCheck: false });
+    current = countContents(db);
+    db.close();
+  }
+  const effects = describeImport(opened.preview, current);
+  out(values.json ? JSON.stringify({ preview: opened.preview, current, effects }, null, 2) + '\n' : formatPreview(opened.preview, effects));
+  return 0;
 }

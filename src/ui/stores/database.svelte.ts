@@ -11,7 +11,8 @@ import type { GenomeMedium, GenomeRow, MediaSearchResult, Recipe, StrainSearchRe
 import type { LinkLevel } from '../../db/link';
 import { serializeError, type SerializedAppError } from '../../core/errors';
 import { DbClient } from '../../runs-on-page/db-client';
-import type { AddedGenome, DbInfo, GenomeEmbeddings, ImportResult, LoadProgress, ProfiledGenome } from '../../runs-in-worker/db-worker-api';
+import type { AddedGenome, DbInfo, GenomeEmbeddings, ImportInspection, ImportResult, LoadProgress, ProfiledGenome } from '../../runs-in-worker/db-worker-api';
+import type { TransferProgress } from '../../db/workspace-stream';
 
 export type DbStatus = 'idle' | 'loading' | 'ready' | 'error';
 export type DbSection = 'media' | 'strains' | 'genomes' | 'quality';
@@ -30,6 +31,38 @@ export interface GenomeDetail {
 /** `mediaforge-2026-11-23.sqlite.gz` */
 export function exportFileName(date = new Date(), gzip = true): string {
   return `mediaforge-${date.toISOString().slice(0, 10)}.sqlite${gzip ? '.gz' : ''}`;
+}
+
+/** An export or import in progress (the progress bar and its Cancel button). */
+export interface TransferState {
+  jobId: string;
+  /** "Exporting workspace…" */
+  label: string;
+  progress: TransferProgress | null;
+  cancelling: boolean;
+}
+
+/** The last export: what was downloaded (file name, size, time in the worker). */
+export interface ExportSummary {
+  kind: 'workspace' | 'snapshot';
+  fileName: string;
+  bytes: number;
+  sqliteBytes: number;
+  ms: number;
+}
+
+let jobSeq = 0;
+const newJobId = () => `job-${Date.now().toString(36)}-${++jobSeq}`;
+
+function download(bytes: Uint8Array, fileName: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 export class DatabaseStore {
@@ -55,6 +88,14 @@ export class DatabaseStore {
   importError = $state.raw<SerializedAppError | null>(null);
   importResult = $state.raw<ImportResult | null>(null);
   actionError = $state.raw<SerializedAppError | null>(null);
+  /** The running export or import, or null. */
+  transfer = $state.raw<TransferState | null>(null);
+  /** A checked file waiting for Import or Cancel (its preview). */
+  inspection = $state.raw<(ImportInspection & { fileName: string }) | null>(null);
+  /** "Export cancelled." and the like, or null. */
+  transferNote = $state<string | null>(null);
+  lastExport = $state.raw<ExportSummary | null>(null);
+  exportError = $state.raw<SerializedAppError | null>(null);
 
   readonly client = new DbClient();
   #seq = { media: 0, strains: 0 };
@@ -146,41 +187,115 @@ export class DatabaseStore {
     }
   }
 
-  /** Downloads the current database as a snapshot file. */
-  async exportFile(gzip = true): Promise<void> {
-    this.busy = 'Exporting…';
+  /** Runs a transfer under a new job id, with the progress bar and Cancel; CANCELLED comes back as null. */
+  async #transfer<T>(label: string, work: (jobId: string, onProgress: (p: TransferProgress) => void) => Promise<T>, cancelledNote: string): Promise<T | null> {
+    const jobId = newJobId();
+    this.transferNote = null;
+    this.transfer = { jobId, label, progress: null, cancelling: false };
+    this.busy = label;
     try {
-      const bytes = await this.client.api.exportSnapshot(gzip);
-      const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type: gzip ? 'application/gzip' : 'application/vnd.sqlite3' }));
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = exportFileName(new Date(), gzip);
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      return await work(jobId, (p) => {
+        if (this.transfer?.jobId === jobId) this.transfer = { ...this.transfer, progress: p };
+      });
+    } catch (e) {
+      if (serializeError(e).code !== 'CANCELLED') throw e;
+      this.transferNote = cancelledNote;
+      return null;
     } finally {
+      if (this.transfer?.jobId === jobId) this.transfer = null;
       this.busy = null;
     }
   }
 
-  /** Checks a snapshot file in the worker, then replaces or merges. A rejected file changes nothing. */
-  async importFile(file: File, mode: 'replace' | 'merge'): Promise<void> {
+  /** Asks the worker to stop the running transfer at its next chunk or stage. */
+  async cancelTransfer(): Promise<void> {
+    const t = this.transfer;
+    if (!t || t.cancelling || t.progress?.cancellable === false) return;
+    this.transfer = { ...t, cancelling: true };
+    await this.client.cancelTransfer(t.jobId);
+  }
+
+  /** Downloads the current database as a snapshot file (progress, cancel). */
+  async exportFile(gzip = true): Promise<void> {
+    await this.#export('snapshot', gzip);
+  }
+
+  /** Downloads the user's workspace (their genomes, links, embeddings, models, lab outcomes) as one file. */
+  async exportWorkspace(): Promise<void> {
+    await this.#export('workspace', true);
+  }
+
+  async #export(kind: 'workspace' | 'snapshot', gzip: boolean): Promise<void> {
+    this.exportError = null;
+    try {
+      const f = await this.#transfer(
+        kind === 'workspace' ? 'Exporting workspace…' : 'Exporting…',
+        (jobId, onProgress) => this.client.exportFile(jobId, kind, gzip, onProgress),
+        'Export cancelled.',
+      );
+      if (!f) return;
+      download(f.bytes, kind === 'snapshot' ? exportFileName(new Date(), gzip) : f.fileName, gzip ? 'application/gzip' : 'application/vnd.sqlite3');
+      this.lastExport = { kind, fileName: kind === 'snapshot' ? exportFileName(new Date(), gzip) : f.fileName, bytes: f.bytes.length, sqliteBytes: f.sqliteBytes, ms: f.ms };
+    } catch (e) {
+      this.exportError = serializeError(e);
+    }
+  }
+
+  /**
+   * Reads and checks a file to import (full snapshot or workspace file) in the worker and shows its
+   * preview; nothing changes until confirmImport. A rejected file sets importError.
+   */
+  async inspectFile(file: File): Promise<void> {
     this.importError = null;
     this.importResult = null;
+    this.inspection = null;
     try {
-      const bytes = new Uint8Array(await file.arrayBuffer());
-      this.importResult = await this.#change(`${mode === 'merge' ? 'Merging' : 'Importing'} ${file.name}…`, () =>
-        this.client.api.importSnapshot(transfer(bytes, [bytes.buffer]), file.name, mode),
+      const r = await this.#transfer(`Reading ${file.name}…`, (jobId, onProgress) => this.client.inspectImport(jobId, file, onProgress), 'Import cancelled; your database was not changed.');
+      if (r) this.inspection = { ...r, fileName: file.name };
+    } catch (e) {
+      this.importError = this.#namedError(e, file.name);
+    }
+  }
+
+  /** Imports the previewed file: merge, or replace (the caller has asked the user). */
+  async confirmImport(mode: 'replace' | 'merge'): Promise<void> {
+    const pending = this.inspection;
+    if (!pending) return;
+    this.inspection = null;
+    try {
+      const label = `${mode === 'merge' ? 'Merging' : 'Importing'} ${pending.fileName}…`;
+      const r = await this.#change(label, () =>
+        this.#transfer(label, (jobId, onProgress) => this.client.applyImport(jobId, mode, onProgress), 'Import cancelled; your database was not changed.'),
       );
+      if (!r) {
+        void this.client.api.discardImport();
+        return;
+      }
+      this.importResult = r;
       this.recipe = null;
       void this.searchMedia(this.mediaQuery);
       void this.searchStrains(this.strainQuery);
     } catch (e) {
-      const err = serializeError(e);
-      // The checker names the file; make sure the message does even for unexpected failures.
-      this.importError = err.message.includes(file.name) ? err : { ...err, message: `${file.name}: ${err.message}` };
+      this.importError = this.#namedError(e, pending.fileName);
     }
+  }
+
+  /** The preview's Cancel: forget the file. */
+  dismissInspection(): void {
+    this.inspection = null;
+    void this.client.api.discardImport();
+  }
+
+  /** Checks a file, then replaces or merges without a preview (scripts, tests). A rejected file changes nothing. */
+  async importFile(file: File, mode: 'replace' | 'merge'): Promise<void> {
+    await this.inspectFile(file);
+    if (this.inspection) await this.confirmImport(mode);
+  }
+
+  /** The checker names the file; make sure the message does even for unexpected failures. */
+  #namedError(e: unknown, name: string): SerializedAppError {
+    const err = serializeError(e);
+    return err.message.includes(name) ? err : { ...err, message: `${name}: ${err.message}` };
   }
 
   /** Adds profiled genomes, with their embeddings by the active model when given (NeighborsStore.addGenomes computes them). */

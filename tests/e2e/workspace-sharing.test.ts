@@ -1,0 +1,257 @@
+/**
+ * Workspace sharing in Chromium with the bundled snapshot. Context 1: profile an isolate, add it to
+ * the database with a species (linked, embedded), record a lab outcome for it on the Media tab, read its
+ * neighbours and ranked media, export the workspace. Context 2 (fresh storage): import the file
+ * (preview, merge) and get the same neighbours, the same ranked media and the lab outcome.
+ * Context 3: replace with the workspace, cancelled while the reference data loads (nothing changes),
+ * then done (same neighbours and media again).
+ */
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gunzipSync as gunzipBytes, gzipSync } from 'fflate';
+import { loadSqlJs } from '../../src/db/node-files';
+import { WORKSPACE_MANIFEST_KEY } from '../../src/db/workspace-file';
+import { fixture } from '../helpers/data';
+import { chooseImportFile, exportSnapshot as exportInPage, importSnapshot, section, showDatabase } from './db-helpers';
+import { DIST, launchBrowser, openApp, screenshot, waitForRow } from './helpers';
+
+/**
+ * dist/ served like startStaticServer, except that the bundled snapshot can be held back (to
+ * cancel an import while the reference data loads).
+ */
+async function startGatedServer(root = DIST): Promise<{ url: string; hold: () => void; release: () => void; close: () => Promise<void> }> {
+  const rootAbs = resolve(root);
+  let gate: Promise<void> | null = null;
+  let open: () => void = () => undefined;
+  const server: Server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const file = normalize(join(rootAbs, path.endsWith('/') ? `${path}index.html` : path));
+    if (!file.startsWith(rootAbs + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    const types: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css', '.json': 'application/json', '.wasm': 'application/wasm', '.webmanifest': 'application/manifest+json' };
+    const send = () => res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' }).end(readFileSync(file));
+    if (gate && path.endsWith('mediaforge-snapshot.sqlite.gz')) void gate.then(send);
+    else send();
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    hold: () => (gate = new Promise<void>((r) => (open = r))),
+    release: () => {
+      gate = null;
+      open();
+    },
+    close: () => new Promise<void>((ok) => server.close(() => ok())),
+  };
+}
+
+let server: Awaited<ReturnType<typeof startGatedServer>>;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startGatedServer();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  server.release();
+  await browser?.close();
+  await server?.close();
+});
+
+/** An isolate no database holds: the first ~300 kbp of M. genitalium G37 (its own content hash). */
+const GENOME = 'my-isolate.fa';
+const dir = mkdtempSync(join(tmpdir(), 'mf-workspace-'));
+const mg = gunzipSync(readFileSync(fixture('mycoplasma-genitalium-g37.fa.gz'))).toString('utf8').trimEnd().split('\n');
+writeFileSync(join(dir, GENOME), `>isolate_7 my unknown isolate\n${mg.slice(1, 4300).join('\n')}\n`);
+
+const nav = (page: Page, tab: string) => page.locator('header nav').getByRole('button', { name: tab }).click();
+
+/** Drops the isolate on the Profile page and returns its neighbours (every cell's text). */
+async function profileAndNeighbours(page: Page): Promise<string[][]> {
+  await nav(page, 'Profile');
+  await page.getByTestId('fasta-input').setInputFiles(join(dir, GENOME));
+  expect(await waitForRow(page, GENOME, ['done', 'error', 'cancelled'])).toBe('done');
+  const panel = page.locator(`[data-testid="neighbors-panel"][data-file="${GENOME}"]`);
+  await panel.and(page.locator('[data-status="done"], [data-status="error"], [data-status="no-model"]')).waitFor({ timeout: 120_000 });
+  expect(await panel.getAttribute('data-status'), (await panel.textContent()) ?? '').toBe('done');
+  return panel.getByTestId('neighbor-row').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-genome-id') ?? '', ...[...r.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '')]));
+}
+
+/** Opens the isolate on the Media tab and returns its ranked media (id, rank, outcome, score text). */
+async function rankedMedia(page: Page): Promise<string[]> {
+  await page.locator(`[data-testid="profile-row"][data-file="${GENOME}"] [data-testid="open-media"]`).click();
+  await page.locator('[data-testid="media-panel"][data-status="ready"], [data-testid="media-panel"][data-status="error"]').waitFor({ timeout: 180_000 });
+  expect(await page.getByTestId('media-panel').getAttribute('data-status')).toBe('ready');
+  await page.locator('[data-testid="medium-row"]').first().waitFor();
+  await page.waitForFunction(() => !document.querySelector('[data-testid="ranking-busy"]'), null, { timeout: 60_000 });
+  return page.locator('[data-testid="ranked-media"] [data-testid="medium-row"]').evaluateAll((rows) =>
+    rows.map((r) => `${r.getAttribute('data-medium-id')}|${r.getAttribute('data-rank')}|${r.getAttribute('data-outcome') ?? ''}|${r.textContent?.replace(/\s+/g, ' ').trim()}`),
+  );
+}
+
+async function labOutcomes(page: Page): Promise<string[]> {
+  return page.locator('[data-testid="lab-outcomes"] [data-testid="lab-outcome"]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-medium-id')}|${e.textContent?.replace(/\s+/g, ' ').trim()}`));
+}
+
+let workspace: { name: string; bytes: Uint8Array };
+let expected: { neighbours: string[][]; media: string[]; outcomes: string[] };
+
+describe('workspace sharing', () => {
+  it('context 1: profile, record a lab outcome, read neighbours and media, export the workspace', async () => {
+    const { context, page, errors } = await openApp(browser, server.url);
+    await profileAndNeighbours(page);
+    // Add it to the database with a species: linked to BacDive strains, growth propagated.
+    await showDatabase(page);
+    await section(page, 'genomes');
+    const addRow = page.locator(`[data-testid="add-profiled-row"][data-file="${GENOME}"]`);
+    await addRow.getByTestId('add-species').fill('Mycoplasma genitalium');
+    await addRow.getByTestId('add-type').selectOption('bacteria');
+    await page.getByTestId('add-profiled').click();
+    await page.getByTestId('add-profiled-result').waitFor({ timeout: 60_000 });
+    expect((await page.getByTestId('add-profiled-result').textContent())!.replace(/\s+/g, ' ')).toMatch(new RegExp(`${GENOME}: added as genome \\d+; linked at (strain|species) level`));
+    await nav(page, 'Profile');
+    const before = await rankedMedia(page);
+    const mediumId = before[3].split('|')[0];
+    await page.locator(`[data-testid="medium-row"][data-medium-id="${mediumId}"] [data-testid="medium-record"]`).click();
+    const form = page.getByTestId('lab-outcome-form');
+    await form.getByTestId('outcome-grew').check();
+    await form.getByTestId('outcome-note').fill('turbid after 3 days, 37 °C');
+    await form.getByTestId('outcome-save').click();
+    await page.locator(`[data-testid="lab-outcomes"] [data-testid="lab-outcome"][data-medium-id="${mediumId}"]`).waitFor({ timeout: 60_000 });
+    await page.waitForTimeout(500); // the save reaches IndexedDB
+    // Read neighbours and media with the isolate in the database (a fresh page: nothing cached).
+    await page.reload();
+    const neighbours = await profileAndNeighbours(page);
+    expect(neighbours).toHaveLength(5);
+    const media = await rankedMedia(page);
+    expect(media[0].split('|').slice(0, 3)).toEqual([mediumId, '1', 'grew']);
+    const outcomes = await labOutcomes(page);
+    expect(outcomes).toHaveLength(1);
+    expect(outcomes[0]).toContain('turbid after 3 days, 37 °C');
+    expected = { neighbours, media, outcomes };
+
+    await showDatabase(page);
+    const t0 = Date.now();
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.getByTestId('workspace-export').click()]);
+    workspace = { name: dl.suggestedFilename(), bytes: new Uint8Array(readFileSync(await dl.path())) };
+    const exportMs = Date.now() - t0;
+    expect(workspace.name).toMatch(/^mediaforge-workspace-\d{4}-\d{2}-\d{2}\.sqlite\.gz$/);
+    await page.getByTestId('export-done').waitFor();
+    const full = await exportInPage(page);
+    console.log(`workspace ${workspace.bytes.length} bytes (export ${exportMs} ms) vs full snapshot ${full.bytes.length} bytes: ${(full.bytes.length / workspace.bytes.length).toFixed(0)}x smaller`);
+    expect(workspace.bytes.length * 20).toBeLessThan(full.bytes.length);
+    await screenshot(page, 'workspace-export');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('context 2: a fresh browser imports the workspace (preview, merge) and gets the same neighbours, media and lab outcome', async () => {
+    const { context, page, errors } = await openApp(browser, server.url);
+    await showDatabase(page);
+    // A workspace written by a newer MediaForge (format version 2) is refused before any preview.
+    const SQL = await loadSqlJs();
+    const newer = new SQL.Database(gunzipBytes(workspace.bytes));
+    const manifest = JSON.parse(String(newer.exec('SELECT value FROM meta WHERE key = ?', [WORKSPACE_MANIFEST_KEY])[0].values[0][0]));
+    newer.run('UPDATE meta SET value = ? WHERE key = ?', [JSON.stringify({ ...manifest, formatVersion: 2, appVersion: '2.0.0' }), WORKSPACE_MANIFEST_KEY]);
+    const newerBytes = gzipSync(newer.export());
+    newer.close();
+    expect(await chooseImportFile(page, 'from-2027.sqlite.gz', newerBytes)).toBe('error');
+    const refused = page.getByTestId('import-error');
+    expect(await refused.getAttribute('data-code')).toBe('DB_TOO_NEW');
+    expect(((await refused.textContent()) ?? '').replace(/\s+/g, ' ')).toMatch(
+      /from-2027\.sqlite\.gz: workspace format version 2 is newer than this MediaForge understands \(1; written by MediaForge 2\.0\.0\) ?Update MediaForge to import this workspace\. Your database was not changed\./,
+    );
+    expect(await page.getByTestId('import-preview').count()).toBe(0);
+
+    const merge = page.getByTestId('import-merge');
+    if (!(await merge.isChecked())) await merge.click();
+    expect(await chooseImportFile(page, workspace.name, workspace.bytes)).toBe('preview');
+    const preview = page.getByTestId('import-preview');
+    expect(await preview.getAttribute('data-kind')).toBe('workspace');
+    const text = ((await preview.textContent()) ?? '').replace(/\s+/g, ' ');
+    expect(text).toMatch(/Workspace file: mediaforge-workspace-/);
+    expect(text).toMatch(/schema v5 · format v1 · MediaForge \d+\.\d+\.\d+ · created /);
+    const count = async (key: string) => Number(((await preview.locator(`[data-count="${key}"] dd`).textContent()) ?? '').replace(/,/g, ''));
+    expect(await count('genomes')).toBe(1);
+    expect(await count('profiles')).toBe(1);
+    expect(await count('embeddings')).toBe(1);
+    expect(await count('links')).toBeGreaterThan(0);
+    expect(await count('labOutcomes')).toBe(1);
+    expect(await count('notes')).toBe(1);
+    expect(await count('models')).toBe(0);
+    expect(await page.getByTestId('preview-merge').textContent()).toMatch(/Merge adds the file's 1 genome/);
+    expect(await page.getByTestId('preview-replace').textContent()).toMatch(/bundled reference data plus this workspace/);
+    await screenshot(page, 'workspace-import-preview');
+    // Cancel on the preview changes nothing; choosing the file again and Import merges it.
+    await page.getByTestId('import-cancel').click();
+    expect(await preview.count()).toBe(0);
+    const t0 = Date.now();
+    const r = await importSnapshot(page, workspace.name, workspace.bytes, 'merge');
+    console.log(`workspace merge import ${Date.now() - t0} ms: ${r.text}`);
+    expect(r.ok, r.text).toBe(true);
+    expect(r.text).toMatch(/1 genomes added \(0 already here\), [1-9]\d* links, 1 embeddings, 0 models, 1 lab outcomes/);
+
+    expect(await profileAndNeighbours(page)).toEqual(expected.neighbours);
+    expect(await rankedMedia(page)).toEqual(expected.media);
+    expect(await labOutcomes(page)).toEqual(expected.outcomes);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('context 3: export and replace-import, each cancelled while the reference data loads (nothing changed), then the import done', async () => {
+    const { context, page, errors } = await openApp(browser, server.url);
+    await showDatabase(page);
+    // Cancel an export: no download, a note, the page ready for the next one.
+    server.hold();
+    let downloads = 0;
+    page.on('download', () => downloads++);
+    await page.getByTestId('workspace-export').click();
+    await page.locator('[data-testid="db-progress"][data-stage="reference"]').waitFor({ timeout: 30_000 });
+    await page.getByTestId('db-cancel').click();
+    await page.getByTestId('db-cancelled').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('db-cancelled').textContent()).toMatch(/Export cancelled\./);
+    server.release();
+    await page.waitForTimeout(300);
+    expect(downloads).toBe(0);
+    expect(await page.getByTestId('export-done').count()).toBe(0);
+    const before = await exportInPage(page);
+    const merge = page.getByTestId('import-merge');
+    if (await merge.isChecked()) await merge.click();
+    expect(await chooseImportFile(page, workspace.name, workspace.bytes)).toBe('preview');
+    server.hold();
+    page.once('dialog', (d) => void d.accept());
+    await page.getByTestId('import-confirm').click();
+    await page.locator('[data-testid="db-progress"][data-stage="reference"]').waitFor({ timeout: 30_000 });
+    await screenshot(page, 'workspace-import-progress');
+    await page.getByTestId('db-cancel').click();
+    await page.getByTestId('db-cancelled').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('db-cancelled').textContent()).toMatch(/Import cancelled; your database was not changed/);
+    expect(await page.getByTestId('db-progress').count()).toBe(0);
+    expect(await page.locator('[data-testid="import-result"], [data-testid="import-error"]').count()).toBe(0);
+    server.release();
+    const after = await exportInPage(page);
+    expect(Buffer.compare(Buffer.from(after.bytes), Buffer.from(before.bytes))).toBe(0);
+    expect((await page.getByTestId('db-saved').textContent())!.replace(/\s+/g, ' ')).toContain('(bundled snapshot)');
+
+    const t0 = Date.now();
+    const r = await importSnapshot(page, workspace.name, workspace.bytes, 'replace');
+    console.log(`workspace replace import ${Date.now() - t0} ms: ${r.text}`);
+    expect(r.ok, r.text).toBe(true);
+    expect(r.text).toMatch(/Replaced the database with the bundled reference data and the workspace .*: 1 genomes, [1-9]\d* links, 1 embeddings, 0 models, 1 lab outcomes/);
+    await screenshot(page, 'workspace-import-replaced');
+    expect(await profileAndNeighbours(page)).toEqual(expected.neighbours);
+    expect(await rankedMedia(page)).toEqual(expected.media);
+    expect(await labOutcomes(page)).toEqual(expected.outcomes);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
