@@ -8,7 +8,7 @@ import { FastaKmerScanner } from './fasta-kmer-scanner';
 import { ProteinFeatureScanner, resolveProteinFeatureOptions } from './protein-features';
 import { RrnaMarkerScanner } from './rrna-markers';
 import { YIELD_EVERY_MS, yieldToEventLoop } from './yield';
-import { NativeGunzipError, isGzip, nativeGunzip, peekStream, portableGunzip, type GunzipMode } from './decompress';
+import { NativeGunzipError, inflateGuard, isGzip, nativeGunzip, peekStream, portableGunzip, type GunzipMode } from './decompress';
 import {
   PROFILE_DEFAULTS,
   type ByteSource,
@@ -73,7 +73,11 @@ async function profileOnce(source: ByteSource, opts: Required<ProfileOptions>, h
     throw new AppError('FILE_EMPTY', `${source.name}: the file is empty (0 bytes)`, 'choose a FASTA file with at least one ">" header line and its sequence');
   }
   let stream = peeked.stream.pipeThrough(counting);
-  if (gzip) stream = stream.pipeThrough(mode === 'native' ? nativeGunzip() : portableGunzip(source.name));
+  if (gzip) {
+    stream = stream
+      .pipeThrough(mode === 'native' ? nativeGunzip() : portableGunzip(source.name))
+      .pipeThrough(inflateGuard(source.name, () => bytesRead));
+  }
 
   const scanner = new FastaKmerScanner(source.name, { perRecord: opts.perRecord });
   const rrna = opts.rrnaMarkers ? new RrnaMarkerScanner() : null;
