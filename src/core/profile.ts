@@ -133,7 +133,7 @@ async function profileOnce(source: ByteSource, opts: Required<ProfileOptions>, h
     throw e;
   }
 
-  const totals = scanner.finish();
+  const { warnings, ...totals } = scanner.finish();
   const rrnaWhole = rrna?.finish();
   if (rrna && opts.perRecord) {
     const byRecord = rrna.finishByRecord();
@@ -159,6 +159,7 @@ async function profileOnce(source: ByteSource, opts: Required<ProfileOptions>, h
     recordProfiles: opts.perRecord ? scanner.records : undefined,
     ...(rrnaWhole ? { rrna: rrnaWhole } : {}),
     ...(proteinWhole ? { protein: proteinWhole } : {}),
+    ...(warnings.length > 0 ? { warnings } : {}),
     elapsedMs: now() - t0,
   };
 }
