@@ -44,21 +44,15 @@ export const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
 ) as fc.Arbitrary<Mutation>;
 
 export function mutate(bytes: Uint8Array, mutations: Mutation[]): Uint8Array {
-  let b = bytes;
+  let b = new Uint8Array(bytes); // a copy: the input is never changed
   for (const m of mutations) {
     const at = m.at % (b.length + 1);
     switch (m.op) {
       case 'flip':
-        if (at < b.length) {
-          b = b.slice();
-          b[at] ^= m.mask;
-        }
+        if (at < b.length) b[at] ^= m.mask;
         break;
       case 'set':
-        if (at < b.length) {
-          b = b.slice();
-          b[at] = m.byte;
-        }
+        if (at < b.length) b[at] = m.byte;
         break;
       case 'insert':
         b = new Uint8Array([...b.subarray(0, at), m.byte, ...b.subarray(at)]);

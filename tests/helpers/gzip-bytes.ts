@@ -18,9 +18,9 @@ export function gzipMemberStarts(gz: Uint8Array): number[] {
   return starts;
 }
 
-/** A copy with one byte XOR-ed (offset < 0 counts from the end). */
+/** A copy with one byte XOR-ed (offset < 0 counts from the end). The input is never changed. */
 export function flipByte(bytes: Uint8Array, offset: number, mask = 0x01): Uint8Array {
-  const out = bytes.slice();
+  const out = new Uint8Array(bytes); // a copy (Buffer#slice would be a view)
   out[offset < 0 ? out.length + offset : offset] ^= mask;
   return out;
 }
