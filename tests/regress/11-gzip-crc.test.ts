@@ -74,7 +74,7 @@ describe('issue 11: every gzip member is checked (CRC-32 and length)', () => {
 
   it('Node’s native DecompressionStream checks every member itself (so the CLI never takes damaged data)', async () => {
     for (const [, bytes] of damaged) {
-      const native = new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
+      const native = new Response(new Blob([new Uint8Array(bytes)]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
       await expect(native).rejects.toThrow(/incorrect (data|length) check/);
     }
   });
