@@ -192,6 +192,7 @@ export class FastaKmerScanner {
   private firstEmpty = '';
   private longHeaders = 0;
   private longestHeader = 0;
+  private crInHeader = false;
 
   constructor(name: string, options: ScannerOptions) {
     this.name = name;
@@ -451,6 +452,7 @@ export class FastaKmerScanner {
 
   private beginRecord(): void {
     const header = utf8.decode(concatBytes(this.headerParts)).replace(/\r$/, '');
+    if (header.includes('\r')) this.crInHeader = true;
     if (this.headerBytes > MAX_HEADER_BYTES) {
       this.longHeaders++;
       this.longestHeader = Math.max(this.longestHeader, this.headerBytes);
@@ -533,6 +535,13 @@ export class FastaKmerScanner {
     const stats = computeStats(counts, n, other + protein);
     if (stats.lengthBp === 0) {
       const what = this.recordCount === 1 ? '1 header' : `${this.recordCount} headers`;
+      if (this.crInHeader) {
+        throw new AppError(
+          'FASTA_NO_SEQUENCE',
+          `${this.name}: ${what} but no sequence letters: the lines end with CR only (classic Mac OS line ends), so the whole file reads as header lines`,
+          "convert the line ends to LF, e.g. `tr '\\r' '\\n' < in.fa > out.fa`",
+        );
+      }
       throw new AppError('FASTA_NO_SEQUENCE', `${this.name}: ${what} but no sequence letters`, 'the lines after each ">" header must hold the sequence');
     }
     if (stats.acgtBp === 0) {

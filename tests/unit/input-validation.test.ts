@@ -80,6 +80,7 @@ const REFUSED: Refused[] = [
   { id: 'gzip-trailing-junk', name: 'junk.fa.gz', bytes: cat(lambdaGz, enc('<html>')), code: 'GZIP_CORRUPT', message: /unexpected data after member 1 at byte 15,\d{3}$/ },
   { id: 'no-acgt', name: 'masked.fa', bytes: enc('>r1\nNNNNNNNNNN\n>r2\nRYKMNNNN\n'), code: 'FASTA_NO_SEQUENCE', message: /^18 bp in 2 records but no A, C, G or T/ },
   { id: 'headers-only', name: 'headers.fa', bytes: file('headers-only.fa'), code: 'FASTA_NO_SEQUENCE', message: /^2 headers but no sequence letters$/ },
+  { id: 'cr-only-line-ends', name: 'mac.fa', bytes: enc('>a\rACGTACGT\rGGCC\r>b\rAAAA\r'), code: 'FASTA_NO_SEQUENCE', message: /^1 header but no sequence letters: the lines end with CR only \(classic Mac OS line ends\)/, hint: /tr '\\r' '\\n'/ },
   { id: 'utf16-le-bom', name: 'notepad.fa', bytes: utf16('>a\r\nACGTACGT\r\n', true, true), code: 'FASTA_IS_UTF16', message: /^is UTF-16 text/, hint: /iconv -f UTF-16 -t UTF-8/ },
   { id: 'utf16-be', name: 'be.fa', bytes: utf16('>a\nACGTACGTACGTACGTACGTACGTACGTACGT\n', false, false), code: 'FASTA_IS_UTF16', message: /^is UTF-16 text/ },
   { id: 'utf16-le', name: 'le.fa', bytes: utf16('>a\nACGTACGTACGTACGTACGTACGTACGTACGT\n', true, false), code: 'FASTA_IS_UTF16', message: /^is UTF-16 text/ },
