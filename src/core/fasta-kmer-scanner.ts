@@ -284,7 +284,12 @@ export class FastaKmerScanner {
       if (!final && buf.length - i < FIRST_LINE_BYTES) return keep(i);
       let control = 0;
       for (const b of buf.subarray(i, i + FIRST_LINE_BYTES)) if ((b < 9 || (b > 13 && b < 32)) && b !== 27) control++;
-      if (control > 0) throw new AppError('FASTA_BINARY', `${this.name}: is a binary file, not FASTA text`, CHOOSE_FASTA);
+      if (control > 0) {
+        if (String.fromCharCode(...buf.subarray(i + 257, i + 262)) === 'ustar') {
+          throw new AppError('FASTA_BINARY', `${this.name}: is a tar archive, not a FASTA file`, 'extract it (`tar -xf FILE`) and choose the FASTA file inside');
+        }
+        throw new AppError('FASTA_BINARY', `${this.name}: is a binary file, not FASTA text`, CHOOSE_FASTA);
+      }
       const shown = printable(buf.subarray(i));
       if (/^<(!doctype html|html|\?xml)/i.test(shown)) {
         throw new AppError('FASTA_NO_HEADER', `${this.name}: is a web page (HTML/XML), not FASTA: probably an error page saved instead of the genome`, 'download the genome again, from its FASTA (.fna.gz) link');

@@ -60,6 +60,21 @@ const REFUSED: Refused[] = [
   { id: 'jpeg', name: 'plate.jpg', bytes: cat([0xff, 0xd8, 0xff, 0xe0], random(200)), code: 'FASTA_BINARY', message: /^is a JPEG image, not FASTA$/ },
   { id: 'pdf', name: 'paper.pdf', bytes: cat(enc('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n'), random(200)), code: 'FASTA_BINARY', message: /^is a PDF document, not FASTA$/ },
   { id: 'zip', name: 'genome.zip', bytes: cat([0x50, 0x4b, 3, 4, 20, 0], random(100)), code: 'FASTA_BINARY', message: /^is a ZIP archive \(or an Office document\), not a FASTA file$/, hint: /unzip/ },
+  {
+    id: 'tar-gz',
+    name: 'genome.tar.gz',
+    bytes: (() => {
+      // a tar header (name, mode ... "ustar" magic at 257) and the file, gzip-compressed
+      const h = new Uint8Array(512);
+      h.set(enc('lambda.fa'), 0);
+      h.set(enc('0000644\0'), 100);
+      h.set(enc('ustar\0'), 257);
+      return gz(cat(h, lambdaHead, new Uint8Array(512 - (lambdaHead.length % 512))));
+    })(),
+    code: 'FASTA_BINARY',
+    message: /^is a tar archive, not a FASTA file$/,
+    hint: /tar -xf/,
+  },
   { id: 'bzip2', name: 'genome.fa.bz2', bytes: cat(enc('BZh91AY&SY'), random(100)), code: 'FASTA_BINARY', message: /^compressed with bzip2, which is not supported$/ },
   { id: 'xz', name: 'genome.fa.xz', bytes: cat([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0], random(100)), code: 'FASTA_BINARY', message: /^compressed with xz/ },
   { id: 'zstd', name: 'genome.fa.zst', bytes: cat([0x28, 0xb5, 0x2f, 0xfd], random(100)), code: 'FASTA_BINARY', message: /^compressed with zstd/ },
