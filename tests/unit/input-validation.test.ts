@@ -58,6 +58,11 @@ const REFUSED: Refused[] = [
   { id: 'binary', name: 'data.bin', bytes: cat([0x7f, 0x45, 0x4c, 0x46], random(600)), code: 'FASTA_BINARY', message: /^is a binary file, not FASTA text$/ },
   { id: 'png', name: 'gel.png', bytes: cat([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], random(200)), code: 'FASTA_BINARY', message: /^is a PNG image, not FASTA$/ },
   { id: 'jpeg', name: 'plate.jpg', bytes: cat([0xff, 0xd8, 0xff, 0xe0], random(200)), code: 'FASTA_BINARY', message: /^is a JPEG image, not FASTA$/ },
+  { id: 'gif', name: 'cells.gif', bytes: cat(enc('GIF89a'), random(100)), code: 'FASTA_BINARY', message: /^is a GIF image, not FASTA$/ },
+  { id: 'tiff', name: 'scan.tif', bytes: cat([0x49, 0x49, 0x2a, 0], random(100)), code: 'FASTA_BINARY', message: /^is a TIFF image, not FASTA$/ },
+  { id: '7z', name: 'genome.7z', bytes: cat([0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c], random(100)), code: 'FASTA_BINARY', message: /^is a 7-Zip archive, not a FASTA file$/, hint: /extract it/ },
+  { id: 'rar', name: 'genome.rar', bytes: cat(enc('Rar!\x1a\x07\x01\x00'), random(100)), code: 'FASTA_BINARY', message: /^is a RAR archive, not a FASTA file$/, hint: /extract it/ },
+  { id: 'office', name: 'sequences.xls', bytes: cat([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1], random(100)), code: 'FASTA_BINARY', message: /^is a Microsoft Office document, not FASTA$/ },
   { id: 'pdf', name: 'paper.pdf', bytes: cat(enc('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n'), random(200)), code: 'FASTA_BINARY', message: /^is a PDF document, not FASTA$/ },
   { id: 'zip', name: 'genome.zip', bytes: cat([0x50, 0x4b, 3, 4, 20, 0], random(100)), code: 'FASTA_BINARY', message: /^is a ZIP archive \(or an Office document\), not a FASTA file$/, hint: /unzip/ },
   {
