@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'FASTA_BAD_CHARACTER'
   | 'GZIP_TRUNCATED'
   | 'GZIP_CORRUPT'
+  | 'GZIP_TOO_LARGE'
+  | 'FASTA_IS_UTF16'
   | 'CANCELLED'
   | 'BAD_OPTION'
   | 'DB_INVALID'

@@ -101,5 +101,11 @@ export interface GenomeProfile extends SequenceStats {
   rrna?: RrnaEvidence;
   /** Protein features of the whole file, when requested (proteinFeatures). */
   protein?: ProteinFeatures;
+  /**
+   * What was odd but accepted (duplicate record ids, records without sequence, IUPAC codes,
+   * non-nucleotide letters, very long headers), one line each, naming the file; absent when none.
+   * The CLI prints them on stderr; the app shows them in the file's row. See docs/bad-input.md.
+   */
+  warnings?: string[];
   elapsedMs: number;
 }

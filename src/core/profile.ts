@@ -8,7 +8,7 @@ import { FastaKmerScanner } from './fasta-kmer-scanner';
 import { ProteinFeatureScanner, resolveProteinFeatureOptions } from './protein-features';
 import { RrnaMarkerScanner } from './rrna-markers';
 import { YIELD_EVERY_MS, yieldToEventLoop } from './yield';
-import { NativeGunzipError, isGzip, nativeGunzip, peekStream, portableGunzip, type GunzipMode } from './decompress';
+import { NativeGunzipError, inflateGuard, isGzip, nativeGunzip, peekStream, portableGunzip, type GunzipMode } from './decompress';
 import {
   PROFILE_DEFAULTS,
   type ByteSource,
@@ -73,7 +73,11 @@ async function profileOnce(source: ByteSource, opts: Required<ProfileOptions>, h
     throw new AppError('FILE_EMPTY', `${source.name}: the file is empty (0 bytes)`, 'choose a FASTA file with at least one ">" header line and its sequence');
   }
   let stream = peeked.stream.pipeThrough(counting);
-  if (gzip) stream = stream.pipeThrough(mode === 'native' ? nativeGunzip() : portableGunzip(source.name));
+  if (gzip) {
+    stream = stream
+      .pipeThrough(mode === 'native' ? nativeGunzip() : portableGunzip(source.name))
+      .pipeThrough(inflateGuard(source.name, () => bytesRead));
+  }
 
   const scanner = new FastaKmerScanner(source.name, { perRecord: opts.perRecord });
   const rrna = opts.rrnaMarkers ? new RrnaMarkerScanner() : null;
@@ -129,7 +133,7 @@ async function profileOnce(source: ByteSource, opts: Required<ProfileOptions>, h
     throw e;
   }
 
-  const totals = scanner.finish();
+  const { warnings, ...totals } = scanner.finish();
   const rrnaWhole = rrna?.finish();
   if (rrna && opts.perRecord) {
     const byRecord = rrna.finishByRecord();
@@ -155,6 +159,7 @@ async function profileOnce(source: ByteSource, opts: Required<ProfileOptions>, h
     recordProfiles: opts.perRecord ? scanner.records : undefined,
     ...(rrnaWhole ? { rrna: rrnaWhole } : {}),
     ...(proteinWhole ? { protein: proteinWhole } : {}),
+    ...(warnings.length > 0 ? { warnings } : {}),
     elapsedMs: now() - t0,
   };
 }

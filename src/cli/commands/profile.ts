@@ -67,6 +67,7 @@ export async function run(argv: string[]): Promise<number> {
         { signal: controller.signal, onProgress: showProgress ? printProgress : undefined },
       );
       if (showProgress) process.stderr.write('\r\x1b[K');
+      for (const w of profile.warnings ?? []) process.stderr.write(`mediaforge profile: warning: ${w}\n`);
       profiles.push(profile);
     }
   } finally {
