@@ -103,6 +103,8 @@ export function launchBrowser(): Promise<Browser> {
 export interface PageOptions {
   /** Pretend the machine has this many cores (the pool uses cores − 1 workers). */
   hardwareConcurrency?: number;
+  /** Runs on the new context before the app opens (e.g. another init script). */
+  beforeGoto?: (context: BrowserContext) => Promise<void>;
 }
 
 /** A fresh context (no shared storage) with a long-task recorder installed before any app code runs. */
@@ -132,6 +134,7 @@ export async function openApp(browser: Browser, url: string, options: PageOption
       Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => n, configurable: true });
     }, options.hardwareConcurrency);
   }
+  await options.beforeGoto?.(context);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
