@@ -103,13 +103,20 @@ export function launchBrowser(): Promise<Browser> {
 export interface PageOptions {
   /** Pretend the machine has this many cores (the pool uses cores − 1 workers). */
   hardwareConcurrency?: number;
+  /**
+   * The app's service worker (offline cache, update prompt). Blocked by default, so a test sees
+   * every request on the network and its page.route() handlers see the workers' fetches too (a
+   * service worker would answer them from its cache); the PWA tests (pwa-*.test.ts,
+   * sub-path, no-external-requests) allow it.
+   */
+  serviceWorkers?: 'allow' | 'block';
   /** Runs on the new context before the app opens (e.g. another init script). */
   beforeGoto?: (context: BrowserContext) => Promise<void>;
 }
 
 /** A fresh context (no shared storage) with a long-task recorder installed before any app code runs. */
 export async function openApp(browser: Browser, url: string, options: PageOptions = {}): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1360, height: 1000 }, deviceScaleFactor: 1 });
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1360, height: 1000 }, deviceScaleFactor: 1, serviceWorkers: options.serviceWorkers ?? 'block' });
   await context.addInitScript(() => {
     const w = window as unknown as { __longTasks: LongTask[]; __frames: string[] };
     w.__longTasks = [];

@@ -91,6 +91,7 @@ describe('no request to another host; the CSP holds', () => {
     const requests: { url: string; from: string }[] = [];
     // Recorded from the first request on: the page's, its workers' and the service worker's.
     const { context, page, errors } = await openApp(browser, server.url, {
+      serviceWorkers: 'allow',
       beforeGoto: async (ctx) => {
         await recordCspViolations(ctx);
         ctx.on('request', (r) => requests.push({ url: r.url(), from: r.serviceWorker() ? 'service worker' : 'page and its workers' }));

@@ -69,7 +69,7 @@ describe('installable offline app', () => {
   });
 
   it('is installable, says when it is offline, and profiles a genome offline with neighbours and media', async () => {
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await openApp(browser, server.url, { serviceWorkers: 'allow' });
     const t0 = Date.now();
     const ready = await waitForOfflineReady(page);
     console.log(`offline-ready ${Date.now() - t0} ms after the app opened; scope ${ready.scope}; ${ready.cacheEntries} cached entries`);

@@ -46,7 +46,7 @@ afterAll(async () => {
 describe('update available', () => {
   it('shows the prompt when a new version is deployed, and keeps the user\'s data after Reload', async () => {
     expect(readFileSync(join(newDist, 'sw.js'), 'utf8')).not.toBe(readFileSync(join(DIST, 'sw.js'), 'utf8'));
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await openApp(browser, server.url, { serviceWorkers: 'allow' });
     const oldBuild = await page.locator('html').getAttribute('data-build');
     expect(oldBuild).toBeTruthy();
     expect(oldBuild).not.toBe(NEW_BUILD);

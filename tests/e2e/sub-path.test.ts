@@ -30,7 +30,7 @@ afterAll(async () => {
 describe(`the app served from ${SUB_PATH}`, () => {
   it('keeps every request under the sub-path, scopes its service worker there, and works online and offline', async () => {
     expect(server.url).toMatch(/\/mediaforge\/$/);
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await openApp(browser, server.url, { serviceWorkers: 'allow' });
     const ready = await waitForOfflineReady(page);
     expect(ready.scope).toBe(server.url);
     const manifest = await page.evaluate(async () => {
