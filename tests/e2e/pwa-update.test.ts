@@ -74,6 +74,7 @@ describe('update available', () => {
 
     // Deploy the new version; the user comes back (a reload: still the old version, from its cache).
     server.setRoot(newDist);
+    const servedBefore = server.requests.length;
     await page.reload();
     await page.getByTestId('fasta-input').waitFor({ state: 'attached' });
     expect(await page.locator('html').getAttribute('data-build')).toBe(oldBuild);
@@ -81,6 +82,12 @@ describe('update available', () => {
     await prompt.waitFor({ timeout: 120_000 });
     expect(await prompt.textContent()).toMatch(/new version of MediaForge is available/);
     console.log(await screenshot(page, 'pwa-update-available'));
+    // The new version fetched only what changed: the unchanged snapshot (same revision) and the
+    // unchanged hashed files were taken over from the old version's cache.
+    const fetchedForUpdate = server.requests.slice(servedBefore);
+    console.log(`fetched for the update: ${fetchedForUpdate.join(', ')}`);
+    expect(fetchedForUpdate).not.toContain('/mediaforge-snapshot.sqlite.gz');
+    expect(fetchedForUpdate.filter((p) => p.endsWith('.wasm'))).toEqual([]);
 
     await prompt.getByTestId('update-reload').click();
     await page.locator(`html[data-build="${NEW_BUILD}"]`).waitFor({ state: 'attached', timeout: 60_000 });
