@@ -25,23 +25,46 @@ const MIME: Record<string, string> = {
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.wasm': 'application/wasm',
+  '.gz': 'application/gzip',
   '.map': 'application/json',
   '.txt': 'text/plain; charset=utf-8',
 };
 
 export interface StaticServer {
+  /** The app's URL: the origin plus the base path (`http://127.0.0.1:PORT/` or `…/mediaforge/`). */
   url: string;
+  /** Every request path the server answered, in order (a page served by its service worker adds none). */
+  requests: string[];
+  /** Serves another folder from now on, at the same origin and path (a new version deployed). */
+  setRoot(root: string): void;
   close(): Promise<void>;
 }
 
+export interface StaticServerOptions {
+  /** Serve the folder under this path, e.g. '/mediaforge/' (default '/'); anything outside it is a 404. */
+  basePath?: string;
+}
+
 /** Serves dist/ on 127.0.0.1 at a free port (no SPA fallback: a missing file is a 404). */
-export async function startStaticServer(root = DIST): Promise<StaticServer> {
-  if (!existsSync(join(root, 'index.html'))) {
-    throw new Error(`${root}/index.html is missing: build the app first (\`npm run build\` or \`npx vite build\`)`);
-  }
-  const rootAbs = resolve(root);
+export async function startStaticServer(root = DIST, options: StaticServerOptions = {}): Promise<StaticServer> {
+  const basePath = options.basePath ?? '/';
+  if (!basePath.startsWith('/') || !basePath.endsWith('/')) throw new Error(`startStaticServer: basePath '${basePath}' must start and end with '/'`);
+  const check = (dir: string) => {
+    if (!existsSync(join(dir, 'index.html'))) {
+      throw new Error(`${dir}/index.html is missing: build the app first (\`npm run build\` or \`npx vite build\`)`);
+    }
+    return resolve(dir);
+  };
+  let rootAbs = check(root);
+  const requests: string[] = [];
   const server: Server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const urlPath = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    requests.push(urlPath);
+    if (!urlPath.startsWith(basePath)) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    const path = `/${urlPath.slice(basePath.length)}`;
     const file = normalize(join(rootAbs, path.endsWith('/') ? `${path}index.html` : path));
     if (!file.startsWith(rootAbs + sep) || !existsSync(file) || !statSync(file).isFile()) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
@@ -56,26 +79,44 @@ export async function startStaticServer(root = DIST): Promise<StaticServer> {
   });
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}/`,
-    close: () => new Promise<void>((ok) => server.close(() => ok())),
+    url: `http://127.0.0.1:${port}${basePath}`,
+    requests,
+    setRoot: (dir) => void (rootAbs = check(dir)),
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
   };
 }
 
+/** How the tests start Debian's Chromium (never a downloaded one). */
+export const CHROMIUM_LAUNCH = {
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-webgpu'],
+};
+
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--enable-unsafe-webgpu'],
-  });
+  return chromium.launch(CHROMIUM_LAUNCH);
 }
 
 export interface PageOptions {
   /** Pretend the machine has this many cores (the pool uses cores − 1 workers). */
   hardwareConcurrency?: number;
+  /**
+   * The app's service worker (offline cache, update prompt). Blocked by default, so a test sees
+   * every request on the network and its page.route() handlers see the workers' fetches too (a
+   * service worker would answer them from its cache); the PWA tests (pwa-*.test.ts,
+   * sub-path, no-external-requests) allow it.
+   */
+  serviceWorkers?: 'allow' | 'block';
+  /** Runs on the new context before the app opens (e.g. another init script). */
+  beforeGoto?: (context: BrowserContext) => Promise<void>;
 }
 
 /** A fresh context (no shared storage) with a long-task recorder installed before any app code runs. */
 export async function openApp(browser: Browser, url: string, options: PageOptions = {}): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1360, height: 1000 }, deviceScaleFactor: 1 });
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1360, height: 1000 }, deviceScaleFactor: 1, serviceWorkers: options.serviceWorkers ?? 'block' });
   await context.addInitScript(() => {
     const w = window as unknown as { __longTasks: LongTask[]; __frames: string[] };
     w.__longTasks = [];
@@ -100,6 +141,7 @@ export async function openApp(browser: Browser, url: string, options: PageOption
       Object.defineProperty(Navigator.prototype, 'hardwareConcurrency', { get: () => n, configurable: true });
     }, options.hardwareConcurrency);
   }
+  await options.beforeGoto?.(context);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
