@@ -55,6 +55,15 @@ describe('mediaforge eval media', () => {
       expect((JSON.parse(shared.stdout) as MediaEvalReport).method).toMatch(/features from the genome files in /);
     }, 900_000);
 
+  it('--dna-only: conditions from DNA-only phenotype models (the short-input fallback) still beat every baseline at top-10', async () => {
+    const r = await cli('media', '--json', '--dna-only');
+    expect(r.code, r.stderr).toBe(0);
+    const rep = JSON.parse(r.stdout) as MediaEvalReport;
+    expect(rep.method).toMatch(/DNA-only phenotype models \(GC \+ 1–3-mer CLR\)/);
+    const top10 = (ranker: string) => rep.rows.find((x) => x.ranker === ranker && x.domain === 'all')!.hits.top10;
+    expect(top10('mediaforge')).toBeGreaterThan(Math.max(top10('popular'), top10('kmer4-neighbors'), top10('latent-neighbors')));
+  }, 600_000);
+
   it('names a bad evaluation in one line', async () => {
     const r = await cli('recipes');
     expect(r.code).toBe(2);

@@ -18,7 +18,7 @@ export const SUMMARY = 'leave-genus-out evaluation of the media ranking against 
 
 const DEFAULT_DB = 'public/mediaforge-snapshot.sqlite.gz';
 
-export const HELP = `Usage: mediaforge eval media [--db FILE] [--data DIR] [--json] [--ablations] [--variants] [--growth-model-out FILE]
+export const HELP = `Usage: mediaforge eval media [--db FILE] [--data DIR] [--json] [--ablations] [--variants] [--dna-only] [--growth-model-out FILE]
        mediaforge eval phenotype [...]   (= mediaforge phenotype eval; see its --help)
 
 Leave-genus-out over every genome of the database with a profile and known media: for each
@@ -45,6 +45,8 @@ Options:
               instead of using those stored in the snapshot
   --json      the report as one JSON object
   --ablations also rank without each feature of the score (what each one gives)
+  --dna-only  predict the conditions with DNA-only phenotype models (the fallback for a query
+              without usable protein features) instead of DNA + protein
   --variants  also rank with each evidence-weight variant (EVIDENCE_VARIANTS, media-eval.ts):
               fixed, nested-tuned, and selected by nested leave-genus-out
   --growth-model-out FILE
@@ -67,7 +69,7 @@ export async function run(argv: string[]): Promise<number> {
   if (what !== 'media') throw new UsageError(`unknown evaluation '${what}' (evaluations: media, phenotype)`);
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: { db: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean', default: false }, ablations: { type: 'boolean', default: false }, variants: { type: 'boolean', default: false }, 'growth-model-out': { type: 'string' }, 'created-at': { type: 'string' }, objective: { type: 'string' }, lambda: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } });
+    parsed = parseArgs({ args: rest, options: { db: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean', default: false }, ablations: { type: 'boolean', default: false }, variants: { type: 'boolean', default: false }, 'dna-only': { type: 'boolean', default: false }, 'growth-model-out': { type: 'string' }, 'created-at': { type: 'string' }, objective: { type: 'string' }, lambda: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } });
   } catch (e) {
     throw new UsageError((e as Error).message.split('\n')[0]);
   }
@@ -86,7 +88,7 @@ export async function run(argv: string[]): Promise<number> {
     const stored = v.data === undefined ? loadStoredPhenotypeSamples(db) : null;
     const samples = stored ?? (existsSync(join(dataDir, 'genomes', 'manifest.tsv')) ? (await loadPhenotypeSamples(db, dataDir)).samples : null);
     if (samples) {
-      options.featureSource = stored ? 'the snapshot (stored phenotype features)' : `the genome files in ${dataDir}`;
+      options.featureSource = `${stored ? 'the snapshot (stored phenotype features)' : `the genome files in ${dataDir}`}${v['dna-only'] ? '; DNA-only phenotype models (GC + 1–3-mer CLR), as for a query without protein features' : ''}`;
       const byGenome = new Map(samples.map((s) => [s.genomeId, s]));
       const models = new Map<string, PhenotypeModel>();
       const cache = new Map<number, Conditions | null>();
@@ -97,7 +99,7 @@ export async function run(argv: string[]): Promise<number> {
         // The phenotype model of this fold never saw the genome's genus.
         let m = models.get(s.group);
         if (!m) {
-          m = trainPhenotypeModel(samples.filter((x) => x.group !== s.group));
+          m = trainPhenotypeModel(samples.filter((x) => x.group !== s.group), { featureSet: v['dna-only'] ? 'dna' : 'auto' });
           models.set(s.group, m);
         }
         const p = predictPhenotype(m, s.input);
