@@ -24,6 +24,7 @@ import { SCHEMA_VERSION } from './migrations';
 import { GROWTH_QUALITY_FACTOR, LINK_LEVEL_FACTOR } from './propagate';
 import { createDatabase, exportSnapshot, gzipSnapshot } from './snapshot-file';
 import { buildStrainIndex } from './strain-index';
+import { storePhenotypeFeatures } from '../media/phenotype-node-data';
 
 export interface BuildOptions {
   /** Directory holding mediadive/ and genomes/. */
@@ -203,6 +204,10 @@ export async function buildSnapshot(SQL: SqlJsStatic, options: BuildOptions): Pr
         genomes.push(row);
       }
       if (options.afterGenomes) await options.afterGenomes(db, added, meta);
+      // The labelled genomes' phenotype features (meta row), so that eval media and the app predict
+      // their growth conditions without the genome files (src/media/phenotype-stored-features.ts).
+      onProgress('phenotype features of the labelled genomes');
+      await storePhenotypeFeatures(db, dataDir, meta, { signal });
     }
 
     Object.assign(meta, {

@@ -38,20 +38,30 @@ export const BASE_FEATURES = [
   'rank_condition_recipe',
   'rank_condition',
   'rank_popularity',
+  // Added after the rank features (so the earlier columns keep their places):
+  'condition_share', // kernel share of the domain's condition-matched strains grown on it: Σ_{strains on m} K / Σ_{strains} K, / its max over the candidates
+  'kmer_neighbor', // as neighbor, over the 5 nearest linked genomes by 4-mer CLR cosine (the KOMODO-style baseline's evidence)
 ] as const;
 /** Base features whose within-query rank is a feature too (same order as the rank_ entries). */
 export const RANKED_FEATURES = ['neighbor', 'genus', 'recipe', 'condition_recipe', 'condition', 'popularity'] as const;
 export type BaseFeature = (typeof BASE_FEATURES)[number];
 /**
+ * The base features the growth predictor uses: all but the two added last (condition_share,
+ * kmer_neighbor), which made its held-out AUROC lower (0.910 vs 0.916) and its ranking worse
+ * (eval media, mediaforge-lr top-10 61.8 % vs 65.8 %); they serve the evidence-weight variants.
+ */
+export const GROWTH_MODEL_BASE_FEATURES = BASE_FEATURES.slice(0, BASE_FEATURES.indexOf('condition_share'));
+/**
  * The model's features: the base features, the same × [domain used is archaea] (so archaea, whose
  * media are nearly genus-specific, get their own weights), and the archaea indicator.
  */
-export const GROWTH_FEATURES: readonly string[] = [...BASE_FEATURES, ...BASE_FEATURES.map((f) => `${f}:archaea`), 'archaea'];
+export const GROWTH_FEATURES: readonly string[] = [...GROWTH_MODEL_BASE_FEATURES, ...GROWTH_MODEL_BASE_FEATURES.map((f) => `${f}:archaea`), 'archaea'];
 
-/** The model's feature row from the base features and the domain used. */
+/** The model's feature row from the base features (BASE_FEATURES order) and the domain used. */
 export function expandFeatures(base: readonly number[], archaea: boolean): number[] {
   const a = archaea ? 1 : 0;
-  return [...base, ...base.map((v) => v * a), a];
+  const b = base.slice(0, GROWTH_MODEL_BASE_FEATURES.length);
+  return [...b, ...b.map((v) => v * a), a];
 }
 
 export interface GrowthModel {
@@ -401,6 +411,26 @@ export interface WeightTuningGenome {
 }
 
 /**
+ * The hit-rate objective of evidence weights `w` on training shortlists: the mean over the two
+ * domains of the mean over their genomes (with a known medium) of (hit in top 10 + hit in top 1) / 2.
+ */
+export function evidenceObjective(genomes: readonly WeightTuningGenome[], w: readonly number[]): number {
+  const acc = { a: [0, 0], b: [0, 0] };
+  for (const g of genomes) {
+    if (!g.positive.some(Boolean)) continue;
+    const scores = g.rows.map((r) => r.reduce((s, v, j) => s + (w[j] ?? 0) * v, 0));
+    const order = scores.map((_, i) => i).sort((x, y) => scores[y] - scores[x] || x - y);
+    const top1 = g.positive[order[0]] ? 1 : 0;
+    const top10 = order.slice(0, 10).some((i) => g.positive[i]) ? 1 : 0;
+    const d = g.archaea ? acc.a : acc.b;
+    d[0] += (top1 + top10) / 2;
+    d[1] += 1;
+  }
+  const parts = [acc.a, acc.b].filter((d) => d[1] > 0).map((d) => d[0] / d[1]);
+  return parts.reduce((a, b) => a + b, 0) / Math.max(1, parts.length);
+}
+
+/**
  * Tunes the weights of the linear evidence score (recommend.ts) for the hit rate itself: coordinate
  * ascent from `start`, each weight tried ×0.5, ×2 and 0 (two passes), keeping a change only when it
  * raises the objective = mean over the two domains of the mean over their genomes of
@@ -408,21 +438,7 @@ export interface WeightTuningGenome {
  * nested evaluation the held-out genus never influences the weights. Deterministic.
  */
 export function tuneEvidenceWeights(genomes: readonly WeightTuningGenome[], start: readonly number[], passes = 2): number[] {
-  const usable = genomes.filter((g) => g.positive.some(Boolean));
-  const objective = (w: readonly number[]) => {
-    const acc = { a: [0, 0], b: [0, 0] };
-    for (const g of usable) {
-      const scores = g.rows.map((r) => r.reduce((s, v, j) => s + (w[j] ?? 0) * v, 0));
-      const order = scores.map((_, i) => i).sort((x, y) => scores[y] - scores[x] || x - y);
-      const top1 = g.positive[order[0]] ? 1 : 0;
-      const top10 = order.slice(0, 10).some((i) => g.positive[i]) ? 1 : 0;
-      const d = g.archaea ? acc.a : acc.b;
-      d[0] += (top1 + top10) / 2;
-      d[1] += 1;
-    }
-    const parts = [acc.a, acc.b].filter((d) => d[1] > 0).map((d) => d[0] / d[1]);
-    return parts.reduce((a, b) => a + b, 0) / Math.max(1, parts.length);
-  };
+  const objective = (w: readonly number[]) => evidenceObjective(genomes, w);
   const w = [...start];
   let best = objective(w);
   for (let p = 0; p < passes; p++) {

@@ -20,7 +20,7 @@
  */
 import type { Database } from 'sql.js';
 import { type Conditions, loadStrainMediumConditions, rankByConditions, strainConditions } from './condition-ranking';
-import { auroc, BASE_FEATURES, brierScore, calibrationBins, tuneEvidenceWeights, type WeightTuningGenome, growthProbability, growthScore, trainGrowthModel, type GrowthModel, type GrowthTrainingGenome } from './growth-predictor';
+import { auroc, BASE_FEATURES, brierScore, calibrationBins, evidenceObjective, tuneEvidenceWeights, type WeightTuningGenome, growthProbability, growthScore, trainGrowthModel, type GrowthModel, type GrowthTrainingGenome } from './growth-predictor';
 import type { GenomeQuery, GrowthConditions } from './media-api-types';
 import { fuseRankings, hitRates, latentSimilarity, loadStrainMedia, rankByNeighbors, rankPopular, tetraSimilarity, type HitRates, type LinkedGenome, type RankedMedium } from './media-ranking';
 import { mediumVector, weightedJaccard } from './media-vectors';
@@ -60,12 +60,18 @@ export interface MediaEvalReport {
   } | null;
   /** Ablations of the ranking score: the hit rates without one feature's term. */
   ablations: { without: string; hits: Record<'all' | 'bacteria' | 'archaea', HitRates> }[];
+  /** EVIDENCE_VARIANTS measured (with --variants): fixed weights, nested-tuned, and the nested selection. */
+  variants: { name: string; hits: Record<'all' | 'bacteria' | 'archaea', HitRates>; top1Jaccard: number; picks?: Record<string, number> }[];
+  /** With variants: per held-out genome, the rank of its best-placed known medium (hand-set weights) and that medium's evidence. */
+  diagnostics: { genome: string; genus: string | null; domain: string; known: number; firstHitRank: number | null; medium: string | null; features: Record<string, number> | null; conditions: GrowthConditions }[];
   seconds: number;
 }
 
 export interface MediaEvalOptions {
   /** Conditions of a held-out genome, predicted without its genus; null = not used. */
   conditionsFor?: (g: LinkedGenome, excludeGenus: string | null) => Conditions | null;
+  /** Where the phenotype features behind conditionsFor came from (for the report). */
+  featureSource?: string;
   neighbors?: number;
   /** Also rank without each feature's term and report the hit rates. @default false */
   ablations?: boolean;
@@ -73,6 +79,8 @@ export interface MediaEvalOptions {
   objective?: 'pointwise' | 'pairwise';
   /** The growth predictor's L2 penalty (growth-predictor.ts). */
   lambda?: number;
+  /** Also measure EVIDENCE_VARIANTS (fixed, nested-tuned, nested-selected). @default false */
+  variants?: boolean;
   /** Only these genomes are queries (tests: a fixed tiny split). */
   queryFilter?: (g: LinkedGenome) => boolean;
 }
@@ -89,8 +97,11 @@ interface Fold {
 }
 
 /** Training genomes for a growth model that must not see `heldOut` (null = a model for all). */
-function trainingPairs(ctx: RecommendContext, folds: Fold[], heldOut: string | null, cache: Map<string, GrowthTrainingGenome>): GrowthTrainingGenome[] {
-  const out: GrowthTrainingGenome[] = [];
+/** A training genome's shortlist: the growth model's rows, and the base features (all of BASE_FEATURES) for weight tuning. */
+type TrainingGenome = GrowthTrainingGenome & { base: number[][]; archaea: boolean };
+
+function trainingPairs(ctx: RecommendContext, folds: Fold[], heldOut: string | null, cache: Map<string, TrainingGenome>): TrainingGenome[] {
+  const out: TrainingGenome[] = [];
   for (const f of folds) {
     const g = groupOf(f.genome);
     if (heldOut !== null && g === heldOut) continue;
@@ -101,7 +112,7 @@ function trainingPairs(ctx: RecommendContext, folds: Fold[], heldOut: string | n
       const ev = mediumEvidence(ctx, f.query, f.conditions, { excludeGenera, excludeGenomeId: f.genome.genomeId });
       // The growth predictor ranks the first stage's shortlist: it is trained on shortlists.
       const keep = ev.candidates.map((_, c) => c).filter((c) => ev.shortlist[c]);
-      t = { group: g, rows: keep.map((c) => ev.modelRows[c]), positive: keep.map((c) => f.truth.has(ctx.matrix.mediumIds[ev.candidates[c]])) };
+      t = { group: g, rows: keep.map((c) => ev.modelRows[c]), base: keep.map((c) => ev.features[c]), archaea: ev.domain === 'archaea', positive: keep.map((c) => f.truth.has(ctx.matrix.mediumIds[ev.candidates[c]])) };
       cache.set(key, t);
     }
     out.push(t);
@@ -112,9 +123,24 @@ function trainingPairs(ctx: RecommendContext, folds: Fold[], heldOut: string | n
 
 /** The hand-set starting weights in BASE_FEATURES order. */
 const fallbackVector = () => BASE_FEATURES.map((f) => FALLBACK_WEIGHTS[f] ?? 0);
-/** Training shortlists as weight-tuning input (base features, archaea flag = the last model column). */
-const tuningGenomes = (t: GrowthTrainingGenome[]): WeightTuningGenome[] =>
-  t.map((g) => ({ rows: g.rows.map((r) => r.slice(0, BASE_FEATURES.length)), positive: g.positive, archaea: (g.rows[0]?.[g.rows[0].length - 1] ?? 0) === 1 }));
+
+/**
+ * Evidence-weight variants, written down before any of them was measured (the earlier hand-set
+ * weights, and the same with the two added terms at weights fixed a priori: condition_share at
+ * the condition term's weight; kmer_neighbor sharing the neighbour weight half and half). `eval
+ * media --variants` measures each one, its nested-tuned version, and "selected": for each held-out
+ * genus, the variant with the best hit-rate objective on the OTHER genera (nested leave-genus-out
+ * model selection, no fitting on the held-out genus).
+ */
+export const EVIDENCE_VARIANTS: { name: string; weights: Partial<Record<(typeof BASE_FEATURES)[number], number>> }[] = [
+  { name: 'hand-set (v1)', weights: { ...FALLBACK_WEIGHTS } },
+  { name: '+condition_share', weights: { ...FALLBACK_WEIGHTS, condition_share: FALLBACK_WEIGHTS.condition } },
+  { name: '+kmer_neighbor', weights: { ...FALLBACK_WEIGHTS, neighbor: FALLBACK_WEIGHTS.neighbor! / 2, kmer_neighbor: FALLBACK_WEIGHTS.neighbor! / 2 } },
+  { name: '+both', weights: { ...FALLBACK_WEIGHTS, neighbor: FALLBACK_WEIGHTS.neighbor! / 2, kmer_neighbor: FALLBACK_WEIGHTS.neighbor! / 2, condition_share: FALLBACK_WEIGHTS.condition } },
+];
+const variantVector = (w: Partial<Record<string, number>>) => BASE_FEATURES.map((f) => w[f] ?? 0);
+/** Training shortlists as weight-tuning input (base features, the domain used). */
+const tuningGenomes = (t: TrainingGenome[]): WeightTuningGenome[] => t.map((g) => ({ rows: g.base, positive: g.positive, archaea: g.archaea }));
 
 /** The growth model shipped as growth-model.default.json: trained on every genome, features leave-genus-out. */
 export function trainShippedGrowthModel(db: Database, o: MediaEvalOptions & { createdAt?: string } = {}): GrowthModel {
@@ -152,12 +178,22 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
   const allFolds = makeFolds(db, ctx, o);
   const queries = allFolds.filter((f) => !o.queryFilter || o.queryFilter(f.genome));
   const results: Record<RankerName, { truth: Set<string>; ranked: RankedMedium[]; domain: string }[]> = Object.fromEntries(RANKERS.map((r) => [r, []])) as never;
-  const pairCache = new Map<string, GrowthTrainingGenome>();
+  const pairCache = new Map<string, TrainingGenome>();
   const weightCache = new Map<string, number[]>();
   const modelCache = new Map<string, GrowthModel>();
   const heldOutPairs: { x: number[]; p: number; s: number; y: boolean; domain: string }[] = [];
   const ablationRuns = o.ablations ? BASE_FEATURES.filter((f) => FALLBACK_WEIGHTS[f as keyof typeof FALLBACK_WEIGHTS]).map((f) => ({ without: f as string, j: BASE_FEATURES.indexOf(f), results: [] as { truth: Set<string>; ranked: RankedMedium[]; domain: string }[] })) : [];
 
+  type Res = { truth: Set<string>; ranked: RankedMedium[]; domain: string };
+  const variantRuns = o.variants
+    ? [
+        ...EVIDENCE_VARIANTS.map((v) => ({ name: v.name, results: [] as Res[], picks: undefined as Record<string, number> | undefined })),
+        ...EVIDENCE_VARIANTS.map((v) => ({ name: `${v.name}, nested-tuned`, results: [] as Res[], picks: undefined as Record<string, number> | undefined })),
+        ...EVIDENCE_VARIANTS.map((v) => ({ name: `${v.name}, nested-tuned per domain`, results: [] as Res[], picks: undefined as Record<string, number> | undefined })),
+        { name: 'selected (nested leave-genus-out)', results: [] as Res[], picks: {} as Record<string, number> | undefined },
+      ]
+    : [];
+  const diagnostics: MediaEvalReport['diagnostics'] = [];
   for (const f of queries) {
     const q = f.genome;
     const H = groupOf(q);
@@ -197,7 +233,7 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
     ours.evidence.candidates.forEach((i, cIdx) => {
       if (!ours.evidence.shortlist[cIdx]) return;
       const x = ours.evidence.modelRows[cIdx];
-      heldOutPairs.push({ x, p: growthProbability(model!, x), s: growthScore(model!, x), y: truth.has(ctx.matrix.mediumIds[i]), domain: q.organismType });
+      heldOutPairs.push({ x: ours.evidence.features[cIdx], p: growthProbability(model!, x), s: growthScore(model!, x), y: truth.has(ctx.matrix.mediumIds[i]), domain: q.organismType });
     });
     // Ablations of the product's evidence score: the same ranking without one feature's term.
     for (const a of ablationRuns) {
@@ -206,6 +242,40 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
         .map((i, cIdx) => ({ mediumId: ctx.matrix.mediumIds[i], score: ours.evidence.firstStage[cIdx] - w * ours.evidence.features[cIdx][a.j] }))
         .sort((x, y) => y.score - x.score || (x.mediumId < y.mediumId ? -1 : 1));
       a.results.push({ truth, ranked, domain: q.organismType });
+    }
+    if (variantRuns.length) {
+      const train = tuningGenomes(trainingPairs(ctx, allFolds, H, pairCache));
+      const order = (w: readonly number[]) =>
+        ours.evidence.candidates
+          .map((i, cIdx) => ({ mediumId: ctx.matrix.mediumIds[i], score: ours.evidence.features[cIdx].reduce((s, v, j) => s + (w[j] ?? 0) * v, 0) }))
+          .sort((x, y) => y.score - x.score || (x.mediumId < y.mediumId ? -1 : 1));
+      const V = EVIDENCE_VARIANTS.length;
+      let bestV = 0;
+      let bestObj = -Infinity;
+      EVIDENCE_VARIANTS.forEach((v, j) => {
+        const w = variantVector(v.weights);
+        variantRuns[j].results.push({ truth, ranked: order(w), domain: q.organismType });
+        const key = `${H}|${j}`;
+        let tw = weightCache.get(key);
+        if (!tw) weightCache.set(key, (tw = tuneEvidenceWeights(train, w)));
+        variantRuns[V + j].results.push({ truth, ranked: order(tw), domain: q.organismType });
+        // Per domain: tuned on the training genomes of the domain the query's ranking uses (its rRNA call).
+        const arch = ours.evidence.domain === 'archaea';
+        const dkey = `${H}|${j}|${arch ? 'a' : 'b'}`;
+        let dw = weightCache.get(dkey);
+        if (!dw) weightCache.set(dkey, (dw = tuneEvidenceWeights(train.filter((t) => t.archaea === arch), w)));
+        variantRuns[2 * V + j].results.push({ truth, ranked: order(dw), domain: q.organismType });
+        const obj = evidenceObjective(train, w);
+        if (obj > bestObj + 1e-12) [bestObj, bestV] = [obj, j];
+      });
+      // Diagnostics: where the best-placed known medium ranks under the hand-set weights, and its evidence.
+      const hand = order(variantVector(EVIDENCE_VARIANTS[0].weights));
+      const firstHit = hand.findIndex((x) => truth.has(x.mediumId));
+      const cIdx = firstHit >= 0 ? ours.evidence.candidates.findIndex((i) => ctx.matrix.mediumIds[i] === hand[firstHit].mediumId) : -1;
+      diagnostics.push({ genome: q.name, genus: q.genus, domain: q.organismType, known: truth.size, firstHitRank: firstHit >= 0 ? firstHit + 1 : null, medium: firstHit >= 0 ? hand[firstHit].mediumId : null, features: cIdx >= 0 ? Object.fromEntries(BASE_FEATURES.map((f, j) => [f, Number(ours.evidence.features[cIdx][j].toFixed(3))])) : null, conditions: f.conditions });
+      const sel = variantRuns[3 * V];
+      sel.results.push({ truth, ranked: order(variantVector(EVIDENCE_VARIANTS[bestV].weights)), domain: q.organismType });
+      sel.picks![EVIDENCE_VARIANTS[bestV].name] = (sel.picks![EVIDENCE_VARIANTS[bestV].name] ?? 0) + 1;
     }
     const named: [RankerName, RankedMedium[]][] = [
       ['popular', popular],
@@ -257,13 +327,19 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
       folds: modelCache.size,
     };
   }
+  const variants = variantRuns.map((v) => {
+    const js = v.results.map(jaccardOf).filter((x): x is number => x !== null);
+    return { name: v.name, hits: Object.fromEntries(DOMAINS.map((d) => [d, hitRates(v.results.filter((r) => d === 'all' || r.domain === d))])) as Record<(typeof DOMAINS)[number], HitRates>, top1Jaccard: js.length ? js.reduce((a, b) => a + b, 0) / js.length : NaN, ...(v.picks ? { picks: v.picks } : {}) };
+  });
   const ablations = ablationRuns.map((a) => ({ without: a.without, hits: Object.fromEntries(DOMAINS.map((d) => [d, hitRates(a.results.filter((r) => d === 'all' || r.domain === d))])) as Record<(typeof DOMAINS)[number], HitRates> }));
   return {
     genomes: queries.length,
     rows,
-    method: `recommendMedia: evidence score (hand-set weights, FALLBACK_WEIGHTS) over ${BASE_FEATURES.filter((f) => FALLBACK_WEIGHTS[f as keyof typeof FALLBACK_WEIGHTS]).join(", ")}; domain from the rRNA call${o.conditionsFor ? '; conditions predicted by a phenotype model trained without the genus' : '; no predicted conditions'}. mediaforge-tuned: the same with weights tuned for the hit rate on the other genera (nested leave-genus-out). mediaforge-lr: the shortlist ordered by the logistic growth predictor (features also × archaea; nested leave-genus-out). fused-rrf: the earlier reciprocal-rank fusion`,
+    method: `recommendMedia: evidence score (hand-set weights, FALLBACK_WEIGHTS) over ${BASE_FEATURES.filter((f) => FALLBACK_WEIGHTS[f as keyof typeof FALLBACK_WEIGHTS]).join(", ")}; domain from the rRNA call${o.conditionsFor ? `; conditions predicted by a phenotype model trained without the genus${o.featureSource ? ` (features from ${o.featureSource})` : ''}` : '; no predicted conditions'}. mediaforge-tuned: the same with weights tuned for the hit rate on the other genera (nested leave-genus-out). mediaforge-lr: the shortlist ordered by the logistic growth predictor (features also × archaea; nested leave-genus-out). fused-rrf: the earlier reciprocal-rank fusion`,
     growthPredictor,
     ablations,
+    variants,
+    diagnostics,
     seconds: (Date.now() - t0) / 1000,
   };
 }
@@ -301,6 +377,10 @@ export function formatMediaEval(r: MediaEvalReport): string {
   if (r.ablations.length) {
     lines.push('', 'ablations (the mediaforge score without one feature): top-1 / top-10 all, bacteria, archaea');
     for (const a of r.ablations) lines.push(`  without ${a.without.padEnd(13)} ${(['all', 'bacteria', 'archaea'] as const).map((d) => `${pct(a.hits[d].top1)} /${pct(a.hits[d].top10)}`).join('   ')}`);
+  }
+  if (r.variants.length) {
+    lines.push('', 'evidence-weight variants (EVIDENCE_VARIANTS): top-1 / top-10 all, bacteria, archaea; top-1 Jaccard');
+    for (const v of r.variants) lines.push(`  ${v.name.padEnd(34)} ${(['all', 'bacteria', 'archaea'] as const).map((d) => `${pct(v.hits[d].top1)} /${pct(v.hits[d].top10)}`).join('   ')}  ${Number.isFinite(v.top1Jaccard) ? v.top1Jaccard.toFixed(3) : '–'}${v.picks ? `  picks: ${Object.entries(v.picks).map(([k, n]) => `${k} ×${n}`).join(', ')}` : ''}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -16,11 +16,12 @@ import { gunzipSync } from 'node:zlib';
 import type { Database } from 'sql.js';
 import { AppError } from '../core/errors';
 import { profileSource } from '../core/profile';
-import type { ProteinFeatures } from '../core/protein-features';
+import { proteinFeatureVector, type ProteinFeatures } from '../core/protein-features';
 import { bytesSource } from '../core/sources';
 import { profileContentHash } from '../db/profile-blob';
 import { loadPhenotypeLabels, type GenomePhenotypeLabels, type PhenotypeLabelOptions } from './phenotype-labels';
 import { phenotypeGroupOf, type PhenotypeSample } from './phenotype-eval';
+import { encodeStoredPhenotypeFeatures, PHENOTYPE_FEATURES_META_KEY } from './phenotype-stored-features';
 
 export interface LoadPhenotypeSamplesOptions extends PhenotypeLabelOptions {
   /** Also compute protein features (about 25 Mbp/s). @default true */
@@ -138,4 +139,24 @@ export async function loadPhenotypeSamples(db: Database, dataDir: string, option
   }
   samples.sort((a, b) => a.genomeId - b.genomeId);
   return { samples, skipped };
+}
+
+/**
+ * `db build`: the phenotype features of the labelled genomes of `db` (profiled from `dataDir` as
+ * above, protein features included) as the meta row of phenotype-stored-features.ts.
+ */
+export async function storePhenotypeFeatures(db: Database, dataDir: string, meta: Record<string, string>, options: Pick<LoadPhenotypeSamplesOptions, 'onProgress' | 'signal'> = {}): Promise<number> {
+  const { samples } = await loadPhenotypeSamples(db, dataDir, { ...options, protein: true });
+  const hash = new Map((db.exec('SELECT id, content_hash FROM genomes')[0]?.values ?? []).map(([id, h]) => [Number(id), String(h)]));
+  const rows = samples
+    .filter((s) => s.input.protein)
+    .map((s) => ({
+      contentHash: hash.get(s.genomeId)!,
+      gcFraction: s.input.gcFraction,
+      lengthBp: s.lengthBp,
+      counts: s.input.counts,
+      protein: s.input.protein instanceof Float32Array ? s.input.protein : proteinFeatureVector(s.input.protein!),
+    }));
+  meta[PHENOTYPE_FEATURES_META_KEY] = encodeStoredPhenotypeFeatures(rows);
+  return rows.length;
 }

@@ -28,12 +28,13 @@
  * Lab outcomes of the query genome (query.genomeId): 'grew' media rank first, 'no growth' last.
  */
 import type { Database } from 'sql.js';
+import { AppError } from '../core/errors';
 import { getGenomeCounts } from '../db/genomes';
 import { getActiveModelId } from '../db/models';
 import type { DomainCall } from '../ml/genome-neighbors';
 import { genusOf } from '../ml/genus-split';
 import { CONDITION_KERNEL, conditionMatch, genomeConditions, loadStrainMediumConditions, strainConditions, type Conditions } from './condition-ranking';
-import { BASE_FEATURES, expandFeatures, RANKED_FEATURES, growthProbability, growthScore, parseGrowthModel, type GrowthModel } from './growth-predictor';
+import { BASE_FEATURES, expandFeatures, GROWTH_FEATURES, RANKED_FEATURES, growthProbability, growthScore, parseGrowthModel, type GrowthModel } from './growth-predictor';
 import defaultGrowthModelJson from './growth-model.default.json';
 import type { GenomeQuery, GrowthConditions, PredictedConditionsJson, RecommendedMedium, RecommendResult } from './media-api-types';
 import { latentSimilarity, loadLinkedGenomes, tetraSimilarity, tetraVector, type LinkedGenome } from './media-ranking';
@@ -41,6 +42,8 @@ import { buildMediaMatrix, gellingMask, PRESENCE_WEIGHT, type MediaMatrix } from
 import { mediumTraits, type MediumTraits } from './medium-traits';
 import { parsePhenotypeModel, predictPhenotype, type PhenotypeModel, type PhenotypePrediction } from './phenotype-model';
 import defaultPhenotypeJson from './phenotype-model.default.json';
+import dnaPhenotypeJson from './phenotype-model.dna.json';
+import { storedProteinByGenome } from './phenotype-stored-features';
 
 /** Nearest genomes whose own media count (neighbor feature). */
 export const NEIGHBOR_K = 5;
@@ -110,6 +113,10 @@ export interface RecommendContext {
   strains: StrainRow[];
   conditionRows: ConditionRow[];
   phenotypeModel: PhenotypeModel | null;
+  /** Protein features stored in the snapshot for its labelled genomes (phenotype-stored-features.ts), by genome id: a database genome's query gets them. */
+  storedProtein: Map<number, Float32Array>;
+  /** DNA-only phenotype model, used when the query has no usable protein features (null = none). */
+  dnaPhenotypeModel: PhenotypeModel | null;
   growthModel: GrowthModel | null;
   /** Sparse recipe weights per medium (indices, weights, Σ weights), for the Jaccard. */
   recipe: { idx: Uint16Array; w: Float32Array; sum: number }[];
@@ -127,10 +134,29 @@ export function bundledPhenotypeModel(): PhenotypeModel {
   return parsePhenotypeModel(JSON.stringify(defaultPhenotypeJson), 'bundled phenotype model');
 }
 
+/**
+ * The bundled DNA-only phenotype model (GC + 1–3-mer CLR; `mediaforge phenotype train --dna-only`):
+ * the fallback for a query without usable protein features (too short for gene calling).
+ */
+export function bundledDnaPhenotypeModel(): PhenotypeModel {
+  return parsePhenotypeModel(JSON.stringify(dnaPhenotypeJson), 'bundled DNA-only phenotype model');
+}
+
+/** Protein features a model can use: present and finite (a sequence too short for gene calling has none, or NaN). */
+export function usableProtein(protein: GenomeQuery['protein']): boolean {
+  return !!protein && protein.length > 0 && Array.prototype.every.call(protein, (x: number) => Number.isFinite(x));
+}
+
 /** The bundled growth predictor, or null when the shipped file holds none. */
 export function bundledGrowthModel(): GrowthModel | null {
   const j = defaultGrowthModelJson as unknown as { format?: string };
-  return j && j.format ? parseGrowthModel(j, 'bundled growth model') : null;
+  if (!j || !j.format) return null;
+  const m = parseGrowthModel(j, 'bundled growth model');
+  // Its columns must be this version's (a stale file would score shifted columns).
+  if (JSON.stringify(m.features) !== JSON.stringify(GROWTH_FEATURES)) {
+    throw new AppError('DATA_INVALID', `bundled growth model ${m.id}: its features are not GROWTH_FEATURES`, 'retrain it: mediaforge eval media --growth-model-out src/media/growth-model.default.json');
+  }
+  return m;
 }
 
 function loadLab(db: Database): Map<number, Map<string, boolean>> {
@@ -167,7 +193,7 @@ function recipeWeights(m: MediaMatrix): RecommendContext['recipe'] {
 }
 
 /** Everything the ranking needs from the database, built once (the worker caches it). */
-export function buildRecommendContext(db: Database, options: { phenotypeModel?: PhenotypeModel | null; growthModel?: GrowthModel | null } = {}): RecommendContext {
+export function buildRecommendContext(db: Database, options: { phenotypeModel?: PhenotypeModel | null; dnaPhenotypeModel?: PhenotypeModel | null; growthModel?: GrowthModel | null } = {}): RecommendContext {
   const modelId = getActiveModelId(db);
   const labOutcomes = loadLab(db);
   const genomes = loadLinkedGenomes(db, modelId, { include: new Set(labOutcomes.keys()) });
@@ -222,6 +248,8 @@ export function buildRecommendContext(db: Database, options: { phenotypeModel?: 
     strains,
     conditionRows,
     phenotypeModel: options.phenotypeModel === undefined ? bundledPhenotypeModel() : options.phenotypeModel,
+    storedProtein: storedProteinByGenome(db),
+    dnaPhenotypeModel: options.dnaPhenotypeModel === undefined ? (options.phenotypeModel === undefined ? bundledDnaPhenotypeModel() : null) : options.dnaPhenotypeModel,
     growthModel,
     recipe: recipeWeights(matrix),
     jaccardCache: new Map(),
@@ -295,9 +323,25 @@ export function conditionsFromPrediction(model: PhenotypeModel, p: PhenotypePred
 const EMPTY_CONDITIONS: GrowthConditions = { temperatureC: null, oxygenTolerant: null, salinityPct: null, ph: null };
 
 /** Growth conditions predicted from the genome (phenotype model), as JSON and as the rankers use them. */
-export function predictConditions(ctx: Pick<RecommendContext, 'phenotypeModel'>, query: GenomeQuery): { json: PredictedConditionsJson; conditions: GrowthConditions } {
-  const m = ctx.phenotypeModel;
+export function predictConditions(ctx: Pick<RecommendContext, 'phenotypeModel'> & Partial<Pick<RecommendContext, 'dnaPhenotypeModel' | 'storedProtein'>>, query: GenomeQuery): { json: PredictedConditionsJson; conditions: GrowthConditions } {
+  let m = ctx.phenotypeModel;
   const notes: string[] = [];
+  let protein = query.protein;
+  const stored = !usableProtein(protein) && query.genomeId != null ? ctx.storedProtein?.get(query.genomeId) : undefined;
+  if (stored) {
+    protein = stored;
+    notes.push('protein features of this database genome: stored in the snapshot');
+  }
+  if (m && m.featureSet === 'dna+protein' && !usableProtein(protein)) {
+    protein = null;
+    if (ctx.dnaPhenotypeModel) {
+      // DNA-only fallback: a sequence too short for gene calling (or a database genome without stored protein features).
+      notes.push(
+        `no usable protein features (${query.protein ? 'too few genes found' : 'none for this query'}): growth conditions from the DNA-only phenotype model ${ctx.dnaPhenotypeModel.id} (GC and 1–3-mer composition), less accurate than the protein model ${m.id}`,
+      );
+      m = ctx.dnaPhenotypeModel;
+    }
+  }
   const none = (model: string) => ({
     json: { temperature_c: null, oxygen: null, salinity_pct: null, ph: null, domain: query.domainCall, model, notes },
     conditions: { ...EMPTY_CONDITIONS },
@@ -306,11 +350,11 @@ export function predictConditions(ctx: Pick<RecommendContext, 'phenotypeModel'>,
     notes.push('no phenotype model: growth conditions unknown (give them with --temperature, --salinity, --ph, --anaerobic/--aerobic)');
     return none('none');
   }
-  if (m.featureSet === 'dna+protein' && !query.protein) {
+  if (m.featureSet === 'dna+protein' && !protein) {
     notes.push(`phenotype model ${m.id} needs protein features, which this query lacks: growth conditions unknown (profile with protein features, or give the conditions)`);
     return none(m.id);
   }
-  const p = predictPhenotype(m, { counts: query.counts, gcFraction: query.gcFraction, protein: query.protein });
+  const p = predictPhenotype(m, { counts: query.counts, gcFraction: query.gcFraction, protein: m.featureSet === 'dna+protein' ? protein : null });
   notes.push(...p.notes);
   const r = (x: number, d = 2) => Number(x.toFixed(d));
   const iv = (x: { value: number; low: number; high: number } | null) => (x ? { value: r(x.value), low: r(x.low), high: r(x.high) } : null);
@@ -438,6 +482,20 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
       if (!grew) noGrowth.set(i, (noGrowth.get(i) ?? 0) + w);
     }
   }
+  // kmer_neighbor: the same over the 5 nearest genomes by 4-mer profile (no latent, no rRNA).
+  const kmerNb = new Float64Array(n);
+  {
+    const tsim = tetraSimilarity({ tetra: tetraVector(query.counts) });
+    const kTop = cands.map((genome) => ({ genome, similarity: tsim(genome) })).sort((a, b) => b.similarity - a.similarity || a.genome.genomeId - b.genome.genomeId).slice(0, NEIGHBOR_K);
+    const ksum = kTop.reduce((a, t) => a + Math.max(0, t.similarity), 0) || 1;
+    for (const { genome, similarity } of kTop) {
+      const lab = ctx.labOutcomes.get(genome.genomeId);
+      for (const [m, c] of genome.media) {
+        const i = ctx.mediumIndex.get(m);
+        if (i !== undefined && lab?.get(m) !== false) kmerNb[i] += (Math.max(0, similarity) / ksum) * c;
+      }
+    }
+  }
   // genus: the nearest genera stand for all their BacDive strains and taxon_media rows.
   const genera: MediumEvidence['genera'] = [];
   for (const t of neighbors.slice(0, GENUS_NEIGHBORS)) {
@@ -512,6 +570,11 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
   }
   const cond = new Float64Array(n);
   for (let i = 0; i < n; i++) cond[i] = condN[i] ? condSum[i] / (condN[i] + CONDITION_KERNEL.priorStrains) : 0;
+  // condition_share: the kernel estimate of P(m | conditions) over the domain's strains, Σ_{strains on m} K,
+  // scaled by its maximum (popular media with condition-matched strains; condition prefers consistent ones).
+  let shareMax = 0;
+  for (let i = 0; i < n; i++) shareMax = Math.max(shareMax, condSum[i]);
+  const share = (i: number) => (anyCondition && shareMax > 0 ? condSum[i] / shareMax : 0);
   // condition_recipe: media whose recipe resembles the media that best match the conditions.
   const condRec = new Float64Array(n);
   if (anyCondition) {
@@ -530,7 +593,7 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
   const maxRec = rec.reduce((a, b) => Math.max(a, b), 0);
   const maxCondRec = condRec.reduce((a, b) => Math.max(a, b), 0);
   for (let i = 0; i < n; i++) {
-    if (!(nb[i] > 0 || gen[i] > 0 || rec[i] > 0.05 * maxRec || condRec[i] > 0.5 * maxCondRec || pop[i] > 0 || noGrowth.has(i))) continue;
+    if (!(nb[i] > 0 || gen[i] > 0 || rec[i] > 0.05 * maxRec || condRec[i] > 0.5 * maxCondRec || pop[i] > 0 || kmerNb[i] > 0 || noGrowth.has(i))) continue;
     const st = conditionStats.get(i);
     if (st) st.match = cond[i];
     candidates.push(i);
@@ -544,6 +607,7 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
     order.forEach((c, rank) => (rr[c] = features[c][j] > 0 ? 10 / (10 + rank) : 0));
     features.forEach((f, c) => f.push(rr[c]));
   }
+  features.forEach((f, c) => f.push(share(candidates[c]), kmerNb[candidates[c]]));
   const first = features.map((f) => fallbackScore(f));
   const modelRows = features.map((f) => expandFeatures(f, domain === 'archaea'));
   const order = first.map((_, c) => c).sort((a, b) => first[b] - first[a] || candidates[a] - candidates[b]);

@@ -44,7 +44,7 @@ function suite(label: string, dataDir: string, options: { determinism: boolean; 
       conditions = tsv('strain_conditions');
       taxa = tsv('taxon_media');
       manifest = readRows(join(dataDir, 'genomes', 'manifest.tsv')).filter((r) => r.file.startsWith('reference/'));
-    });
+    }, 600_000); // the shared build profiles every genome twice (k-mers; protein features of the labelled ones): minutes on a loaded machine
     afterAll(() => db?.close());
     const v = (key: string) => {
       expect(stats.values, key).toHaveProperty([key]);

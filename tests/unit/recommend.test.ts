@@ -9,13 +9,19 @@ import type { Database } from 'sql.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROTEIN_FEATURE_NAMES } from '../../src/core/protein-features';
 import { openSnapshot } from '../../src/db/snapshot-file';
-import { evaluateMedia } from '../../src/media/media-eval';
+import { EVIDENCE_VARIANTS, evaluateMedia } from '../../src/media/media-eval';
 import { mediumVector, weightedJaccard } from '../../src/media/media-vectors';
 import type { GenomeQuery } from '../../src/media/media-api-types';
 import { buildRecommendContext, jaccardRow, predictConditions, queryOfGenome, recommendMedia, refreshLabOutcomes, type RecommendContext } from '../../src/media/recommend';
 import { profileSource } from '../../src/core/profile';
 import { nodeFileSource } from '../../src/cli/node-source';
-import { fixture, REPO_ROOT } from '../helpers/data';
+import { fixture, HAS_SHARED_DATA, REPO_ROOT, SHARED_DATA } from '../helpers/data';
+import { gunzipSync } from 'node:zlib';
+import { bytesSource } from '../../src/core/sources';
+import { phenotypeFeatureVector } from '../../src/media/phenotype-features';
+import { predictPhenotype } from '../../src/media/phenotype-model';
+import { loadPhenotypeSamples } from '../../src/media/phenotype-node-data';
+import { loadStoredPhenotypeSamples, readStoredPhenotypeFeatures } from '../../src/media/phenotype-stored-features';
 import { build, FIXTURE_DATA, sql } from './db-test-helpers';
 
 let db: Database;
@@ -79,8 +85,10 @@ describe('recommendMedia on the bundled snapshot', () => {
     expect(r.media[0].reasons[0]).toMatch(/^known medium of this genome \(identical to Methanococcus maripaludis/);
     expect(r.media.slice(0, g.media.size).every((m) => g.media.has(m.medium_id))).toBe(true);
     expect(r.predicted_conditions.domain).toBe('archaea');
-    expect(r.predicted_conditions.temperature_c, 'no protein features: conditions unknown').toBeNull();
-    expect(r.predicted_conditions.notes.join(' ')).toMatch(/needs protein features/);
+    // A database genome's protein features are stored in the snapshot: its conditions are predicted.
+    expect(r.predicted_conditions.model).toBe(ctx.phenotypeModel!.id);
+    expect(r.predicted_conditions.temperature_c!.value).toBeGreaterThan(20);
+    expect(r.predicted_conditions.notes.join(' ')).toMatch(/protein features of this database genome: stored in the snapshot/);
   });
 
   it('leaves the excluded genus out of every source of evidence', () => {
@@ -116,6 +124,64 @@ describe('recommendMedia on the bundled snapshot', () => {
     const r = recommendMedia(ctx, q, { top: 5 });
     expect(r.conditions_used.temperatureC).toBeCloseTo(json.temperature_c!.value, 1);
     expect(r.media.some((m) => m.reasons.some((x) => /strains grown on it: .* °C/.test(x)))).toBe(true);
+  });
+});
+
+describe('growth conditions without protein features', () => {
+  it('stores the labelled genomes’ protein features in the snapshot, as db build profiled them', async () => {
+    const stored = readStoredPhenotypeFeatures(db)!;
+    expect(stored, 'db build stores the phenotype features').not.toBeNull();
+    const samples = loadStoredPhenotypeSamples(db)!;
+    expect(samples.length).toBe(stored.size);
+    expect(samples.length).toBeGreaterThanOrEqual(150);
+    for (const s of samples) expect((s.input.protein as Float32Array).every((x) => Number.isFinite(x)), s.name).toBe(true);
+    if (!HAS_SHARED_DATA) return;
+    // The same features as profiling the genome files (3 genomes, one of them a collection record).
+    const keys = new Set([samples.find((x) => x.recordType !== 'genome')!.key, ...samples.filter((x) => x.recordType === 'genome').slice(0, 2).map((x) => x.key)]);
+    const fresh = (await loadPhenotypeSamples(db, SHARED_DATA, { filter: (k) => keys.has(k) })).samples;
+    expect(fresh.map((x) => x.key).sort()).toEqual([...keys].sort());
+    for (const f of fresh) {
+      const s = samples.find((x) => x.key === f.key)!;
+      expect(Array.from(phenotypeFeatureVector(s.input, 'dna+protein')), f.key).toEqual(Array.from(phenotypeFeatureVector(f.input, 'dna+protein')));
+      expect(s.lengthBp).toBe(f.lengthBp);
+    }
+  }, 120_000);
+
+  it('falls back to the DNA-only phenotype model for a sequence too short for gene calling, and says so', async () => {
+    const lambda = gunzipSync(readFileSync(fixture('lambda.fa.gz'))).toString('latin1');
+    const seq = lambda.split('\n').slice(1).join('').slice(0, 240);
+    const p = await profileSource(bytesSource('q', new TextEncoder().encode(`>q\n${seq}\n`), 1 << 16), { proteinFeatures: true });
+    // No gene of ≥ 100 codons: the protein features are NaN.
+    expect(p.protein!.orfs).toBe(0);
+    const protein = Float32Array.from(PROTEIN_FEATURE_NAMES, (n) => p.protein!.features[n]);
+    const q: GenomeQuery = { counts: p.counts, gcFraction: p.gcFraction, domainCall: 'unknown', protein, latent: null };
+    const { json } = predictConditions(ctx, q);
+    expect(json.model).toBe(ctx.dnaPhenotypeModel!.id);
+    expect(ctx.dnaPhenotypeModel!.featureSet).toBe('dna');
+    expect(json.notes[0]).toMatch(/^no usable protein features \(too few genes found\): growth conditions from the DNA-only phenotype model phenotype-\w+ \(GC and 1–3-mer composition\)/);
+    expect(json.temperature_c).not.toBeNull();
+    // The same DNA-only prediction as the model itself gives.
+    expect(json.temperature_c!.value).toBeCloseTo(predictPhenotype(ctx.dnaPhenotypeModel!, { counts: p.counts, gcFraction: p.gcFraction }).temperatureC!.value, 2);
+    // A whole genome with protein features keeps the protein model.
+    const g = await profileSource(nodeFileSource(fixture('mycoplasma-genitalium-g37.fa.gz'), 'q'), { proteinFeatures: true });
+    const full = predictConditions(ctx, { counts: g.counts, gcFraction: g.gcFraction, domainCall: 'bacteria', protein: Float32Array.from(PROTEIN_FEATURE_NAMES, (n) => g.protein!.features[n]), latent: null });
+    expect(full.json.model).toBe(ctx.phenotypeModel!.id);
+    expect(full.json.notes.join(' ')).not.toMatch(/DNA-only/);
+    // recommend: the fallback reaches the ranking and the output.
+    const r = recommendMedia(ctx, q, { top: 3 });
+    expect(r.predicted_conditions.model).toBe(ctx.dnaPhenotypeModel!.id);
+    expect(r.predicted_conditions.notes.join(' ')).toMatch(/DNA-only phenotype model/);
+  });
+
+  it('without a DNA-only model, conditions stay unknown (and the note says why)', () => {
+    const g = genomeOf('Escherichia coli');
+    const q = { ...queryOfGenome(db, g), genomeId: null };
+    const { json } = predictConditions({ phenotypeModel: ctx.phenotypeModel, dnaPhenotypeModel: null }, q);
+    expect(json.temperature_c).toBeNull();
+    expect(json.notes.join(' ')).toMatch(/needs protein features/);
+    const dna = predictConditions(ctx, q);
+    expect(dna.json.model).toBe(ctx.dnaPhenotypeModel!.id);
+    expect(dna.json.notes[0]).toMatch(/^no usable protein features \(none for this query\)/);
   });
 });
 
@@ -173,8 +239,20 @@ describe('lab outcomes', () => {
 describe('evaluation on a fixed tiny split', () => {
   it('ranks held-out genomes leave-genus-out with every ranker and reports the growth predictor', () => {
     const pick = new Set(['Escherichia coli', 'Staphylococcus aureus', 'Methanospirillum hungatei', 'Metallosphaera sedula']);
-    const rep = evaluateMedia(db, { queryFilter: (g) => pick.has(g.species ?? '') });
+    const rep = evaluateMedia(db, { queryFilter: (g) => pick.has(g.species ?? ''), variants: true });
     expect(rep.genomes).toBeGreaterThanOrEqual(4);
+    // The evidence-weight variants: each fixed, nested-tuned (both ways) and the nested selection.
+    expect(rep.variants.map((v) => v.name)).toEqual([
+      ...EVIDENCE_VARIANTS.map((v) => v.name),
+      ...EVIDENCE_VARIANTS.map((v) => `${v.name}, nested-tuned`),
+      ...EVIDENCE_VARIANTS.map((v) => `${v.name}, nested-tuned per domain`),
+      'selected (nested leave-genus-out)',
+    ]);
+    for (const v of rep.variants) expect(v.hits.all.queries, v.name).toBe(rep.genomes);
+    // The first variant is the product's hand-set score: the same hit rates as "mediaforge".
+    expect(rep.variants[0].hits.all).toEqual(rep.rows.find((x) => x.ranker === 'mediaforge' && x.domain === 'all')!.hits);
+    expect(Object.values(rep.variants.at(-1)!.picks!).reduce((a, b) => a + b, 0)).toBe(rep.genomes);
+    expect(rep.diagnostics).toHaveLength(rep.genomes);
     const get = (r: string, d: string) => rep.rows.find((x) => x.ranker === r && x.domain === d)!;
     for (const r of ['popular', 'kmer4-neighbors', 'latent-neighbors', 'fused-rrf', 'mediaforge', 'mediaforge-tuned', 'mediaforge-lr']) expect(get(r, 'all').hits.queries).toBe(rep.genomes);
     // Each of these has a known medium that another genus also grows on: ours finds it in the top 10.

@@ -10,6 +10,7 @@ import { serializeGrowthModel } from '../../media/growth-predictor';
 import { evaluateMedia, formatMediaEval, trainShippedGrowthModel, type MediaEvalOptions } from '../../media/media-eval';
 import { predictPhenotype, trainPhenotypeModel, type PhenotypeModel } from '../../media/phenotype-model';
 import { loadPhenotypeSamples } from '../../media/phenotype-node-data';
+import { loadStoredPhenotypeSamples } from '../../media/phenotype-stored-features';
 import { conditionsFromPrediction } from '../../media/recommend';
 import { UsageError } from '../cli-error';
 
@@ -17,7 +18,7 @@ export const SUMMARY = 'leave-genus-out evaluation of the media ranking against 
 
 const DEFAULT_DB = 'public/mediaforge-snapshot.sqlite.gz';
 
-export const HELP = `Usage: mediaforge eval media [--db FILE] [--data DIR] [--json] [--ablations] [--growth-model-out FILE]
+export const HELP = `Usage: mediaforge eval media [--db FILE] [--data DIR] [--json] [--ablations] [--variants] [--dna-only] [--growth-model-out FILE]
        mediaforge eval phenotype [...]   (= mediaforge phenotype eval; see its --help)
 
 Leave-genus-out over every genome of the database with a profile and known media: for each
@@ -33,15 +34,21 @@ the top-1 pick and the closest known medium, and the growth predictor's AUROC on
 against each single feature.
 
 The conditions route (strains' growth conditions and recipe traits matched to the conditions
-predicted from the genome) needs the genomes' sequences: with --data (default ../shared/data
-beside the repository, when present) each genome's conditions are predicted by a phenotype model
-trained without its genus; without the sequences that route is left out.
+predicted from the genome) needs the labelled genomes' phenotype features: the snapshot stores
+them (db build), or they are profiled from the genome files of --data (default ../shared/data
+beside the repository, for a snapshot without them). Each genome's conditions are predicted by a
+phenotype model trained without its genus; without the features that route is left out.
 
 Options:
   --db FILE   database or snapshot (default: the bundled ${DEFAULT_DB})
-  --data DIR  shared data folder holding genomes/ (default: ../shared/data, when present)
+  --data DIR  profile the phenotype features from this shared data folder (holding genomes/)
+              instead of using those stored in the snapshot
   --json      the report as one JSON object
   --ablations also rank without each feature of the score (what each one gives)
+  --dna-only  predict the conditions with DNA-only phenotype models (the fallback for a query
+              without usable protein features) instead of DNA + protein
+  --variants  also rank with each evidence-weight variant (EVIDENCE_VARIANTS, media-eval.ts):
+              fixed, nested-tuned, and selected by nested leave-genus-out
   --growth-model-out FILE
               train the growth predictor on every genome (features leave-genus-out) and
               write it (this is how src/media/growth-model.default.json is made)
@@ -62,7 +69,7 @@ export async function run(argv: string[]): Promise<number> {
   if (what !== 'media') throw new UsageError(`unknown evaluation '${what}' (evaluations: media, phenotype)`);
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: { db: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean', default: false }, ablations: { type: 'boolean', default: false }, 'growth-model-out': { type: 'string' }, 'created-at': { type: 'string' }, objective: { type: 'string' }, lambda: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } });
+    parsed = parseArgs({ args: rest, options: { db: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean', default: false }, ablations: { type: 'boolean', default: false }, variants: { type: 'boolean', default: false }, 'dna-only': { type: 'boolean', default: false }, 'growth-model-out': { type: 'string' }, 'created-at': { type: 'string' }, objective: { type: 'string' }, lambda: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } });
   } catch (e) {
     throw new UsageError((e as Error).message.split('\n')[0]);
   }
@@ -74,11 +81,14 @@ export async function run(argv: string[]): Promise<number> {
   const SQL = await loadSqlJs();
   const { db } = openSnapshot(SQL, readFileBytes(resolve(v.db ?? resolve(repoRoot(), DEFAULT_DB))), v.db ?? DEFAULT_DB);
   try {
-    // Predicted conditions need the genomes' sequences (protein features): from the shared data folder.
+    // Predicted conditions need the labelled genomes' phenotype features: stored in the snapshot
+    // (db build), or profiled from the shared data folder (--data, or a snapshot without them).
     const dataDir = resolve(v.data ?? join(repoRoot(), '..', 'shared', 'data'));
     const options: MediaEvalOptions = {};
-    if (existsSync(join(dataDir, 'genomes', 'manifest.tsv'))) {
-      const { samples } = await loadPhenotypeSamples(db, dataDir);
+    const stored = v.data === undefined ? loadStoredPhenotypeSamples(db) : null;
+    const samples = stored ?? (existsSync(join(dataDir, 'genomes', 'manifest.tsv')) ? (await loadPhenotypeSamples(db, dataDir)).samples : null);
+    if (samples) {
+      options.featureSource = `${stored ? 'the snapshot (stored phenotype features)' : `the genome files in ${dataDir}`}${v['dna-only'] ? '; DNA-only phenotype models (GC + 1–3-mer CLR), as for a query without protein features' : ''}`;
       const byGenome = new Map(samples.map((s) => [s.genomeId, s]));
       const models = new Map<string, PhenotypeModel>();
       const cache = new Map<number, Conditions | null>();
@@ -89,7 +99,7 @@ export async function run(argv: string[]): Promise<number> {
         // The phenotype model of this fold never saw the genome's genus.
         let m = models.get(s.group);
         if (!m) {
-          m = trainPhenotypeModel(samples.filter((x) => x.group !== s.group));
+          m = trainPhenotypeModel(samples.filter((x) => x.group !== s.group), { featureSet: v['dna-only'] ? 'dna' : 'auto' });
           models.set(s.group, m);
         }
         const p = predictPhenotype(m, s.input);
@@ -117,6 +127,7 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     options.ablations = v.ablations;
+    options.variants = v.variants;
     const report = evaluateMedia(db, options);
     process.stdout.write(v.json ? `${JSON.stringify(report, null, 2)}\n` : formatMediaEval(report));
     return 0;

@@ -14,7 +14,7 @@ import { describeGeneratedRecipes } from '../../media/generate-recipes';
 import type { GeneratedRecipe, GenerateResult, GrowthConditions } from '../../media/media-api-types';
 import { buildMediaMatrix } from '../../media/media-vectors';
 import { encodeCondition, groupOfDomain, growthConditionsOf, recipeConditionForQuery, type OrganismGroup } from '../../media/recipe-conditions';
-import { bundledPhenotypeModel, predictConditions } from '../../media/recommend';
+import { bundledDnaPhenotypeModel, bundledPhenotypeModel, predictConditions } from '../../media/recommend';
 import { sampleRecipeVectors } from '../../ml/recipe-cvae';
 import { instantiateRecipeCvae, readRecipeCvae } from '../../ml/recipe-cvae-model';
 import { UsageError } from '../cli-error';
@@ -93,7 +93,7 @@ export async function run(argv: string[]): Promise<number> {
     // The genome embedding of the genome VAE the recipe model was trained with.
     const { query, genomeModelFound } = await genomeQueryOf(db, profile, model.genomeModelId ?? null);
     // Growth conditions: predicted from the sequence (the same function as recommend and the app), each replaced by the one given.
-    const predicted = predictConditions({ phenotypeModel: bundledPhenotypeModel() }, query);
+    const predicted = predictConditions({ phenotypeModel: bundledPhenotypeModel(), dnaPhenotypeModel: bundledDnaPhenotypeModel() }, query);
     const notes = [...predicted.json.notes];
     if (model.genomeModelId && !genomeModelFound) notes.push(`genome VAE ${model.genomeModelId} of the recipe model is not in ${dbName}: the genome embedding is left unknown`);
     const conditions: GrowthConditions = { ...predicted.conditions, ...given };
