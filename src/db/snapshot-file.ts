@@ -59,7 +59,7 @@ export function snapshotSqliteBytes(bytes: Uint8Array, name: string): { sqlite: 
   try {
     return { sqlite: gunzipSync(bytes), gzip: true };
   } catch (e) {
-    throw new AppError('DB_INVALID', `${name}: gzip data is damaged or truncated (${(e as Error).message})`, 'download or export the snapshot again');
+    throw new AppError('DB_INVALID', `${name}: gzip data is damaged or truncated (${oneLine((e as Error).message)})`, 'download or export the snapshot again');
   }
 }
 
@@ -169,6 +169,12 @@ function checkSchema(SQL: SqlJsStatic, db: Database, version: number, name: stri
   }
 }
 
+/** SQLite's text (integrity_check rows can span lines) as one line of at most 200 characters. */
+function oneLine(text: string): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length > 200 ? `${t.slice(0, 197)}...` : t;
+}
+
 /** What a file that is not SQLite looks like, for the message. */
 function notSqlite(bytes: Uint8Array, name: string): AppError {
   const hint = 'choose a MediaForge snapshot (.sqlite or .sqlite.gz)';
@@ -246,7 +252,7 @@ export function openSnapshot(
   try {
     db = new SQL.Database(sqlite);
   } catch (e) {
-    throw new AppError('DB_INVALID', `${name}: SQLite cannot open it (${(e as Error).message})`, 'the file is damaged; export it again');
+    throw new AppError('DB_INVALID', `${name}: SQLite cannot open it (${oneLine((e as Error).message)})`, 'the file is damaged; export it again');
   }
   try {
     try {
@@ -260,17 +266,17 @@ export function openSnapshot(
       if (unsafe) {
         throw new AppError('DB_INVALID', `${name}: its schema calls a function that may not run from a file (${unsafe[0]}); snapshots cannot carry code, so it is refused`, 'a snapshot may hold only MediaForge\'s own schema; export the data again from MediaForge');
       }
-      throw new AppError('DB_INVALID', `${name}: integrity check failed (its schema cannot be read: ${(e as Error).message})`, 'the file is damaged; export it again');
+      throw new AppError('DB_INVALID', `${name}: integrity check failed (its schema cannot be read: ${oneLine((e as Error).message)})`, 'the file is damaged; export it again');
     }
     let problems: string[] = ['ok'];
     try {
       if (options.integrityCheck !== false) problems = (db.exec('PRAGMA integrity_check(20)')[0]?.values ?? []).map((r) => String(r[0]));
       else db.exec('SELECT count(*) FROM sqlite_schema');
     } catch (e) {
-      throw new AppError('DB_INVALID', `${name}: integrity check failed (${(e as Error).message})`, 'the file is damaged; export it again');
+      throw new AppError('DB_INVALID', `${name}: integrity check failed (${oneLine((e as Error).message)})`, 'the file is damaged; export it again');
     }
     if (problems.length !== 1 || problems[0] !== 'ok') {
-      throw new AppError('DB_INVALID', `${name}: integrity check failed (${problems.slice(0, 2).join('; ') || 'no result'})`, 'the file is damaged; export it again');
+      throw new AppError('DB_INVALID', `${name}: integrity check failed (${oneLine(problems.slice(0, 2).join('; ')) || 'no result'})`, 'the file is damaged; export it again');
     }
     try {
       const { to } = migrate(db, SCHEMA_VERSION, name);
@@ -294,7 +300,7 @@ export function openSnapshot(
       };
     } catch (e) {
       if (e instanceof AppError) throw e;
-      throw new AppError('DB_INVALID', `${name}: the file is damaged (SQLite: ${(e as Error).message})`, 'the file is damaged; export it again');
+      throw new AppError('DB_INVALID', `${name}: the file is damaged (SQLite: ${oneLine((e as Error).message)})`, 'the file is damaged; export it again');
     }
   } catch (e) {
     db.close();

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { reportError } from '../../src/cli/cli-error';
 import { run } from '../../src/cli/commands/db';
 import { isAppError } from '../../src/core/errors';
+import { SCHEMA_VERSION } from '../../src/db/migrations';
 import { openSnapshot } from '../../src/db/snapshot-file';
 import { badInputSnapshots, codeCarryingSnapshots, editSnapshot, type BadSnapshot } from '../helpers/bad-snapshots';
 import { build, FIXTURE_DATA, one, sql } from './db-test-helpers';
@@ -93,6 +94,17 @@ describe('openSnapshot refuses each bad input with its own message', () => {
     // Every case has a message of its own.
     const messages = cases.map((c) => refusal(c.bytes, 'f').message);
     expect(new Set(messages).size).toBe(messages.length);
+  });
+
+  it('a damaged header: page size, schema version 0 with MediaForge\'s id; an index of the schema missing', () => {
+    const badPage = good.slice();
+    new DataView(badPage.buffer).setUint16(16, 1000);
+    expect(refusal(badPage, 'p.sqlite')).toMatchObject({ code: 'DB_INVALID', message: 'p.sqlite: damaged SQLite header (page size 1000 is not a power of two from 512 to 65536)' });
+    const v0 = good.slice();
+    new DataView(v0.buffer).setInt32(60, 0);
+    expect(refusal(v0, 'v0.sqlite')).toMatchObject({ code: 'DB_INVALID', message: 'v0.sqlite: schema version 0 is not a MediaForge version' });
+    const noIndex = editSnapshot(SQL, good, (db) => db.exec('DROP INDEX genomes_content_hash'));
+    expect(refusal(noIndex, 'i.sqlite')).toMatchObject({ code: 'DB_INVALID', message: `i.sqlite: missing index genomes_content_hash (schema version ${SCHEMA_VERSION})` });
   });
 
   it('a gzip file holding zero bytes', () => {
