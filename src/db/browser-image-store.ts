@@ -143,7 +143,7 @@ export function isQuotaExceeded(e: unknown): boolean {
  */
 export const STORAGE_FULL = 'STORAGE_FULL' as ErrorCode;
 
-const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+const mb = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(1)} GB` : `${(n / 1e6).toFixed(1)} MB`);
 
 /** The message for a change that was made but could not be saved because storage is full. */
 export function storageFullError(label: string, imageBytes: number, estimate?: { usage?: number; quota?: number }): AppError {

@@ -21,11 +21,10 @@ import { transfer } from 'comlink';
 import { gunzipSync } from 'fflate';
 import initSqlJs, { type Database, type SqlJsStatic } from 'sql.js';
 import wasmUrl from 'sql.js/dist/sql-wasm.wasm?url';
-import { AppError } from '../core/errors';
+import { AppError, serializeError, type SerializedAppError } from '../core/errors';
 import { FEATURE_COUNT } from '../core/kmer-layout';
 import { indexedDbImageStore, isQuotaExceeded, storageFullError, type ImageStore, type StoredImageInfo } from '../db/browser-image-store';
 import { openTabSync, type TabSync } from '../db/tab-sync';
-import { serializeError, type SerializedAppError } from '../core/errors';
 import { databaseWriteLock, type WriteLock } from './db-write-lock';
 import { addGenome, type OrganismType } from '../db/genomes';
 import { genomeLinks, linkGenome, setGenomeLink, type LinkLevel } from '../db/link';
@@ -479,7 +478,14 @@ async function storeImage(bytes: Uint8Array, label: string): Promise<StoredImage
 async function save(label: string): Promise<StoredImageInfo> {
   const d = current();
   const bytes = exportSnapshot(d);
-  const saved = await storeImage(bytes, label);
+  let saved: StoredImageInfo;
+  try {
+    saved = await storeImage(bytes, label);
+  } catch (e) {
+    // Not saved, but changed: the counts show what is in memory, `saved` what is stored.
+    if (info) info = describe(d, info.source, bytes.length, info.saved, info.note);
+    throw e;
+  }
   generation = saved.generation ?? 0;
   tabs?.announce({ generation, label });
   if (info) info = describe(d, info.source, bytes.length, saved, info.note);

@@ -1,7 +1,8 @@
 /**
  * Browser storage full while saving (issue 11 part 3), with the real quota: Chromium's
- * Storage.overrideQuotaForOrigin (CDP) leaves the origin less room than the next database image
- * needs, so IndexedDB refuses the save with QuotaExceededError. Expected: a clear message naming
+ * Storage.overrideQuotaForOrigin (CDP, set before the app opens IndexedDB) leaves the origin room
+ * for one database image but not for the next one beside it, so IndexedDB refuses that save with
+ * QuotaExceededError. Expected: a clear message naming
  * the change and what to do (data-code STORAGE_FULL), the previously saved image intact (same
  * pointer, same bytes; a reload opens it), and the database in memory still usable (queries, the
  * change itself, and an export that holds it).
@@ -18,14 +19,16 @@ import { addGenome } from '../../src/db/genomes';
 import { importMediadive, MEDIADIVE_FILES, type MediadiveTexts } from '../../src/db/import-mediadive';
 import { loadSqlJs } from '../../src/db/node-files';
 import { createDatabase, exportSnapshot } from '../../src/db/snapshot-file';
+import { seededBytes } from '../helpers/bad-snapshots';
 import { FIXTURES } from '../helpers/data';
-import { exportSnapshot as exportInPage, genomeRows, openDatabase, randomFasta, savedImage, searchMedia, section, showDatabase, waitForSaved } from './db-helpers';
-import { launchBrowser, screenshot, startStaticServer, type StaticServer } from './helpers';
+import { bundledSnapshotBytes, exportSnapshot as exportInPage, genomeRows, viewportScreenshot, randomFasta, savedImage, searchMedia, section, showDatabase, waitForSaved } from './db-helpers';
+import { launchBrowser, startStaticServer, type StaticServer } from './helpers';
 
 let server: StaticServer;
 let browser: Browser;
 let SQL: SqlJsStatic;
-/** A colleague's snapshot: the MediaDive fixture and one genome the bundled database does not have. */
+const MODEL_BYTES = 10_000_000;
+/** A colleague's snapshot: the MediaDive fixture, one genome the bundled database does not have, a large model. */
 let colleague: Uint8Array;
 
 beforeAll(async () => {
@@ -35,6 +38,8 @@ beforeAll(async () => {
   importMediadive(db, Object.fromEntries(MEDIADIVE_FILES.map((f) => [f, readFileSync(join(dir, `${f}.tsv`), 'utf8')])) as MediadiveTexts);
   const p = await profileSource(bytesSource('colleague-isolate.fa', new TextEncoder().encode(randomFasta('colleague-isolate', 30_000, 77))));
   await addGenome(db, p, { species: 'Bacillus subtilis', strain: 'their isolate', organismType: 'bacteria', sourceFile: 'colleague-isolate.fa' });
+  // A model with 10 MB of weights (seeded noise): merged in, it makes the next image 10 MB larger.
+  db.run("INSERT INTO models (id, kind, config_json, weights, metrics_json, created_at) VALUES ('colleague-vae', 'genome-vae', '{\"latentDim\":2}', ?, '{}', '2026-01-01T00:00:00Z')", [seededBytes(MODEL_BYTES, 5)]);
   colleague = exportSnapshot(db, { gzip: true });
   db.close();
   server = await startStaticServer();
@@ -48,17 +53,28 @@ afterAll(async () => {
 
 describe('browser storage full while saving', () => {
   it('says so, keeps the previous saved image, and the database in memory stays usable', async () => {
-    const { context, page, errors } = await openDatabase(browser, server.url);
+    // Chromium applies a quota override to IndexedDB connections opened after it, and checks each
+    // write by the value's full size (measured here: a 30.0 MB blob needs a quota above 35.0 MB and
+    // fits in 35.5 MB, also beside another one). So: room for the bundled image, and the next image,
+    // 10 MB larger with the colleague's model, does not fit.
+    const imageBytes = gunzipSync(bundledSnapshotBytes()).length;
+    const quotaSize = imageBytes + 6_500_000;
+    const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1360, height: 1000 } });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`console.error: ${m.text()}`);
+    });
+    const cdp = await context.newCDPSession(page);
+    const origin = new URL(server.url).origin;
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize });
+    await page.goto(server.url);
+    await showDatabase(page);
     await waitForSaved(page, 'bundled snapshot');
     const before = await savedImage(page);
-    expect(before.pointer).toMatchObject({ label: 'bundled snapshot', generation: 1 });
+    expect(before.pointer).toMatchObject({ label: 'bundled snapshot', generation: 1, bytes: imageBytes });
     const genomesBefore = await genomeRows(page);
-
-    // Leave 2 MB of room: the next image (about 30 MB) cannot be written.
-    const { usage } = await page.evaluate(async () => ({ usage: (await navigator.storage.estimate()).usage ?? 0 }));
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(server.url).origin, quotaSize: usage + 2e6 });
-    expect((await page.evaluate(async () => (await navigator.storage.estimate()).quota)) ?? 0).toBeLessThan(usage + 3e6);
 
     const merge = page.getByTestId('import-merge');
     if (!(await merge.isChecked())) await merge.click();
@@ -69,9 +85,9 @@ describe('browser storage full while saving', () => {
     expect(await page.locator('[data-testid="import-error"], [data-testid="import-result"]').count()).toBe(0);
     expect(await banner.getAttribute('data-code')).toBe('STORAGE_FULL');
     const text = (await banner.textContent())!.replace(/\s+/g, ' ');
-    expect(text).toMatch(/Not saved\. Browser storage is full: "merged colleague\.sqlite\.gz" was not saved \(the database needs [\d.]+ MB, [\d.]+ MB of the [\d.]+ MB quota in use\); the last saved database is intact/);
+    expect(text).toMatch(/Not saved\. Browser storage is full: "merged colleague\.sqlite\.gz" was not saved \(the database needs (4\d|5\d)\.\d MB, [\d.]+ MB of the [\d.]+ [MG]B quota in use\); the last saved database is intact/);
     expect(text).toMatch(/Export your database \(Export snapshot\) to keep the change, then free space/);
-    await screenshot(page, 'storage-full');
+    await viewportScreenshot(page, 'storage-full'); // the genome list is 470,000 px long: the viewport only
 
     // Nothing half-written: IndexedDB still points at the previous image, byte for byte.
     expect(await savedImage(page)).toEqual(before);
@@ -79,12 +95,14 @@ describe('browser storage full while saving', () => {
     await section(page, 'genomes');
     await page.locator('[data-testid="genome-row"]', { hasText: 'Bacillus subtilis' }).first().waitFor({ timeout: 30_000 });
     expect((await genomeRows(page)).length).toBe(genomesBefore.length + 1);
+    expect((await page.getByTestId('db-info').textContent())!.replace(/\s+/g, ' ')).toContain(`${(genomesBefore.length + 1).toLocaleString('en-US')} genomes`);
     await section(page, 'media');
     expect((await searchMedia(page, 'broth')).length).toBeGreaterThan(0);
     // The advice works: the export holds the unsaved change.
     const exported = await exportInPage(page);
     const check = new SQL.Database(gunzipSync(exported.bytes));
     expect(Number(check.exec("SELECT count(*) FROM genomes WHERE species = 'Bacillus subtilis' AND source_file = 'colleague-isolate.fa'")[0].values[0][0])).toBe(1);
+    expect(Number(check.exec("SELECT length(weights) FROM models WHERE id = 'colleague-vae'")[0].values[0][0])).toBe(MODEL_BYTES);
     check.close();
 
     // A reload opens the previous database.
@@ -94,7 +112,7 @@ describe('browser storage full while saving', () => {
     expect(await genomeRows(page)).toEqual(genomesBefore);
     expect(await savedImage(page)).toEqual(before);
     expect(errors).toEqual([]);
-    await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(server.url).origin });
+    await cdp.send('Storage.overrideQuotaForOrigin', { origin });
     await context.close();
   });
 });
