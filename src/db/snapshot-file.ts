@@ -125,8 +125,6 @@ function referenceSchema(SQL: SqlJsStatic, version: number): Map<string, SchemaE
   return ref;
 }
 
-const KIND: Record<string, string> = { table: 'table', index: 'index', view: 'view', trigger: 'trigger' };
-
 /**
  * Refuses a file whose schema is not exactly MediaForge's at its version. SQLite runs what a schema
  * holds (triggers on every insert, views, CHECK and DEFAULT expressions, generated columns,
@@ -147,7 +145,7 @@ function checkSchema(SQL: SqlJsStatic, db: Database, version: number, name: stri
   for (const e of entries) {
     if (e.type === 'table' && SQLITE_INTERNAL_TABLES.has(e.name)) continue;
     const mine = ref.get(e.name);
-    const kind = KIND[e.type] ?? e.type;
+    const kind = e.type; // table, index, view or trigger
     const a = /^[aeiou]/.test(kind) ? 'an' : 'a';
     if (!mine) {
       if (e.type === 'trigger' || e.type === 'view') {
