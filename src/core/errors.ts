@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'BAD_OPTION'
   | 'DB_INVALID'
   | 'DB_TOO_NEW'
+  | 'STORAGE_FULL'
   | 'DATA_INVALID'
   | 'INTERNAL';
 

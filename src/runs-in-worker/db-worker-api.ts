@@ -8,15 +8,24 @@
  * writes the new image beside the old one and only then switches, so a closed tab never leaves a
  * broken database. Imports are checked (snapshot-file.ts) before anything is touched: a rejected
  * file leaves the database byte-identical.
+ *
+ * Several tabs: every change runs through `write`, under one exclusive Web Lock for all tabs
+ * (db-write-lock.ts). It first catches up: when the saved image's generation is not the one this
+ * tab holds, another tab saved since, so that image is loaded before the change applies (nothing
+ * another tab wrote is lost). After the save, a BroadcastChannel message (tab-sync.ts) makes the
+ * other tabs reload it at once and tell their users. A save refused for lack of space throws
+ * STORAGE_FULL: the saved image stays the previous one, the change stays in this tab's memory.
  */
 import { concatBytes } from '../core/decompress';
 import { transfer } from 'comlink';
 import { gunzipSync } from 'fflate';
 import initSqlJs, { type Database, type SqlJsStatic } from 'sql.js';
 import wasmUrl from 'sql.js/dist/sql-wasm.wasm?url';
-import { AppError } from '../core/errors';
+import { AppError, serializeError, type SerializedAppError } from '../core/errors';
 import { FEATURE_COUNT } from '../core/kmer-layout';
-import { indexedDbImageStore, type ImageStore, type StoredImageInfo } from '../db/browser-image-store';
+import { indexedDbImageStore, isQuotaExceeded, storageFullError, type ImageStore, type StoredImageInfo } from '../db/browser-image-store';
+import { openTabSync, type TabSync } from '../db/tab-sync';
+import { databaseWriteLock, type WriteLock } from './db-write-lock';
 import { addGenome, type OrganismType } from '../db/genomes';
 import { genomeLinks, linkGenome, setGenomeLink, type LinkLevel } from '../db/link';
 import { mergeDatabase, type MergeReport } from '../db/merge';
@@ -317,6 +326,13 @@ export interface KnownGenome {
   species: string | null;
 }
 
+/** What the worker tells the page without being asked (DbWorkerApi.onEvent). */
+export type DbEvent =
+  /** Another tab saved a change; this tab's database is now that one. */
+  | { kind: 'changed-elsewhere'; label: string; info: DbInfo }
+  /** A change was made but could not be saved (STORAGE_FULL: the browser refused the space). */
+  | { kind: 'save-failed'; label: string; error: SerializedAppError };
+
 let SQL: Promise<SqlJsStatic> | null = null;
 let db: Database | null = null;
 let info: DbInfo | null = null;
@@ -325,6 +341,11 @@ let strainIndex: StrainIndex | null = null;
 let saving: Promise<unknown> = Promise.resolve();
 /** The first visit's background save of the bundled snapshot. */
 let firstSave: Promise<StoredImageInfo> | null = null;
+let lock: WriteLock | null = null;
+let tabs: TabSync | null = null;
+/** Generation of the saved image this tab's database is (StoredImageInfo.generation; 0: none yet). */
+let generation = 0;
+const listeners = new Set<(e: DbEvent) => void>();
 
 function sql(): Promise<SqlJsStatic> {
   return (SQL ??= initSqlJs({ locateFile: () => wasmUrl }));
@@ -332,6 +353,68 @@ function sql(): Promise<SqlJsStatic> {
 
 function imageStore(): ImageStore {
   return (store ??= indexedDbImageStore());
+}
+
+function writeLock(): WriteLock {
+  return (lock ??= databaseWriteLock());
+}
+
+/**
+ * Replaces the image store, sql.js and the lock (Node tests: memoryImageStore, loadSqlJs, an
+ * in-process lock). Call before `open`. Not part of the API the page sees.
+ */
+export function configureDbWorker(options: { store?: ImageStore; sqlJs?: Promise<SqlJsStatic>; lock?: WriteLock }): void {
+  if (options.store) store = options.store;
+  if (options.sqlJs) SQL = options.sqlJs;
+  if (options.lock) lock = options.lock;
+}
+
+function notify(e: DbEvent): void {
+  for (const l of listeners) {
+    try {
+      void Promise.resolve(l(e)).catch(() => listeners.delete(l));
+    } catch {
+      listeners.delete(l);
+    }
+  }
+}
+
+/** Starts listening to the other tabs (once the database is open). */
+function listenToOtherTabs(): void {
+  tabs ??= openTabSync((m) => {
+    if (db && m.generation !== generation) void writeLock().shared(catchUp).catch(() => undefined);
+  });
+}
+
+/**
+ * Loads the saved image when another tab saved since this tab's database was loaded or saved (its
+ * generation differs). Run under the lock. True when it reloaded.
+ */
+async function catchUp(): Promise<boolean> {
+  const stored = await imageStore().info();
+  if (!db || !stored || (stored.generation ?? 0) === generation) return false;
+  const saved = await imageStore().load();
+  if (!saved) return false;
+  replaceDb(openImage(await sql(), saved.bytes, 'saved database'));
+  generation = saved.info.generation ?? 0;
+  info = describe(db!, 'saved', saved.bytes.length, saved.info, null);
+  notify({ kind: 'changed-elsewhere', label: saved.info.label, info });
+  return true;
+}
+
+/**
+ * Every change to the database: under the write lock of all tabs, on the latest saved image, then
+ * saved (and announced). `label` names the change in the saved image's info.
+ */
+function write<T>(label: string | ((result: T) => string), change: (d: Database) => T | Promise<T>): Promise<T> {
+  const run = writeLock().exclusive(async () => {
+    await catchUp();
+    const result = await change(current());
+    await save(typeof label === 'string' ? label : label(result));
+    return result;
+  });
+  saving = run.catch(() => undefined);
+  return run;
 }
 
 function current(): Database {
@@ -416,18 +499,33 @@ function openImage(S: SqlJsStatic, bytes: Uint8Array, name: string): Database {
   }
 }
 
-/** Queues an image for IndexedDB; saves run one after another (each one atomic, see the store). */
-function queueSave(bytes: Uint8Array, label: string): Promise<StoredImageInfo> {
-  const p = saving.then(() => imageStore().save(bytes, label));
-  saving = p.catch(() => undefined);
-  return p;
+/** Stores an image (atomic, see the store); a refusal for lack of space becomes STORAGE_FULL, told to the page too. */
+async function storeImage(bytes: Uint8Array, label: string): Promise<StoredImageInfo> {
+  try {
+    return await imageStore().save(bytes, label);
+  } catch (e) {
+    if (!isQuotaExceeded(e)) throw e;
+    const estimate = await (globalThis.navigator as Navigator | undefined)?.storage?.estimate?.().catch(() => undefined);
+    const err = storageFullError(label, bytes.length, estimate);
+    notify({ kind: 'save-failed', label, error: serializeError(err) });
+    throw err;
+  }
 }
 
-/** Writes the current database to IndexedDB. */
+/** Writes the current database to IndexedDB and tells the other tabs. Run under the write lock (see `write`). */
 async function save(label: string): Promise<StoredImageInfo> {
   const d = current();
   const bytes = exportSnapshot(d);
-  const saved = await queueSave(bytes, label);
+  let saved: StoredImageInfo;
+  try {
+    saved = await storeImage(bytes, label);
+  } catch (e) {
+    // Not saved, but changed: the counts show what is in memory, `saved` what is stored.
+    if (info) info = describe(d, info.source, bytes.length, info.saved, info.note);
+    throw e;
+  }
+  generation = saved.generation ?? 0;
+  tabs?.announce({ generation, label });
   if (info) info = describe(d, info.source, bytes.length, saved, info.note);
   return saved;
 }
@@ -599,9 +697,11 @@ export const dbWorkerApi = {
         try {
           onProgress?.({ phase: 'open', doneBytes: saved.bytes.length, totalBytes: saved.bytes.length });
           replaceDb(openImage(S, saved.bytes, 'saved database'));
+          generation = saved.info.generation ?? 0;
           lap('openMs');
           t.workerAgeMs = Math.round(performance.now());
           info = describe(db!, 'saved', saved.bytes.length, saved.info, null, t);
+          listenToOtherTabs();
           return info;
         } catch (e) {
           note = `the saved database could not be opened (${(e as Error).message}); the bundled one was loaded instead`;
@@ -623,16 +723,31 @@ export const dbWorkerApi = {
     const fileVersion = new DataView(sqlite.buffer, sqlite.byteOffset + 60, 4).getInt32(0);
     const image = fileVersion === readPragmaInt(db!, 'user_version') ? sqlite : exportSnapshot(db!);
     const opened = db!;
-    firstSave = queueSave(image, 'bundled snapshot').then((savedInfo) => {
+    listenToOtherTabs();
+    firstSave = writeLock().exclusive(async () => {
+      // Another tab (opened at the same time) saved first: take its database instead of overwriting it.
+      const stored = await imageStore().info();
+      if (stored) {
+        await catchUp();
+        return stored;
+      }
+      const savedInfo = await storeImage(image, 'bundled snapshot');
+      generation = savedInfo.generation ?? 0;
       t.saveMs = Math.round(performance.now() - mark);
       if (db === opened && info && !info.saved) info = describe(opened, info.source, info.sqliteBytes, savedInfo, info.note, t);
       return savedInfo;
     });
+    saving = firstSave.catch(() => undefined);
     return info;
   },
 
   info(): DbInfo | null {
     return info;
+  },
+
+  /** Calls `listener` (a Comlink proxy) when another tab changed the database or a save failed. */
+  onEvent(listener: (e: DbEvent) => void): void {
+    listeners.add(listener);
   },
 
   /** Waits for the first visit's background save (if any); returns the info with `saved` set. */
@@ -689,73 +804,73 @@ export const dbWorkerApi = {
    * i, by the active genome VAE, computed in the ML worker) each new genome is stored with its
    * vector, so it becomes a neighbour candidate; its rRNA evidence goes to genome_markers. One save.
    */
-  async addGenomes(genomes: ProfiledGenome[], embeddings?: GenomeEmbeddings): Promise<AddedGenome[]> {
-    const d = current();
-    if (embeddings && embeddings.vectors.length !== genomes.length * embeddings.dim) {
-      throw new AppError('INTERNAL', `addGenomes: ${embeddings.vectors.length / embeddings.dim} embeddings for ${genomes.length} genomes`);
-    }
-    if (embeddings && !getModel(d, embeddings.modelId)) throw new AppError('DATA_INVALID', `no model '${embeddings.modelId}' in the database`, 'reload the page and add the genomes again');
-    const out: AddedGenome[] = [];
-    for (const [i, g] of genomes.entries()) {
-      if (!(g.counts instanceof Float64Array) || g.counts.length !== FEATURE_COUNT) {
-        throw new AppError('BAD_OPTION', `${g.fileName}: not a k-mer profile of ${FEATURE_COUNT} features`);
+  addGenomes(genomes: ProfiledGenome[], embeddings?: GenomeEmbeddings): Promise<AddedGenome[]> {
+    return write(`added ${genomes.length} genome${genomes.length === 1 ? '' : 's'}`, async (d) => {
+      if (embeddings && embeddings.vectors.length !== genomes.length * embeddings.dim) {
+        throw new AppError('INTERNAL', `addGenomes: ${embeddings.vectors.length / embeddings.dim} embeddings for ${genomes.length} genomes`);
       }
-      const species = g.species?.trim() || null;
-      const strain = g.strain?.trim() || null;
-      const added = await addGenome(
-        d,
-        { counts: g.counts, lengthBp: g.lengthBp, nBp: g.nBp, otherBp: g.otherBp, gcFraction: g.gcFraction, records: g.records },
-        { species, strain, organismType: g.organismType ?? 'unknown', sourceFile: g.fileName, origin: 'user' },
-      );
-      // rRNA evidence and the embedding: for a new genome, or one stored without them.
-      if (g.rrna && (added.created || !hasRow(d, 'genome_markers', added.genomeId))) {
-        saveMarkers(d, { genomeId: added.genomeId, method: RRNA_MARKER_METHOD, domainCall: g.rrna.domainCall, evidence: rrnaEvidenceJson(g.rrna) });
-      }
-      let embeddedBy: string | null = null;
-      if (embeddings) {
-        if (added.created || !hasRow(d, 'genome_embeddings', added.genomeId, embeddings.modelId)) {
-          saveEmbeddings(d, embeddings.modelId, [added.genomeId], embeddings.vectors.subarray(i * embeddings.dim, (i + 1) * embeddings.dim), embeddings.dim);
+      if (embeddings && !getModel(d, embeddings.modelId)) throw new AppError('DATA_INVALID', `no model '${embeddings.modelId}' in the database`, 'reload the page and add the genomes again');
+      const out: AddedGenome[] = [];
+      for (const [i, g] of genomes.entries()) {
+        if (!(g.counts instanceof Float64Array) || g.counts.length !== FEATURE_COUNT) {
+          throw new AppError('BAD_OPTION', `${g.fileName}: not a k-mer profile of ${FEATURE_COUNT} features`);
         }
-        embeddedBy = embeddings.modelId;
+        const species = g.species?.trim() || null;
+        const strain = g.strain?.trim() || null;
+        const added = await addGenome(
+          d,
+          { counts: g.counts, lengthBp: g.lengthBp, nBp: g.nBp, otherBp: g.otherBp, gcFraction: g.gcFraction, records: g.records },
+          { species, strain, organismType: g.organismType ?? 'unknown', sourceFile: g.fileName, origin: 'user' },
+        );
+        // rRNA evidence and the embedding: for a new genome, or one stored without them.
+        if (g.rrna && (added.created || !hasRow(d, 'genome_markers', added.genomeId))) {
+          saveMarkers(d, { genomeId: added.genomeId, method: RRNA_MARKER_METHOD, domainCall: g.rrna.domainCall, evidence: rrnaEvidenceJson(g.rrna) });
+        }
+        let embeddedBy: string | null = null;
+        if (embeddings) {
+          if (added.created || !hasRow(d, 'genome_embeddings', added.genomeId, embeddings.modelId)) {
+            saveEmbeddings(d, embeddings.modelId, [added.genomeId], embeddings.vectors.subarray(i * embeddings.dim, (i + 1) * embeddings.dim), embeddings.dim);
+          }
+          embeddedBy = embeddings.modelId;
+        }
+        const texts = g.linkFromFileName === false ? [] : [{ source: 'file name', text: g.fileName }];
+        if (strain) texts.unshift({ source: 'strain typed by user', text: strain });
+        const link = linkGenome(d, added.genomeId, { species, organismType: g.organismType ?? 'unknown', texts }, index());
+        out.push({ fileName: g.fileName, genomeId: added.genomeId, created: added.created, level: link.level, links: link.links.length, notes: link.notes, embeddedBy });
       }
-      const texts = g.linkFromFileName === false ? [] : [{ source: 'file name', text: g.fileName }];
-      if (strain) texts.unshift({ source: 'strain typed by user', text: strain });
-      const link = linkGenome(d, added.genomeId, { species, organismType: g.organismType ?? 'unknown', texts }, index());
-      out.push({ fileName: g.fileName, genomeId: added.genomeId, created: added.created, level: link.level, links: link.links.length, notes: link.notes, embeddedBy });
-    }
-    mediaChanged();
-    await save(`added ${genomes.length} genome${genomes.length === 1 ? '' : 's'}`);
-    return out;
+      mediaChanged();
+      return out;
+    });
   },
 
   /**
    * A user's link decision: `ccno` is a culture-collection number ("DSM 20231") or a BacDive id
    * ("bacdive:4907"); null = no strain matches. Growth is propagated again.
    */
-  async setGenomeLink(genomeId: number, ccno: string | null, level: LinkLevel = 'strain'): Promise<{ strainId: number | null; rows: number }> {
-    const d = current();
-    let strainId: number | null = null;
-    let evidence = 'user: no BacDive strain matches';
-    if (ccno !== null) {
-      const text = ccno.trim();
-      const bacdive = /^bacdive[:\s]*(\d+)$/i.exec(text);
-      if (bacdive) {
-        strainId = Number(bacdive[1]);
-        evidence = `user chose bacdive:${strainId}`;
-      } else {
-        const number = /^\d+$/.test(text) ? `DSM ${text}` : parseCcno(text);
-        if (!number) throw new AppError('BAD_OPTION', `"${text}" is not a culture-collection number`, 'type e.g. DSM 20231, ATCC 33560 or bacdive:4907');
-        const ids = index().byCcno.get(number) ?? [];
-        if (ids.length === 0) throw new AppError('BAD_OPTION', `${number} is not in the database`, 'check the number, or search it on the Strains tab');
-        if (ids.length > 1) throw new AppError('BAD_OPTION', `${number} names ${ids.length} strains (bacdive:${ids.join(', bacdive:')})`, 'type the BacDive id instead, e.g. bacdive:' + ids[0]);
-        strainId = ids[0];
-        evidence = `user chose ${number}`;
+  setGenomeLink(genomeId: number, ccno: string | null, level: LinkLevel = 'strain'): Promise<{ strainId: number | null; rows: number }> {
+    return write(`linked genome ${genomeId}`, (d) => {
+      let strainId: number | null = null;
+      let evidence = 'user: no BacDive strain matches';
+      if (ccno !== null) {
+        const text = ccno.trim();
+        const bacdive = /^bacdive[:\s]*(\d+)$/i.exec(text);
+        if (bacdive) {
+          strainId = Number(bacdive[1]);
+          evidence = `user chose bacdive:${strainId}`;
+        } else {
+          const number = /^\d+$/.test(text) ? `DSM ${text}` : parseCcno(text);
+          if (!number) throw new AppError('BAD_OPTION', `"${text}" is not a culture-collection number`, 'type e.g. DSM 20231, ATCC 33560 or bacdive:4907');
+          const ids = index().byCcno.get(number) ?? [];
+          if (ids.length === 0) throw new AppError('BAD_OPTION', `${number} is not in the database`, 'check the number, or search it on the Strains tab');
+          if (ids.length > 1) throw new AppError('BAD_OPTION', `${number} names ${ids.length} strains (bacdive:${ids.join(', bacdive:')})`, 'type the BacDive id instead, e.g. bacdive:' + ids[0]);
+          strainId = ids[0];
+          evidence = `user chose ${number}`;
+        }
       }
-    }
-    const rows = setGenomeLink(d, genomeId, strainId, level, evidence, index());
-    mediaChanged();
-    await save(`linked genome ${genomeId}`);
-    return { strainId, rows };
+      const rows = setGenomeLink(d, genomeId, strainId, level, evidence, index());
+      mediaChanged();
+      return { strainId, rows };
+    });
   },
 
   /**
@@ -802,17 +917,17 @@ export const dbWorkerApi = {
   },
 
   /** Stores (replaces) the checkpoint of a training run and saves the database. */
-  async saveCheckpoint(c: CheckpointRecord): Promise<void> {
-    const d = current();
-    saveModel(d, {
-      id: c.runId,
-      kind: CHECKPOINT_KIND,
-      config: { config: c.config, genomeIds: c.genomeIds, valFraction: c.valFraction, startedAt: c.startedAt },
-      weights: c.bytes,
-      metrics: { epoch: c.epoch, history: c.history, savedAt: c.savedAt },
-      createdAt: c.startedAt,
+  saveCheckpoint(c: CheckpointRecord): Promise<void> {
+    return write(`checkpoint ${c.runId} epoch ${c.epoch}`, (d) => {
+      saveModel(d, {
+        id: c.runId,
+        kind: CHECKPOINT_KIND,
+        config: { config: c.config, genomeIds: c.genomeIds, valFraction: c.valFraction, startedAt: c.startedAt },
+        weights: c.bytes,
+        metrics: { epoch: c.epoch, history: c.history, savedAt: c.savedAt },
+        createdAt: c.startedAt,
+      });
     });
-    await save(`checkpoint ${c.runId} epoch ${c.epoch}`);
   },
 
   /** The checkpoint of a run (transferred), or of the newest unfinished run when no id is given. */
@@ -839,32 +954,32 @@ export const dbWorkerApi = {
     return { runId: String(row[0]), config: c.config, genomes: c.genomeIds.length, valFraction: c.valFraction, startedAt: c.startedAt, epoch: metrics.epoch ?? 0, history: metrics.history ?? [], savedAt: metrics.savedAt ?? String(row[3]) };
   },
 
-  async deleteCheckpoint(runId: string): Promise<void> {
-    const d = current();
-    d.run('DELETE FROM models WHERE id = ? AND kind = ?', [runId, CHECKPOINT_KIND]);
-    await save(`discarded ${runId}`);
+  deleteCheckpoint(runId: string): Promise<void> {
+    return write(`discarded ${runId}`, (d) => {
+      d.run('DELETE FROM models WHERE id = ? AND kind = ?', [runId, CHECKPOINT_KIND]);
+    });
   },
 
   /**
    * Stores a trained genome VAE (a models row from toModelRow) with the embeddings of its genomes,
    * makes it the active model and deletes the run's checkpoint, in one save.
    */
-  async saveTrainedModel(row: StoredModel, embeddings: { genomeIds: Int32Array; vectors: Float32Array; dim: number }, checkpointRunId?: string): Promise<ActiveModelInfo> {
-    const d = current();
-    d.exec('BEGIN');
-    try {
-      saveModel(d, row);
-      saveEmbeddings(d, row.id, embeddings.genomeIds, embeddings.vectors, embeddings.dim);
-      setActiveModelId(d, row.id);
-      if (checkpointRunId) d.run('DELETE FROM models WHERE id = ? AND kind = ?', [checkpointRunId, CHECKPOINT_KIND]);
-      d.exec('COMMIT');
-    } catch (e) {
-      d.exec('ROLLBACK');
-      throw e;
-    }
-    mediaChanged();
-    await save(`trained ${row.id}`);
-    return dbWorkerApi.activeModelInfo()!;
+  saveTrainedModel(row: StoredModel, embeddings: { genomeIds: Int32Array; vectors: Float32Array; dim: number }, checkpointRunId?: string): Promise<ActiveModelInfo> {
+    return write(`trained ${row.id}`, (d) => {
+      d.exec('BEGIN');
+      try {
+        saveModel(d, row);
+        saveEmbeddings(d, row.id, embeddings.genomeIds, embeddings.vectors, embeddings.dim);
+        setActiveModelId(d, row.id);
+        if (checkpointRunId) d.run('DELETE FROM models WHERE id = ? AND kind = ?', [checkpointRunId, CHECKPOINT_KIND]);
+        d.exec('COMMIT');
+      } catch (e) {
+        d.exec('ROLLBACK');
+        throw e;
+      }
+      mediaChanged();
+      return dbWorkerApi.activeModelInfo()!;
+    });
   },
 
   /** The id of the active genome VAE, or null. */
@@ -986,16 +1101,17 @@ export const dbWorkerApi = {
   },
 
   /** Stores (replaces) a recipe CVAE run's checkpoint (kind RECIPE_CHECKPOINT_KIND) and saves. */
-  async saveRecipeCheckpoint(c: RecipeCheckpointRecord): Promise<void> {
-    saveModel(current(), {
-      id: c.runId,
-      kind: RECIPE_CHECKPOINT_KIND,
-      config: { config: c.config, startedAt: c.startedAt },
-      weights: c.bytes,
-      metrics: { epoch: c.epoch, history: c.history, phases: c.phases, savedAt: c.savedAt },
-      createdAt: c.startedAt,
+  saveRecipeCheckpoint(c: RecipeCheckpointRecord): Promise<void> {
+    return write(`recipe checkpoint ${c.runId} epoch ${c.epoch}`, (d) => {
+      saveModel(d, {
+        id: c.runId,
+        kind: RECIPE_CHECKPOINT_KIND,
+        config: { config: c.config, startedAt: c.startedAt },
+        weights: c.bytes,
+        metrics: { epoch: c.epoch, history: c.history, phases: c.phases, savedAt: c.savedAt },
+        createdAt: c.startedAt,
+      });
     });
-    await save(`recipe checkpoint ${c.runId} epoch ${c.epoch}`);
   },
 
   /** A recipe CVAE run's checkpoint (transferred), or the newest one when no id is given. */
@@ -1012,30 +1128,31 @@ export const dbWorkerApi = {
     return row ? recipeSummaryOf(row) : null;
   },
 
-  async deleteRecipeCheckpoint(runId: string): Promise<void> {
-    current().run('DELETE FROM models WHERE id = ? AND kind = ?', [runId, RECIPE_CHECKPOINT_KIND]);
-    await save(`discarded ${runId}`);
+  deleteRecipeCheckpoint(runId: string): Promise<void> {
+    return write(`discarded ${runId}`, (d) => {
+      d.run('DELETE FROM models WHERE id = ? AND kind = ?', [runId, RECIPE_CHECKPOINT_KIND]);
+    });
   },
 
   /**
    * Stores a trained recipe CVAE (a models row from toRecipeModelRow) with storeRecipeModel, which
    * makes it the active one, and deletes the run's checkpoint, in one save.
    */
-  async saveTrainedRecipeModel(row: StoredModel, checkpointRunId?: string): Promise<RecipeModelInfo> {
-    const d = current();
-    const model = fromRecipeModelRow(row);
-    d.exec('BEGIN');
-    try {
-      storeRecipeModel(d, model);
-      if (checkpointRunId) d.run('DELETE FROM models WHERE id = ? AND kind = ?', [checkpointRunId, RECIPE_CHECKPOINT_KIND]);
-      d.exec('COMMIT');
-    } catch (e) {
-      d.exec('ROLLBACK');
-      throw e;
-    }
-    mediaChanged();
-    await save(`trained ${model.id} (${ACTIVE_RECIPE_CVAE_KEY})`);
-    return recipeInfoOf(d, model.id)!;
+  saveTrainedRecipeModel(row: StoredModel, checkpointRunId?: string): Promise<RecipeModelInfo> {
+    return write(`trained ${fromRecipeModelRow(row).id} (${ACTIVE_RECIPE_CVAE_KEY})`, (d) => {
+      const model = fromRecipeModelRow(row);
+      d.exec('BEGIN');
+      try {
+        storeRecipeModel(d, model);
+        if (checkpointRunId) d.run('DELETE FROM models WHERE id = ? AND kind = ?', [checkpointRunId, RECIPE_CHECKPOINT_KIND]);
+        d.exec('COMMIT');
+      } catch (e) {
+        d.exec('ROLLBACK');
+        throw e;
+      }
+      mediaChanged();
+      return recipeInfoOf(d, model.id)!;
+    });
   },
 
   /**
@@ -1054,20 +1171,25 @@ export const dbWorkerApi = {
   },
 
   /** Records a bench result (checked first: unknown genome or medium, bad date, long note throw) and saves. */
-  async recordLabOutcome(input: RecordLabOutcomeInput): Promise<LabOutcomeRow> {
-    const d = current();
-    const o = recordLabOutcome(d, input);
-    refreshOutcomes();
-    await save(`lab outcome: genome ${o.genomeId}, medium ${o.mediumId} ${o.grew ? 'grew' : 'no growth'}`);
-    return withNames(d, [o])[0];
+  recordLabOutcome(input: RecordLabOutcomeInput): Promise<LabOutcomeRow> {
+    return write(
+      (o) => `lab outcome: genome ${o.genomeId}, medium ${o.mediumId} ${o.grew ? 'grew' : 'no growth'}`,
+      (d) => {
+        const o = recordLabOutcome(d, input);
+        refreshOutcomes();
+        return withNames(d, [o])[0];
+      },
+    );
   },
 
   /** Deletes one lab outcome and saves; false when there was none with that id. */
   async deleteLabOutcome(id: number): Promise<boolean> {
-    if (!deleteLabOutcome(current(), id)) return false;
-    refreshOutcomes();
-    await save(`deleted lab outcome ${id}`);
-    return true;
+    if (!listLabOutcomes(current()).some((o) => o.id === id)) return false;
+    return write(`deleted lab outcome ${id}`, (d) => {
+      const deleted = deleteLabOutcome(d, id);
+      refreshOutcomes();
+      return deleted;
+    });
   },
 
   // -------------------------------------------------------------------------------------------
@@ -1089,9 +1211,10 @@ export const dbWorkerApi = {
   },
 
   /** Stores a computed projection (replacing the model's earlier one of that method) and saves. */
-  async saveProjection(p: StoredProjection): Promise<void> {
-    saveProjection(current(), p);
-    await save(`${p.method} map of ${p.modelId}`);
+  saveProjection(p: StoredProjection): Promise<void> {
+    return write(`${p.method} map of ${p.modelId}`, (d) => {
+      saveProjection(d, p);
+    });
   },
 
   /** The media map's data: ingredient vectors and what it colours by (transferred). */
@@ -1187,43 +1310,54 @@ export const dbWorkerApi = {
         throwIfCancelled(signal, what);
         // From here on the file is consumed: the commit (merge or swap) and the save.
         const consume = () => (pendingImport = null);
+        const label = `${mode === 'merge' ? 'merged' : 'imported'} ${name}`;
+        const committing = () => onProgress?.({ stage: 'merge', doneBytes: 0, cancellable: false });
+        const saving = () => onProgress?.({ stage: 'save', doneBytes: 0, cancellable: false });
+        // Each commit runs in write(): under the tabs' write lock, on the latest saved image, then saved.
         if (mode === 'merge') {
-          onProgress?.({ stage: 'merge', doneBytes: 0, cancellable: false });
-          consume();
-          try {
-            if (isWorkspace) merge = (workspace = applyWorkspace(current(), opened.db, opened.manifest)).merge;
-            else merge = mergeDatabase(current(), opened.db);
-          } finally {
-            opened.db.close();
-          }
-          strainIndex = null;
-          mediaChanged();
+          await write(label, (d) => {
+            committing();
+            consume();
+            try {
+              if (isWorkspace) merge = (workspace = applyWorkspace(d, opened.db, opened.manifest)).merge;
+              else merge = mergeDatabase(d, opened.db);
+            } finally {
+              opened.db.close();
+            }
+            strainIndex = null;
+            mediaChanged();
+            saving();
+          });
         } else if (isWorkspace) {
           const fresh = await loadReference(signal, what, onProgress);
           if (signal.aborted) fresh.close();
           throwIfCancelled(signal, what);
-          onProgress?.({ stage: 'merge', doneBytes: 0, cancellable: false });
-          consume();
-          try {
-            workspace = applyWorkspace(fresh, opened.db, opened.manifest, { adoptActiveModels: true });
-            merge = workspace.merge;
-          } catch (e) {
-            fresh.close();
-            throw e;
-          } finally {
-            opened.db.close();
-          }
-          replaceDb(fresh);
-          // sqliteBytes is set by the save below.
-          info = describe(fresh, info?.source ?? 'bundled', 0, info?.saved ?? null, null);
+          await write(label, () => {
+            committing();
+            consume();
+            try {
+              workspace = applyWorkspace(fresh, opened.db, opened.manifest, { adoptActiveModels: true });
+              merge = workspace.merge;
+            } catch (e) {
+              fresh.close();
+              throw e;
+            } finally {
+              opened.db.close();
+            }
+            replaceDb(fresh);
+            // sqliteBytes is set by the save.
+            info = describe(fresh, info?.source ?? 'bundled', 0, info?.saved ?? null, null);
+            saving();
+          });
         } else {
-          onProgress?.({ stage: 'merge', doneBytes: 0, cancellable: false });
-          consume();
-          replaceDb(opened.db);
-          info = describe(opened.db, info?.source ?? 'bundled', opened.report.sqliteBytes, info?.saved ?? null, null);
+          await write(label, () => {
+            committing();
+            consume();
+            replaceDb(opened.db);
+            info = describe(opened.db, info?.source ?? 'bundled', opened.report.sqliteBytes, info?.saved ?? null, null);
+            saving();
+          });
         }
-        onProgress?.({ stage: 'save', doneBytes: 0, cancellable: false });
-        await save(`${mode === 'merge' ? 'merged' : 'imported'} ${name}`);
         return { mode, report: opened.report, merge, info: info!, kind: opened.preview.kind, workspace };
       });
     } catch (e) {
@@ -1236,7 +1370,8 @@ export const dbWorkerApi = {
   /** Forgets the saved database (the next start loads the bundled snapshot). */
   async clearSaved(): Promise<void> {
     await saving;
-    await imageStore().clear();
+    await writeLock().exclusive(() => imageStore().clear());
+    generation = 0;
   },
 };
 

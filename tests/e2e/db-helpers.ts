@@ -138,3 +138,34 @@ export async function viewportScreenshot(page: Page, name: string): Promise<stri
   await page.screenshot({ path, fullPage: false });
   return path;
 }
+
+/** The image IndexedDB holds now: its pointer (slot, size, label, generation) and the SHA-256 of its bytes, computed in the page. */
+export async function savedImage(page: Page): Promise<{ pointer: Record<string, unknown> | null; sha256: string | null }> {
+  return page.evaluate(async () => {
+    const idb = await new Promise<IDBDatabase>((ok, fail) => {
+      const req = indexedDB.open('mediaforge');
+      req.onsuccess = () => ok(req.result);
+      req.onerror = () => fail(req.error);
+    });
+    const get = (key: string) =>
+      new Promise<unknown>((ok, fail) => {
+        const req = idb.transaction('db-images').objectStore('db-images').get(key);
+        req.onsuccess = () => ok(req.result);
+        req.onerror = () => fail(req.error);
+      });
+    try {
+      const pointer = ((await get('current')) as Record<string, unknown> | undefined) ?? null;
+      const blob = pointer ? ((await get(`slot-${pointer.slot}`)) as Blob | undefined) : undefined;
+      if (!blob) return { pointer, sha256: null };
+      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()));
+      return { pointer, sha256: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('') };
+    } finally {
+      idb.close();
+    }
+  });
+}
+
+/** Waits until the database tab says the database is saved in this browser with `label`. */
+export async function waitForSaved(page: Page, label: string | RegExp, timeoutMs = 120_000): Promise<void> {
+  await page.getByTestId('db-saved').filter({ hasText: typeof label === 'string' ? `(${label})` : label }).waitFor({ timeout: timeoutMs });
+}

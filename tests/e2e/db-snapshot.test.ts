@@ -131,7 +131,7 @@ describe('snapshot files in the browser', () => {
       ['notes.txt', enc.encode('these are my notes, not a database\n'.repeat(10)), /notes\.txt: not an SQLite database/],
       ['other-app.sqlite', otherApp, /other-app\.sqlite: an SQLite database of another application \(application_id 0x12345678/],
       ['plain.db', plainSqlite, /plain\.db: an SQLite database, but not a MediaForge snapshot/],
-      ['from-the-future.sqlite.gz', newerBytes, new RegExp(`from-the-future\\.sqlite\\.gz: schema version ${SCHEMA_VERSION + 1} is newer than this MediaForge understands`)],
+      ['from-the-future.sqlite.gz', newerBytes, new RegExp(`from-the-future\\.sqlite\\.gz: made by a newer MediaForge: schema version ${SCHEMA_VERSION + 1} is newer than this MediaForge understands \\(${SCHEMA_VERSION}\\); update the app`)],
       ['half.sqlite.gz', truncated, /half\.sqlite\.gz: gzip data is damaged or truncated/],
     ];
     for (const [name, bytes, message] of cases) {

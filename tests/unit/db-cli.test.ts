@@ -119,7 +119,7 @@ describe('build, stats, check', () => {
     writeFileSync(fasta, '>x\nACGT\n');
     const bad = await cli('check', fasta);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toBe(`mediaforge db: ${fasta}: not an SQLite database (no "SQLite format 3" header) (choose a MediaForge snapshot (.sqlite or .sqlite.gz))\n`);
+    expect(bad.stderr).toBe(`mediaforge db: ${fasta}: not an SQLite database: it is a FASTA file (starts with ">") (add genomes on the Profile tab (CLI: mediaforge profile); import only MediaForge snapshots here)\n`);
   });
 });
 

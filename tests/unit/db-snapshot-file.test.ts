@@ -79,7 +79,7 @@ describe('openSnapshot accepts', () => {
 describe('openSnapshot rejects', () => {
   it('a file that is not SQLite', () => {
     const e = rejects(new TextEncoder().encode('>seq1\nACGT\n'.repeat(20)), 'genome.fa');
-    expect(e).toMatchObject({ code: 'DB_INVALID', message: 'genome.fa: not an SQLite database (no "SQLite format 3" header)' });
+    expect(e).toMatchObject({ code: 'DB_INVALID', message: 'genome.fa: not an SQLite database: it is a FASTA file (starts with ">")' });
   });
 
   it('damaged gzip', () => {
@@ -109,7 +109,7 @@ describe('openSnapshot rejects', () => {
     const newer = good.slice();
     new DataView(newer.buffer).setInt32(60, SCHEMA_VERSION + 1); // the header's user_version field
     const e = rejects(newer, 'future.sqlite');
-    expect(e).toMatchObject({ code: 'DB_TOO_NEW', message: `future.sqlite: schema version ${SCHEMA_VERSION + 1} is newer than this MediaForge understands (${SCHEMA_VERSION})` });
+    expect(e).toMatchObject({ code: 'DB_TOO_NEW', message: `future.sqlite: made by a newer MediaForge: schema version ${SCHEMA_VERSION + 1} is newer than this MediaForge understands (${SCHEMA_VERSION}); update the app` });
   });
 
   it('a corrupt page (integrity_check fails)', () => {

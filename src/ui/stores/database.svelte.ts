@@ -3,15 +3,15 @@
  * sections' queries and results, import/export, and genome links. All SQL runs in the worker
  * (DbClient); this class only keeps what the components show. Shared through context.
  */
-import { transfer } from 'comlink';
+import { proxy, transfer } from 'comlink';
 import { getContext, setContext } from 'svelte';
-import { requestPersistentStorage } from '../../db/browser-image-store';
+import { requestPersistentStorage, STORAGE_FULL } from '../../db/browser-image-store';
 import type { DbStats } from '../../db/stats';
 import type { GenomeMedium, GenomeRow, MediaSearchResult, Recipe, StrainSearchResult } from '../../db/queries';
 import type { LinkLevel } from '../../db/link';
 import { serializeError, type SerializedAppError } from '../../core/errors';
 import { DbClient } from '../../runs-on-page/db-client';
-import type { AddedGenome, DbInfo, GenomeEmbeddings, ImportInspection, ImportResult, LoadProgress, ProfiledGenome } from '../../runs-in-worker/db-worker-api';
+import type { AddedGenome, DbEvent, DbInfo, GenomeEmbeddings, ImportInspection, ImportResult, LoadProgress, ProfiledGenome } from '../../runs-in-worker/db-worker-api';
 import type { TransferProgress } from '../../db/workspace-stream';
 
 export type DbStatus = 'idle' | 'loading' | 'ready' | 'error';
@@ -96,9 +96,14 @@ export class DatabaseStore {
   transferNote = $state<string | null>(null);
   lastExport = $state.raw<ExportSummary | null>(null);
   exportError = $state.raw<SerializedAppError | null>(null);
+  /** Another tab saved a change and this tab now shows it (DbNotices). */
+  changedElsewhere = $state.raw<{ label: string; at: Date } | null>(null);
+  /** A change that could not be saved (STORAGE_FULL), until dismissed (DbNotices). */
+  storageError = $state.raw<SerializedAppError | null>(null);
 
   readonly client = new DbClient();
   #seq = { media: 0, strains: 0 };
+  #listening = false;
 
   get ready(): boolean {
     return this.status === 'ready';
@@ -110,6 +115,8 @@ export class DatabaseStore {
     this.status = 'loading';
     this.error = null;
     try {
+      if (!this.#listening) await this.client.api.onEvent(proxy((e: DbEvent) => this.#onEvent(e)));
+      this.#listening = true;
       this.info = await this.client.open((p) => (this.progress = p));
       this.status = 'ready';
       this.progress = null;
@@ -124,6 +131,25 @@ export class DatabaseStore {
       this.error = serializeError(e);
       this.status = 'error';
     }
+  }
+
+  /** What the worker reports by itself: another tab's change (this tab reloaded it), or a save that failed. */
+  #onEvent(e: DbEvent): void {
+    if (e.kind === 'changed-elsewhere') {
+      this.info = e.info;
+      this.changedElsewhere = { label: e.label, at: new Date() };
+      this.storageError = null;
+    } else {
+      this.storageError = e.error;
+      void this.client.api.info().then((info) => (this.info = info ?? this.info));
+    }
+    // Either way the database in memory changed: views load again.
+    this.revision++;
+    this.stats = null;
+    this.recipe = null;
+    void this.searchMedia(this.mediaQuery);
+    if (this.strainQuery) void this.searchStrains(this.strainQuery);
+    void this.refreshStorage();
   }
 
   async refreshStorage(askPersist = false): Promise<void> {
@@ -276,6 +302,12 @@ export class DatabaseStore {
       void this.searchMedia(this.mediaQuery);
       void this.searchStrains(this.strainQuery);
     } catch (e) {
+      const err = serializeError(e);
+      // Checked and applied, but not saved: not a refusal (DbNotices shows it, from the worker's event).
+      if (err.code === STORAGE_FULL) {
+        this.storageError = err;
+        return;
+      }
       this.importError = this.#namedError(e, pending.fileName);
     }
   }
