@@ -66,7 +66,7 @@ async function userSpecies(page: Page): Promise<string[]> {
 
 describe('two tabs on one database', () => {
   it('one writer at a time; each tab ends with both tabs\' genomes and the lab outcome, after a reload too', async () => {
-    const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1360, height: 1000 } });
+    const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1360, height: 1000 }, serviceWorkers: 'block' });
     const a = await newTab(context);
     const b = await newTab(context);
     await showDatabase(a.page);
