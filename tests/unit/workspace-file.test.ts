@@ -269,7 +269,7 @@ describe('bad files are refused with a specific message', () => {
     newer.exec('PRAGMA user_version = 99');
     const newerBytes = newer.export();
     newer.close();
-    await expect(openImportFile(SQL, gzipSync(newerBytes), 'n.sqlite.gz')).rejects.toMatchObject({ code: 'DB_TOO_NEW', message: expect.stringMatching(/^n\.sqlite\.gz: schema version 99 is newer/) });
+    await expect(openImportFile(SQL, gzipSync(newerBytes), 'n.sqlite.gz')).rejects.toMatchObject({ code: 'DB_TOO_NEW', message: expect.stringMatching(/^n\.sqlite\.gz: made by a newer MediaForge: schema version 99 is newer/) });
     const foreign = new SQL.Database();
     foreign.exec('CREATE TABLE t (x); PRAGMA application_id = 42;');
     await expect(openImportFile(SQL, foreign.export(), 'f.sqlite')).rejects.toMatchObject({ code: 'DB_INVALID', message: expect.stringContaining('another application') });
