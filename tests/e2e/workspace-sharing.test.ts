@@ -6,20 +6,18 @@
  * Context 3: replace with the workspace, cancelled while the reference data loads (nothing changes),
  * then done (same neighbours and media again).
  */
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gunzipSync as gunzipBytes, gzipSync } from 'fflate';
 import { loadSqlJs } from '../../src/db/node-files';
 import { WORKSPACE_MANIFEST_KEY } from '../../src/db/workspace-file';
-import { fixture } from '../helpers/data';
-import { chooseImportFile, exportSnapshot as exportInPage, importSnapshot, section, showDatabase } from './db-helpers';
-import { DIST, launchBrowser, openApp, screenshot, waitForRow } from './helpers';
+import { chooseImportFile, exportSnapshot as exportInPage, importSnapshot, showDatabase } from './db-helpers';
+import { DIST, launchBrowser, openApp, screenshot } from './helpers';
+import { addIsolateToDatabase, labOutcomes, nav, profileAndNeighbours, rankedMedia } from './workspace-helpers';
 
 /**
  * dist/ served like startStaticServer, except that the bundled snapshot can be held back (to
@@ -67,41 +65,6 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** An isolate no database holds: the first ~300 kbp of M. genitalium G37 (its own content hash). */
-const GENOME = 'my-isolate.fa';
-const dir = mkdtempSync(join(tmpdir(), 'mf-workspace-'));
-const mg = gunzipSync(readFileSync(fixture('mycoplasma-genitalium-g37.fa.gz'))).toString('utf8').trimEnd().split('\n');
-writeFileSync(join(dir, GENOME), `>isolate_7 my unknown isolate\n${mg.slice(1, 4300).join('\n')}\n`);
-
-const nav = (page: Page, tab: string) => page.locator('header nav').getByRole('button', { name: tab }).click();
-
-/** Drops the isolate on the Profile page and returns its neighbours (every cell's text). */
-async function profileAndNeighbours(page: Page): Promise<string[][]> {
-  await nav(page, 'Profile');
-  await page.getByTestId('fasta-input').setInputFiles(join(dir, GENOME));
-  expect(await waitForRow(page, GENOME, ['done', 'error', 'cancelled'])).toBe('done');
-  const panel = page.locator(`[data-testid="neighbors-panel"][data-file="${GENOME}"]`);
-  await panel.and(page.locator('[data-status="done"], [data-status="error"], [data-status="no-model"]')).waitFor({ timeout: 120_000 });
-  expect(await panel.getAttribute('data-status'), (await panel.textContent()) ?? '').toBe('done');
-  return panel.getByTestId('neighbor-row').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-genome-id') ?? '', ...[...r.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '')]));
-}
-
-/** Opens the isolate on the Media tab and returns its ranked media (id, rank, outcome, score text). */
-async function rankedMedia(page: Page): Promise<string[]> {
-  await page.locator(`[data-testid="profile-row"][data-file="${GENOME}"] [data-testid="open-media"]`).click();
-  await page.locator('[data-testid="media-panel"][data-status="ready"], [data-testid="media-panel"][data-status="error"]').waitFor({ timeout: 180_000 });
-  expect(await page.getByTestId('media-panel').getAttribute('data-status')).toBe('ready');
-  await page.locator('[data-testid="medium-row"]').first().waitFor();
-  await page.waitForFunction(() => !document.querySelector('[data-testid="ranking-busy"]'), null, { timeout: 60_000 });
-  return page.locator('[data-testid="ranked-media"] [data-testid="medium-row"]').evaluateAll((rows) =>
-    rows.map((r) => `${r.getAttribute('data-medium-id')}|${r.getAttribute('data-rank')}|${r.getAttribute('data-outcome') ?? ''}|${r.textContent?.replace(/\s+/g, ' ').trim()}`),
-  );
-}
-
-async function labOutcomes(page: Page): Promise<string[]> {
-  return page.locator('[data-testid="lab-outcomes"] [data-testid="lab-outcome"]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-medium-id')}|${e.textContent?.replace(/\s+/g, ' ').trim()}`));
-}
-
 let workspace: { name: string; bytes: Uint8Array };
 let expected: { neighbours: string[][]; media: string[]; outcomes: string[] };
 
@@ -109,15 +72,7 @@ describe('workspace sharing', () => {
   it('context 1: profile, record a lab outcome, read neighbours and media, export the workspace', async () => {
     const { context, page, errors } = await openApp(browser, server.url);
     await profileAndNeighbours(page);
-    // Add it to the database with a species: linked to BacDive strains, growth propagated.
-    await showDatabase(page);
-    await section(page, 'genomes');
-    const addRow = page.locator(`[data-testid="add-profiled-row"][data-file="${GENOME}"]`);
-    await addRow.getByTestId('add-species').fill('Mycoplasma genitalium');
-    await addRow.getByTestId('add-type').selectOption('bacteria');
-    await page.getByTestId('add-profiled').click();
-    await page.getByTestId('add-profiled-result').waitFor({ timeout: 60_000 });
-    expect((await page.getByTestId('add-profiled-result').textContent())!.replace(/\s+/g, ' ')).toMatch(new RegExp(`${GENOME}: added as genome \\d+; linked at (strain|species) level`));
+    await addIsolateToDatabase(page);
     await nav(page, 'Profile');
     const before = await rankedMedia(page);
     const mediumId = before[3].split('|')[0];
