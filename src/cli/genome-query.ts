@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Database } from 'sql.js';
-import { AppError } from '../core/errors';
+import { AppError, isAppError } from '../core/errors';
 import { profileSource } from '../core/profile';
 import type { GenomeProfile } from '../core/profile-types';
 import { PROTEIN_FEATURE_NAMES } from '../core/protein-features';
@@ -55,11 +55,15 @@ export function conditionEdits(v: { temperature?: string; salinity?: string; ph?
   return edits;
 }
 
+const QUERY_NAME = 'query';
+
 /** Profiles FILE for a query (k-mers, rRNA markers, protein features); refuses a file with no A/C/G/T. */
 export async function profileQueryFile(file: string): Promise<GenomeProfile> {
   if (!existsSync(resolve(file))) throw new AppError('FILE_NOT_FOUND', `${file}: no such file`, 'give a FASTA or FASTA.gz file');
-  // The source is named 'query': nothing downstream sees the file name.
-  const profile = await profileSource(nodeFileSource(resolve(file), 'query'), { rrnaMarkers: true, proteinFeatures: true });
+  // The source is named 'query': nothing downstream sees the file name. A refusal names the file.
+  const profile = await profileSource(nodeFileSource(resolve(file), QUERY_NAME), { rrnaMarkers: true, proteinFeatures: true }).catch((e: unknown) => {
+    throw isAppError(e) && e.message.startsWith(`${QUERY_NAME}: `) ? new AppError(e.code, `${file}: ${e.message.slice(QUERY_NAME.length + 2)}`, e.hint) : e;
+  });
   if (profile.acgtBp === 0) throw new AppError('FASTA_NO_SEQUENCE', `${file}: no A, C, G or T in any record`, 'give a nucleotide FASTA file');
   return profile;
 }
