@@ -17,13 +17,12 @@
  * Prints one JSON object. Usage: node bench/budgets.js [--runs N]
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { loadavg } from 'node:os';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { CHROMIUM } from './static-server.js';
+import { CHROMIUM, serveStatic } from './static-server.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const DIST = join(ROOT, 'dist');
@@ -36,35 +35,6 @@ const log = (m) => process.stderr.write(`${m}\n`);
 if (!existsSync(join(DIST, 'index.html')) || !existsSync(join(DIST, 'sw.js'))) {
   process.stderr.write('budgets: dist/index.html or dist/sw.js is missing: run `npm run build` first\n');
   process.exit(1);
-}
-
-const MIME = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.png': 'image/png', '.gz': 'application/gzip', '.webmanifest': 'application/manifest+json' };
-
-/** Like bench/static-server.js, and counts what it serves. Resolves to {url, served, close()}. */
-function serveCounting(root) {
-  const served = { requests: 0, bytes: 0 };
-  const server = createServer((req, res) => {
-    served.requests++;
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path));
-    if (!file.startsWith(root + sep) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404).end();
-      return;
-    }
-    const body = readFileSync(file);
-    served.bytes += body.length;
-    res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'content-length': body.length, 'cache-control': 'no-store' });
-    res.end(body);
-  });
-  return new Promise((ok) =>
-    server.listen(0, '127.0.0.1', () =>
-      ok({
-        url: `http://127.0.0.1:${server.address().port}/`,
-        served,
-        close: () => new Promise((done) => (server.closeAllConnections(), server.close(() => done()))),
-      }),
-    ),
-  );
 }
 
 function filesUnder(dir) {
@@ -144,7 +114,7 @@ async function visit(page, url, requests) {
 }
 
 async function oneRun(browser) {
-  const server = await serveCounting(DIST);
+  const server = await serveStatic(DIST);
   const context = await browser.newContext();
   await context.addInitScript(milestoneRecorder);
   const requests = [];
