@@ -226,6 +226,7 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
         'cvae alone: log p(m | c) − log p(m | group)',
         ...CVAE_FUSION_WEIGHTS.map((w) => `mediaforge + cvae rank term, weight ${w}${w === CVAE_WEIGHT_A_PRIORI ? ' (a priori)' : ''}`),
         `mediaforge + cvae ratio rank term, weight ${CVAE_WEIGHT_A_PRIORI}`,
+        `mediaforge + cvae rank term, weight ${CVAE_WEIGHT_A_PRIORI}, no candidates added`,
       ].map((name) => ({ name, results: [] as Res[] }))
     : [];
   /** Per genome, the first-hit rank of mediaforge (w = 0) and of each fused weight, for the nested weight selection. */
@@ -322,9 +323,9 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
       };
       const ratioLl = Float32Array.from(cs.query.logLikelihood, (x, i) => x - cs.prior.logLikelihood[i]);
       const ratio = cvaeScoresOf(cs.query.modelId, ratioLl);
-      const fused = (s: CvaeMediumScores, w: number) => toRanked(rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, cvae: s, cvaeWeight: w }));
+      const fused = (s: CvaeMediumScores, w: number, added?: number) => toRanked(rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, cvae: s, cvaeWeight: w, cvaeCandidates: added }));
       const byWeight = CVAE_FUSION_WEIGHTS.map((w) => fused(cs.query, w));
-      const lists = [alone((i) => cs.query.logLikelihood[i]), alone((i) => ratioLl[i]), ...byWeight, fused(ratio, CVAE_WEIGHT_A_PRIORI)];
+      const lists = [alone((i) => cs.query.logLikelihood[i]), alone((i) => ratioLl[i]), ...byWeight, fused(ratio, CVAE_WEIGHT_A_PRIORI), fused(cs.query, CVAE_WEIGHT_A_PRIORI, 0)];
       lists.forEach((ranked, j) => cvaeRuns[j].results.push({ truth, ranked, domain: q.organismType }));
       cvaeNested.push({ H, domain: q.organismType, truth, ranked: [toRanked(fixedRun), ...byWeight] });
     }

@@ -411,10 +411,12 @@ export interface RecommendOptions {
   rankBy?: 'evidence' | 'growth-model';
   /** Weights of the evidence score (BASE_FEATURES order); default: the context's (tuned, shipped) or FALLBACK_WEIGHTS. */
   evidenceWeights?: readonly number[] | null;
-  /** The recipe CVAE's likelihood of every medium for this query (cvae-evidence.ts; computed where the CVAE lives); null = none. */
+  /** The recipe CVAE's likelihood of every medium for this query (cvae-evidence.ts; computed where the CVAE lives); null = the database has none (said in the notes); undefined = not computed. */
   cvae?: CvaeMediumScores | null;
   /** Weight of its rank term in the score (default CVAE_WEIGHT; 0 = reason only). */
   cvaeWeight?: number;
+  /** With a weight: the media this high in the likelihood ranking join the candidates (default CVAE_CANDIDATES; 0 = none). */
+  cvaeCandidates?: number;
 }
 
 export interface NeighborEvidence {
@@ -678,7 +680,7 @@ export function rankMedia(ctx: RecommendContext, query: GenomeQuery, options: Re
     const have = new Set(ranked.map((r) => r.index));
     for (let i = 0; i < cvae.rank.length; i++) {
       const rk = cvae.rank[i];
-      if (rk >= 0 && rk < CVAE_CANDIDATES && !have.has(i)) ranked.push({ index: i, score: cw * cvaeRankTerm(cvae, i), p: null });
+      if (rk >= 0 && rk < (options.cvaeCandidates ?? CVAE_CANDIDATES) && !have.has(i)) ranked.push({ index: i, score: cw * cvaeRankTerm(cvae, i), p: null });
     }
   }
   // A neighbour identical to the query (the query is a genome of the database): its known media first.
@@ -797,10 +799,16 @@ export function recommendMedia(ctx: RecommendContext, query: GenomeQuery, option
     m.cvae_percentile = cv && Number.isFinite(cv.percentile[r.index]) ? Number((100 * cv.percentile[r.index]).toFixed(1)) : null;
     return m;
   });
-  const cvaeNote = options.cvae
-    ? `recipe model ${options.cvae.modelId}: log-likelihood of ${options.cvae.scored.toLocaleString('en-US')} recipes under this genome's condition, ${(options.cvaeWeight ?? CVAE_WEIGHT) !== 0 ? `in the score (weight ${options.cvaeWeight ?? CVAE_WEIGHT})` : 'shown as a reason, not used to order (eval media --cvae)'}`
-    : 'no recipe model (recipe CVAE) in the database: no recipe-model likelihood';
-  const json = { ...predicted.json, notes: [...predicted.json.notes, `domain used: ${evidence.domain} (${evidence.domainBasis})`, cvaeNote] };
+  // undefined: the caller did not score (the app's first result); null: no recipe CVAE.
+  const cvaeNote =
+    options.cvae === undefined
+      ? []
+      : [
+          options.cvae
+            ? `recipe model ${options.cvae.modelId}: log-likelihood of ${options.cvae.scored.toLocaleString('en-US')} recipes under this genome's condition, ${(options.cvaeWeight ?? CVAE_WEIGHT) !== 0 ? `in the score (weight ${options.cvaeWeight ?? CVAE_WEIGHT})` : 'shown as a reason, not used to order (eval media --cvae)'}`
+            : 'no recipe model (recipe CVAE) in the database: no recipe-model likelihood',
+        ];
+  const json = { ...predicted.json, notes: [...predicted.json.notes, `domain used: ${evidence.domain} (${evidence.domainBasis})`, ...cvaeNote] };
   return {
     predicted_conditions: json,
     conditions_used: conditions,
