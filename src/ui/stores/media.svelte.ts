@@ -514,7 +514,8 @@ export class MediaStore {
     if (this.#scoringMedia?.revision === revision) return this.#scoringMedia.promise;
     const promise = (async () => {
       const ml = await this.ml.remote();
-      if ((await ml.recipeScoringMediaId()) === modelId && this.#scoringMedia !== null) return true;
+      // The worker keeps the media of its model across revisions (lab outcomes change the revision, not the media).
+      if ((await ml.recipeScoringMediaId()) === modelId) return true;
       const db = await whenDatabaseReady(this.database);
       const got = await db.recipeScoringMedia();
       if (!got || got.modelId !== modelId) return false;
