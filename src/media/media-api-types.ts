@@ -61,6 +61,10 @@ export interface RecommendedMedium {
   has_recipe: boolean;
   /** Set when the user's lab outcome placed this medium ('grew' first, 'no growth' last). */
   lab_outcome?: 'grew' | 'no growth';
+  /** log p(recipe | this genome's condition) under the database's recipe CVAE (recipe-cvae-score.ts); null without a model or a recipe in its vocabulary. */
+  cvae_log_likelihood?: number | null;
+  /** Percentile of that likelihood among all scored recipes (100 = the most likely); null as above. */
+  cvae_percentile?: number | null;
 }
 
 export interface RecommendResult {

@@ -25,7 +25,8 @@ import type { GenomeQuery, GrowthConditions } from './media-api-types';
 import { fuseRankings, hitRates, latentSimilarity, loadStrainMedia, rankByNeighbors, rankPopular, tetraSimilarity, type HitRates, type LinkedGenome, type RankedMedium } from './media-ranking';
 import { mediumVector, weightedJaccard } from './media-vectors';
 import { mediumTraits } from './medium-traits';
-import { buildRecommendContext, FALLBACK_WEIGHTS, mediumEvidence, queryOfGenome, rankMedia, type RecommendContext } from './recommend';
+import { cvaeScoresOf, type CvaeMediumScores } from './cvae-evidence';
+import { buildRecommendContext, CVAE_WEIGHT_A_PRIORI, FALLBACK_WEIGHTS, mediumEvidence, queryOfGenome, rankMedia, type RecommendContext } from './recommend';
 
 export const RANKERS = ['popular', 'kmer4-neighbors', 'latent-neighbors', 'fused-rrf', 'mediaforge', 'mediaforge-tuned', 'mediaforge-lr'] as const;
 export type RankerName = (typeof RANKERS)[number];
@@ -64,6 +65,8 @@ export interface MediaEvalReport {
   variants: { name: string; hits: Record<'all' | 'bacteria' | 'archaea', HitRates>; top1Jaccard: number; picks?: Record<string, number> }[];
   /** With variants: per held-out genome, the rank of its best-placed known medium (hand-set weights) and that medium's evidence. */
   diagnostics: { genome: string; genus: string | null; domain: string; known: number; firstHitRank: number | null; medium: string | null; features: Record<string, number> | null; conditions: GrowthConditions }[];
+  /** With options.cvae: the CVAE likelihood alone and fused into the product's score. */
+  cvae: CvaeEvalReport | null;
   seconds: number;
 }
 
@@ -83,6 +86,29 @@ export interface MediaEvalOptions {
   variants?: boolean;
   /** Only these genomes are queries (tests: a fixed tiny split). */
   queryFilter?: (g: LinkedGenome) => boolean;
+  /**
+   * The recipe CVAE's likelihood of every medium for a held-out genome, from a CVAE that never saw
+   * its genus (cvae-folds.ts), under its predicted conditions: `query` = log p(m | c), `prior` =
+   * log p(m | c₀) with c₀ the group alone (no conditions, no genome). Measured as CVAE_VARIANTS.
+   */
+  cvae?: { scoresFor: (g: LinkedGenome, query: GenomeQuery, conditions: GrowthConditions) => { query: CvaeMediumScores; prior: CvaeMediumScores }; description: string };
+}
+
+/** CVAE weights of the fused rows; the a-priori one (CVAE_WEIGHT_A_PRIORI) is the one the decision rule judges. */
+export const CVAE_FUSION_WEIGHTS = [1, CVAE_WEIGHT_A_PRIORI, 4] as const;
+
+export interface CvaeEvalRow {
+  name: string;
+  hits: Record<'all' | 'bacteria' | 'archaea', HitRates>;
+  top1Jaccard: number;
+  picks?: Record<string, number>;
+}
+
+export interface CvaeEvalReport {
+  description: string;
+  rows: CvaeEvalRow[];
+  /** The rule, fixed before the runs, and what it gave. */
+  decision: { rule: string; judged: string; adopt: boolean; why: string };
 }
 
 const groupOf = (g: LinkedGenome) => g.genus ?? `genome:${g.genomeId}`;
@@ -194,6 +220,17 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
       ]
     : [];
   const diagnostics: MediaEvalReport['diagnostics'] = [];
+  const cvaeRuns = o.cvae
+    ? [
+        'cvae alone: log p(m | c)',
+        'cvae alone: log p(m | c) − log p(m | group)',
+        ...CVAE_FUSION_WEIGHTS.map((w) => `mediaforge + cvae rank term, weight ${w}${w === CVAE_WEIGHT_A_PRIORI ? ' (a priori)' : ''}`),
+        `mediaforge + cvae ratio rank term, weight ${CVAE_WEIGHT_A_PRIORI}`,
+        `mediaforge + cvae rank term, weight ${CVAE_WEIGHT_A_PRIORI}, no candidates added`,
+      ].map((name) => ({ name, results: [] as Res[] }))
+    : [];
+  /** Per genome, the first-hit rank of mediaforge (w = 0) and of each fused weight, for the nested weight selection. */
+  const cvaeNested: { H: string; domain: string; truth: Set<string>; ranked: RankedMedium[][] }[] = [];
   for (const f of queries) {
     const q = f.genome;
     const H = groupOf(q);
@@ -277,6 +314,21 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
       sel.results.push({ truth, ranked: order(variantVector(EVIDENCE_VARIANTS[bestV].weights)), domain: q.organismType });
       sel.picks![EVIDENCE_VARIANTS[bestV].name] = (sel.picks![EVIDENCE_VARIANTS[bestV].name] ?? 0) + 1;
     }
+    if (o.cvae) {
+      const cs = o.cvae.scoresFor(q, f.query, f.conditions);
+      const alone = (ll: (i: number) => number) => {
+        const out: RankedMedium[] = [];
+        for (let i = 0; i < ctx.matrix.mediumIds.length; i++) if (Number.isFinite(ll(i))) out.push({ mediumId: ctx.matrix.mediumIds[i], score: ll(i) });
+        return out.sort((a, b) => b.score - a.score || (a.mediumId < b.mediumId ? -1 : 1));
+      };
+      const ratioLl = Float32Array.from(cs.query.logLikelihood, (x, i) => x - cs.prior.logLikelihood[i]);
+      const ratio = cvaeScoresOf(cs.query.modelId, ratioLl);
+      const fused = (s: CvaeMediumScores, w: number, added?: number) => toRanked(rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, cvae: s, cvaeWeight: w, cvaeCandidates: added }));
+      const byWeight = CVAE_FUSION_WEIGHTS.map((w) => fused(cs.query, w));
+      const lists = [alone((i) => cs.query.logLikelihood[i]), alone((i) => ratioLl[i]), ...byWeight, fused(ratio, CVAE_WEIGHT_A_PRIORI), fused(cs.query, CVAE_WEIGHT_A_PRIORI, 0)];
+      lists.forEach((ranked, j) => cvaeRuns[j].results.push({ truth, ranked, domain: q.organismType }));
+      cvaeNested.push({ H, domain: q.organismType, truth, ranked: [toRanked(fixedRun), ...byWeight] });
+    }
     const named: [RankerName, RankedMedium[]][] = [
       ['popular', popular],
       ['kmer4-neighbors', tetra],
@@ -331,6 +383,49 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
     const js = v.results.map(jaccardOf).filter((x): x is number => x !== null);
     return { name: v.name, hits: Object.fromEntries(DOMAINS.map((d) => [d, hitRates(v.results.filter((r) => d === 'all' || r.domain === d))])) as Record<(typeof DOMAINS)[number], HitRates>, top1Jaccard: js.length ? js.reduce((a, b) => a + b, 0) / js.length : NaN, ...(v.picks ? { picks: v.picks } : {}) };
   });
+  let cvae: CvaeEvalReport | null = null;
+  if (o.cvae) {
+    const rowOf = (name: string, rs: Res[], picks?: Record<string, number>): CvaeEvalRow => {
+      const js = rs.map(jaccardOf).filter((x): x is number => x !== null);
+      return { name, hits: Object.fromEntries(DOMAINS.map((d) => [d, hitRates(rs.filter((r) => d === 'all' || r.domain === d))])) as CvaeEvalRow['hits'], top1Jaccard: js.length ? js.reduce((a, b) => a + b, 0) / js.length : NaN, ...(picks ? { picks } : {}) };
+    };
+    const cvaeRows = cvaeRuns.map((r) => rowOf(r.name, r.results));
+    // Nested leave-genus-out choice of the weight (0, or one of CVAE_FUSION_WEIGHTS): for each held-out
+    // genus, the weight with the most top-10 hits (then top-1) on the OTHER genera's genomes.
+    const weights = [0, ...CVAE_FUSION_WEIGHTS];
+    const hit = (r: RankedMedium[], truth: Set<string>, k: number) => r.slice(0, k).some((x) => truth.has(x.mediumId));
+    const picks: Record<string, number> = {};
+    const nestedRes: Res[] = cvaeNested.map((g) => {
+      let best = 0;
+      let bestObj = -Infinity;
+      weights.forEach((_, j) => {
+        let obj = 0;
+        for (const h of cvaeNested) if (h.H !== g.H) obj += (hit(h.ranked[j], h.truth, 10) ? 1 : 0) + 0.01 * (hit(h.ranked[j], h.truth, 1) ? 1 : 0);
+        if (obj > bestObj + 1e-9) [bestObj, best] = [obj, j];
+      });
+      picks[`weight ${weights[best]}`] = (picks[`weight ${weights[best]}`] ?? 0) + 1;
+      return { truth: g.truth, ranked: g.ranked[best], domain: g.domain };
+    });
+    cvaeRows.push(rowOf('mediaforge + cvae, weight chosen by nested leave-genus-out', nestedRes, picks));
+    const base = rows.filter((r) => r.ranker === 'mediaforge');
+    const b = Object.fromEntries(base.map((r) => [r.domain, r.hits])) as Record<'all' | 'bacteria' | 'archaea', HitRates>;
+    const judged = cvaeRows.find((r) => r.name.includes('(a priori)'))!;
+    const notLower = judged.hits.all.top10 >= b.all.top10 - 1e-9;
+    const raisesArchaea = judged.hits.archaea.top10 > b.archaea.top10 + 1e-9;
+    const raisesTop1 = judged.hits.all.top1 > b.all.top1 + 1e-9;
+    const adopt = notLower && (raisesArchaea || raisesTop1);
+    const p1 = (x: number) => `${(100 * x).toFixed(1)} %`;
+    cvae = {
+      description: o.cvae.description,
+      rows: cvaeRows,
+      decision: {
+        rule: 'fixed before the runs: the product adds the CVAE term (at the a-priori weight) only if it does not lower top-10 overall and raises top-10 for archaea or top-1; otherwise the likelihood is shown as a reason only',
+        judged: judged.name,
+        adopt,
+        why: `top-10 ${p1(judged.hits.all.top10)} vs ${p1(b.all.top10)}, archaea top-10 ${p1(judged.hits.archaea.top10)} vs ${p1(b.archaea.top10)}, top-1 ${p1(judged.hits.all.top1)} vs ${p1(b.all.top1)}`,
+      },
+    };
+  }
   const ablations = ablationRuns.map((a) => ({ without: a.without, hits: Object.fromEntries(DOMAINS.map((d) => [d, hitRates(a.results.filter((r) => d === 'all' || r.domain === d))])) as Record<(typeof DOMAINS)[number], HitRates> }));
   return {
     genomes: queries.length,
@@ -340,6 +435,7 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
     ablations,
     variants,
     diagnostics,
+    cvae,
     seconds: (Date.now() - t0) / 1000,
   };
 }
@@ -381,6 +477,12 @@ export function formatMediaEval(r: MediaEvalReport): string {
   if (r.variants.length) {
     lines.push('', 'evidence-weight variants (EVIDENCE_VARIANTS): top-1 / top-10 all, bacteria, archaea; top-1 Jaccard');
     for (const v of r.variants) lines.push(`  ${v.name.padEnd(34)} ${(['all', 'bacteria', 'archaea'] as const).map((d) => `${pct(v.hits[d].top1)} /${pct(v.hits[d].top10)}`).join('   ')}  ${Number.isFinite(v.top1Jaccard) ? v.top1Jaccard.toFixed(3) : '–'}${v.picks ? `  picks: ${Object.entries(v.picks).map(([k, n]) => `${k} ×${n}`).join(', ')}` : ''}`);
+  }
+  if (r.cvae) {
+    lines.push('', `recipe CVAE likelihood (${r.cvae.description}): top-1 / top-5 / top-10 all; top-10 bacteria, archaea; top-1 Jaccard`);
+    for (const v of r.cvae.rows) lines.push(`  ${v.name.padEnd(58)} ${pct(v.hits.all.top1)} /${pct(v.hits.all.top5)} /${pct(v.hits.all.top10)}   ${pct(v.hits.bacteria.top10)} ${pct(v.hits.archaea.top10)}  ${Number.isFinite(v.top1Jaccard) ? v.top1Jaccard.toFixed(3) : '–'}${v.picks ? `  picks: ${Object.entries(v.picks).map(([k, n]) => `${k} ×${n}`).join(', ')}` : ''}`);
+    const d = r.cvae.decision;
+    lines.push(`  decision (${d.rule}): ${d.judged}: ${d.why} → ${d.adopt ? 'adopted' : 'not adopted: the likelihood is a reason only'}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -25,6 +25,12 @@
  * P(growth | genome, medium); its linear score is the ranking score. Without a model, a fixed
  * hand-set combination is used (FALLBACK_WEIGHTS).
  *
+ * The recipe CVAE's likelihood log p(m | c) of each medium under the query's condition
+ * (options.cvae, computed where the CVAE lives: src/ml/recipe-cvae-score.ts) is a reason and the
+ * JSON's cvae_log_likelihood / cvae_percentile. Its rank term enters the score with CVAE_WEIGHT,
+ * which is 0: `eval media --cvae` (fold CVAEs that never saw the held-out genus) found that it
+ * raises top-1 but lowers top-10, so by the rule fixed before the runs it is a reason only.
+ *
  * Lab outcomes of the query genome (query.genomeId): 'grew' media rank first, 'no growth' last.
  */
 import type { Database } from 'sql.js';
@@ -33,6 +39,7 @@ import { getGenomeCounts } from '../db/genomes';
 import { getActiveModelId } from '../db/models';
 import type { DomainCall } from '../ml/genome-neighbors';
 import { genusOf } from '../ml/genus-split';
+import { cvaeRankTerm, cvaeReason, type CvaeMediumScores } from './cvae-evidence';
 import { CONDITION_KERNEL, conditionMatch, genomeConditions, loadStrainMediumConditions, strainConditions, type Conditions } from './condition-ranking';
 import { BASE_FEATURES, expandFeatures, GROWTH_FEATURES, RANKED_FEATURES, growthProbability, growthScore, parseGrowthModel, type GrowthModel } from './growth-predictor';
 import defaultGrowthModelJson from './growth-model.default.json';
@@ -62,6 +69,20 @@ export const SHORTLIST = 200;
 export const IDENTICAL_SIMILARITY = 0.995;
 /** Logit penalty per unit of neighbours' 'no growth' outcomes (similarity-weighted share). */
 export const NO_GROWTH_PENALTY = 4;
+/**
+ * Weight of the recipe CVAE's likelihood term (cvaeRankTerm: 10 / (10 + rank of log p(m | c))) in
+ * the ranking score. Set a priori (the condition term's weight) and adopted by `eval media
+ * --cvae`'s rule only if it helps; 0 = the likelihood is a reason only (see CVAE_WEIGHT_ADOPTED).
+ */
+export const CVAE_WEIGHT_A_PRIORI = 2;
+/**
+ * The weight the product uses: eval media --cvae's decision. 0 = shown as a reason only: at the
+ * a-priori weight 2 the term gave top-1 44.7 % (from 39.5 %) but top-10 67.1 % (from 71.1 %) and
+ * archaea top-10 21.4 % (from 32.1 %) over the 76 genomes.
+ */
+export const CVAE_WEIGHT = 0;
+/** With a CVAE weight > 0, media this high in the likelihood ranking join the candidates even without other evidence. */
+export const CVAE_CANDIDATES = 30;
 
 /**
  * The starting weights of the evidence score (set by hand, a priori), the shortlist score, and the
@@ -400,6 +421,12 @@ export interface RecommendOptions {
   rankBy?: 'evidence' | 'growth-model';
   /** Weights of the evidence score (BASE_FEATURES order); default: the context's (tuned, shipped) or FALLBACK_WEIGHTS. */
   evidenceWeights?: readonly number[] | null;
+  /** The recipe CVAE's likelihood of every medium for this query (cvae-evidence.ts; computed where the CVAE lives); null = the database has none (said in the notes); undefined = not computed. */
+  cvae?: CvaeMediumScores | null;
+  /** Weight of its rank term in the score (default CVAE_WEIGHT; 0 = reason only). */
+  cvaeWeight?: number;
+  /** With a weight: the media this high in the likelihood ranking join the candidates (default CVAE_CANDIDATES; 0 = none). */
+  cvaeCandidates?: number;
 }
 
 export interface NeighborEvidence {
@@ -655,6 +682,17 @@ export function rankMedia(ctx: RecommendContext, query: GenomeQuery, options: Re
     const p = model ? growthProbability(model, row) : null;
     return { index, score, p };
   });
+  const cvae = options.cvae ?? null;
+  const cw = options.cvaeWeight ?? CVAE_WEIGHT;
+  if (cvae && cw !== 0) {
+    for (const r of ranked) r.score += cw * cvaeRankTerm(cvae, r.index);
+    // The media the recipe model finds most likely join the candidates (an unseen genus's medium may have no other evidence).
+    const have = new Set(ranked.map((r) => r.index));
+    for (let i = 0; i < cvae.rank.length; i++) {
+      const rk = cvae.rank[i];
+      if (rk >= 0 && rk < (options.cvaeCandidates ?? CVAE_CANDIDATES) && !have.has(i)) ranked.push({ index: i, score: cw * cvaeRankTerm(cvae, i), p: null });
+    }
+  }
   // A neighbour identical to the query (the query is a genome of the database): its known media first.
   for (const t of evidence.neighbors) {
     if (t.similarity < IDENTICAL_SIMILARITY) break;
@@ -692,7 +730,7 @@ function conditionText(c: GrowthConditions): string {
   return parts.join(', ');
 }
 
-function reasonsFor(ctx: RecommendContext, ev: MediumEvidence, index: number, c: number, conditions: GrowthConditions, p: number | null): string[] {
+function reasonsFor(ctx: RecommendContext, ev: MediumEvidence, index: number, c: number, conditions: GrowthConditions, p: number | null, cvae: CvaeMediumScores | null = null): string[] {
   const id = ctx.matrix.mediumIds[index];
   const x = ev.features[c] ?? new Array(BASE_FEATURES.length).fill(0);
   const out: string[] = [];
@@ -736,6 +774,7 @@ function reasonsFor(ctx: RecommendContext, ev: MediumEvidence, index: number, c:
     if (rel) out.push(`recipe: ${bits.join(', ')} — ${x[5] > -0.3 ? 'fits' : 'does not fit'} ${rel}`);
   } else out.push('no recipe in MediaDive (ranked from growth records only)');
   if (p !== null) out.push(`P(growth) ${fmt(p)}`);
+  if (cvae) out.push(cvaeReason(cvae, index, conditionText(conditions) ? `the predicted conditions (${conditionText(conditions)})` : 'this genome'));
   return out;
 }
 
@@ -753,7 +792,7 @@ export function recommendMedia(ctx: RecommendContext, query: GenomeQuery, option
     const id = ctx.matrix.mediumIds[r.index];
     const c = pos.get(r.index) ?? -1;
     const outcome = own?.get(id);
-    const reasons = reasonsFor(ctx, evidence, r.index, c, conditions, r.p);
+    const reasons = reasonsFor(ctx, evidence, r.index, c, conditions, r.p, options.cvae ?? null);
     if (outcome === true) reasons.unshift('grew in your lab (lab outcome): ranked first');
     if (outcome === false) reasons.unshift('did not grow in your lab (lab outcome): ranked last');
     const m: RecommendedMedium = {
@@ -765,9 +804,21 @@ export function recommendMedia(ctx: RecommendContext, query: GenomeQuery, option
       has_recipe: ctx.matrix.hasComposition[r.index] === 1,
     };
     if (outcome !== undefined) m.lab_outcome = outcome ? 'grew' : 'no growth';
+    const cv = options.cvae;
+    m.cvae_log_likelihood = cv && Number.isFinite(cv.logLikelihood[r.index]) ? Number(cv.logLikelihood[r.index].toFixed(3)) : null;
+    m.cvae_percentile = cv && Number.isFinite(cv.percentile[r.index]) ? Number((100 * cv.percentile[r.index]).toFixed(1)) : null;
     return m;
   });
-  const json = { ...predicted.json, notes: [...predicted.json.notes, `domain used: ${evidence.domain} (${evidence.domainBasis})`] };
+  // undefined: the caller did not score (the app's first result); null: no recipe CVAE.
+  const cvaeNote =
+    options.cvae === undefined
+      ? []
+      : [
+          options.cvae
+            ? `recipe model ${options.cvae.modelId}: log-likelihood of ${options.cvae.scored.toLocaleString('en-US')} recipes under this genome's condition, ${(options.cvaeWeight ?? CVAE_WEIGHT) !== 0 ? `in the score (weight ${options.cvaeWeight ?? CVAE_WEIGHT})` : 'shown as a reason, not used to order (eval media --cvae)'}`
+            : 'no recipe model (recipe CVAE) in the database: no recipe-model likelihood',
+        ];
+  const json = { ...predicted.json, notes: [...predicted.json.notes, `domain used: ${evidence.domain} (${evidence.domainBasis})`, ...cvaeNote] };
   return {
     predicted_conditions: json,
     conditions_used: conditions,

@@ -66,6 +66,7 @@ import { decodeProfileCounts, profileContentHash } from '../db/profile-blob';
 import { deleteLabOutcome, findGenomeByContentHash, listLabOutcomes, recordLabOutcome, type RecordLabOutcomeInput } from '../db/lab-outcomes';
 import type { GeneratedRecipe, GenomeQuery, GrowthConditions, LabOutcome, PredictedConditionsJson, RecommendResult } from '../media/media-api-types';
 import { buildRecommendContext, predictConditions, recommendMedia, refreshLabOutcomes, type RecommendContext } from '../media/recommend';
+import { cvaeScoresOf, scoredMediaOf, type ScoredMedia } from '../media/cvae-evidence';
 import { describeGeneratedRecipes, type DecodedRecipes } from '../media/generate-recipes';
 import { buildMediaMatrix, type MediaMatrix, type VocabEntry } from '../media/media-vectors';
 import { ACTIVE_RECIPE_CVAE_KEY, fromRecipeModelRow, getActiveRecipeModelId, RECIPE_CVAE_KIND, storeRecipeModel } from '../ml/recipe-cvae-model';
@@ -1045,16 +1046,31 @@ export const dbWorkerApi = {
    * apply when `query.genomeId` is set. The first call builds the evidence (cached until the
    * database changes).
    */
-  recommend(query: GenomeQuery, options: { top?: number; conditions?: Partial<GrowthConditions> } = {}): MediaRecommendation {
+  recommend(query: GenomeQuery, options: { top?: number; conditions?: Partial<GrowthConditions>; cvae?: { modelId: string; logLikelihood: Float32Array } | null } = {}): MediaRecommendation {
     const t0 = performance.now();
     const ctx = recommendContext();
-    const r = recommendMedia(ctx, query, { top: options.top, conditions: options.conditions });
+    // The recipe CVAE's likelihood of every medium (the ML worker's scoreRecipeLikelihood), when the page has it.
+    const cvae = !options.cvae ? undefined : options.cvae.logLikelihood.length === ctx.matrix.mediumIds.length ? cvaeScoresOf(options.cvae.modelId, options.cvae.logLikelihood) : undefined;
+    const r = recommendMedia(ctx, query, { top: options.top, conditions: options.conditions, cvae });
     const ids = r.media.map((m) => m.medium_id);
     const links: Record<string, string> = {};
     if (ids.length) {
       for (const [id, link] of current().exec(`SELECT id, link FROM media WHERE link IS NOT NULL AND link <> '' AND id IN (${ids.map(() => '?').join(',')})`, ids)[0]?.values ?? []) links[String(id)] = String(link);
     }
     return { ...r, links, mediaRanked: ctx.matrix.mediumIds.length, ms: performance.now() - t0 };
+  },
+
+  /**
+   * The media matrix over the active recipe CVAE's vocabulary, as the ML worker scores it
+   * (scoreRecipeLikelihood); transferred; null without a recipe CVAE.
+   */
+  recipeScoringMedia(): { modelId: string; media: ScoredMedia } | null {
+    const id = getActiveRecipeModelId(current());
+    if (!id) return null;
+    // Copies of the cached matrix's arrays (describeRecipes keeps using them): the copies are transferred.
+    const m = scoredMediaOf(recipeMatrixOf(id).matrix);
+    const media: ScoredMedia = { ...m, present: m.present.slice(), amount: m.amount.slice(), ph: m.ph.slice() };
+    return transfer({ modelId: id, media }, [media.present.buffer, media.amount.buffer, media.ph.buffer, media.scored.buffer] as ArrayBuffer[]);
   },
 
   /** The id of the active recipe CVAE (models kind 'recipe-cvae'), or null when the database has none. */

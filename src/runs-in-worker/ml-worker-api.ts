@@ -27,6 +27,8 @@ import { sampleRecipeVectors, type CvaeEpochStats, type RecipeCvae, type RecipeV
 import { resolveRecipeCvaeConfig, totalEpochs, type RecipeCvaeConfig } from '../ml/recipe-cvae-config';
 import { fromRecipeModelRow, instantiateRecipeCvae, packRecipeCheckpoint, toRecipeModelRow, unpackRecipeCheckpoint } from '../ml/recipe-cvae-model';
 import { trainRecipeModel, type CvaeInput, type PhaseMetrics } from '../ml/recipe-cvae-pipeline';
+import { scoreMediaLikelihood } from '../ml/recipe-cvae-score';
+import type { ScoredMedia } from '../media/cvae-evidence';
 
 /** Every genome with a profile, as the db worker hands it over (typed arrays are transferred). */
 export interface TrainingSet {
@@ -178,6 +180,8 @@ let run: Run | null = null;
 
 let neighborModel: { id: string; vae: GenomeVae; index: GenomeNeighborIndex } | null = null;
 let recipeModel: { id: string; cvae: RecipeCvae } | null = null;
+/** The media the loaded recipe CVAE scores (the DB worker's recipeScoringMedia, over its vocabulary), by model id. */
+let scoringMedia: { modelId: string; media: ScoredMedia } | null = null;
 
 function loadedModel(): { id: string; vae: GenomeVae; index: GenomeNeighborIndex } {
   if (!neighborModel) throw new AppError('INTERNAL', 'no genome model is loaded for neighbour search');
@@ -533,6 +537,27 @@ export const mlWorkerApi = {
     if (!recipeModel) throw new AppError('INTERNAL', 'no recipe model is loaded (call setRecipeModel first)');
     const v = sampleRecipeVectors(recipeModel.cvae, conditionVector, n, seed, scale);
     return transfer({ ...v, modelId: recipeModel.id }, [v.presence.buffer, v.stockOnly.buffer, v.amount.buffer, v.ph.buffer] as ArrayBuffer[]);
+  },
+
+  /** Takes the media matrix (over the loaded recipe model's vocabulary) that scoreRecipeLikelihood scores. */
+  setRecipeScoringMedia(modelId: string, media: ScoredMedia): void {
+    scoringMedia = { modelId, media };
+  },
+
+  /** The model id whose scoring media this worker holds, or null. */
+  recipeScoringMediaId(): string | null {
+    return scoringMedia?.modelId ?? null;
+  },
+
+  /**
+   * log p(m | c) of every medium (recipe-cvae-score.ts) under one condition vector, in the
+   * order of the scoring media (media.tsv order); NaN = no recipe. Transferred.
+   */
+  scoreRecipeLikelihood(conditionVector: Float32Array): { modelId: string; logLikelihood: Float32Array } {
+    if (!recipeModel) throw new AppError('INTERNAL', 'no recipe model is loaded (call setRecipeModel first)');
+    if (scoringMedia?.modelId !== recipeModel.id) throw new AppError('INTERNAL', 'no media to score for this recipe model (call setRecipeScoringMedia first)');
+    const ll = scoreMediaLikelihood(recipeModel.cvae, scoringMedia.media, conditionVector).logLikelihood;
+    return transfer({ modelId: recipeModel.id, logLikelihood: ll }, [ll.buffer as ArrayBuffer]);
   },
 
   /** tfjs memory, for diagnostics. */

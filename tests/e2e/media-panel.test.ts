@@ -143,6 +143,20 @@ describe('Media tab', () => {
     expect(base.length).toBeGreaterThanOrEqual(10);
     for (const m of base.slice(0, 5)) expect(m.reasons.length).toBeGreaterThan(3);
     console.log('top media:', base.slice(0, 5).map((m) => `${m.id}: ${m.reasons}`).join('\n  '));
+    // The recipe CVAE's likelihood follows the first result: each medium with a recipe gets it as a badge and a reason.
+    const tFirst = Date.now();
+    await page.locator('[data-testid="medium-row"] [data-testid="medium-cvae"]').first().waitFor({ timeout: 60_000 });
+    console.log(`recipe-model likelihood shown ${Date.now() - tFirst} ms after the ranked media`);
+    expect((await page.getByTestId('cvae-note').textContent()) ?? '').toMatch(/Recipe model: how likely each recipe is for this genome's conditions \((a reason, not used to order|part of the score)\)/);
+    const withCvae = await page.locator('[data-testid="ranked-media"] [data-testid="medium-row"]').evaluateAll((rows) =>
+      rows.map((r) => ({ badge: r.querySelector('[data-testid="medium-cvae"]')?.textContent?.trim() ?? '', reasons: [...r.querySelectorAll('[data-testid="medium-reasons"] li')].map((li) => li.textContent?.trim() ?? ''), recipe: !r.textContent?.includes('no recipe') })),
+    );
+    expect(withCvae.filter((x) => x.badge).length).toBeGreaterThanOrEqual(Math.min(5, withCvae.filter((x) => x.recipe).length));
+    for (const m of withCvae.filter((x) => x.badge)) {
+      expect(m.badge).toMatch(/^recipe model: (top|bottom) \d+ %$/);
+      expect(m.reasons.filter((x) => /^recipe model: this recipe is .+ of [\d,]+ recipes for /.test(x))).toHaveLength(1);
+    }
+    console.log('recipe model:', withCvae.slice(0, 3).map((m) => m.reasons.at(-1)).join('\n  '));
     // A click shows the recipe (the Database tab's recipe view).
     await page.locator('[data-testid="medium-row"]').first().locator('button.linklike').click();
     await page.locator(`[data-testid="recipe-view"][data-medium-id="${base[0].id}"]`).waitFor();

@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/commands/recommend';
+import { loadSqlJs, readFileBytes, repoRoot } from '../../src/db/node-files';
+import { openSnapshot } from '../../src/db/snapshot-file';
+import { CVAE_WEIGHT } from '../../src/media/recommend';
 import { fixture, HAS_SHARED_DATA, sharedGenome } from '../helpers/data';
 import { runCommand } from '../helpers/run-cli';
 
@@ -43,6 +46,11 @@ function checkSchema(r: Record<string, unknown>) {
     expect(m.growth_probability === null || (typeof m.growth_probability === 'number' && m.growth_probability >= 0 && m.growth_probability <= 1)).toBe(true);
     expect(Array.isArray(m.reasons) && (m.reasons as unknown[]).length > 0 && (m.reasons as unknown[]).every((x) => typeof x === 'string')).toBe(true);
     expect(typeof m.has_recipe).toBe('boolean');
+    // The recipe CVAE's likelihood: a number for a medium with a recipe (when the database has a CVAE), null otherwise.
+    expect(m).toHaveProperty('cvae_log_likelihood');
+    expect(m).toHaveProperty('cvae_percentile');
+    if (!m.has_recipe) expect(m.cvae_log_likelihood).toBeNull();
+    if (m.cvae_percentile !== null) expect(m.cvae_percentile as number).toBeGreaterThanOrEqual(0), expect(m.cvae_percentile as number).toBeLessThanOrEqual(100);
   }
   for (let i = 1; i < media.length; i++) expect(media[i - 1].score as number).toBeGreaterThanOrEqual(media[i].score as number);
 }
@@ -59,6 +67,44 @@ describe('mediaforge recommend', () => {
     expect(out.predicted_conditions.temperature_c.value).toBeGreaterThan(25);
     expect(out.predicted_conditions.temperature_c.value).toBeLessThan(45);
     json = r.stdout;
+    // The bundled snapshot has a recipe CVAE: every medium with a recipe gets its likelihood, in the JSON and in words.
+    const scored = out.media.filter((m: { cvae_log_likelihood: number | null }) => m.cvae_log_likelihood !== null);
+    expect(scored.length).toBeGreaterThan(0);
+    for (const m of scored) {
+      expect(m.has_recipe).toBe(true);
+      expect(Number.isFinite(m.cvae_log_likelihood)).toBe(true);
+      expect(m.reasons.filter((x: string) => x.startsWith('recipe model: this recipe is'))).toHaveLength(1);
+      const words = /^recipe model: this recipe is .+ of [\d,]+ recipes for the predicted conditions \(.*°C.*\) \(rank (\d+), log-likelihood (-?\d+\.\d)\)$/.exec(m.reasons.at(-1));
+      expect(words, m.reasons.at(-1)).not.toBeNull();
+      expect(Math.abs(Number(words![2]) - m.cvae_log_likelihood)).toBeLessThan(0.06);
+    }
+    // A higher likelihood, a higher percentile.
+    const byLl = [...scored].sort((a, b) => b.cvae_log_likelihood - a.cvae_log_likelihood);
+    for (let i = 1; i < byLl.length; i++) expect(byLl[i - 1].cvae_percentile).toBeGreaterThanOrEqual(byLl[i].cvae_percentile);
+    expect(out.predicted_conditions.notes.some((n: string) => /^recipe model recipe-cvae-\w+: log-likelihood of [\d,]+ recipes/.test(n))).toBe(true);
+  });
+
+  it('a database without a recipe CVAE: the same media, no likelihood, and a note that says so', async () => {
+    const SQL = await loadSqlJs();
+    const { db } = openSnapshot(SQL, readFileBytes(join(repoRoot(), 'public/mediaforge-snapshot.sqlite.gz')), 'snapshot');
+    db.run("DELETE FROM models WHERE kind = 'recipe-cvae'");
+    db.run("DELETE FROM meta WHERE key = 'active_recipe_cvae'");
+    const file = join(tmp, 'no-cvae.sqlite');
+    writeFileSync(file, db.export());
+    db.close();
+    const r = await cli(MG, '--top', '7', '--json', '--db', file);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    checkSchema(out);
+    const withModel = JSON.parse(json);
+    for (const m of out.media) {
+      expect(m.cvae_log_likelihood).toBeNull();
+      expect(m.cvae_percentile).toBeNull();
+      expect(m.reasons.some((x: string) => x.startsWith('recipe model'))).toBe(false);
+    }
+    expect(out.predicted_conditions.notes).toContain('no recipe model (recipe CVAE) in the database: no recipe-model likelihood');
+    // The likelihood is a reason only (CVAE_WEIGHT 0): the ranking is the same with or without the model.
+    if (CVAE_WEIGHT === 0) expect(out.media.map((m: { medium_id: string; score: number }) => [m.medium_id, m.score])).toEqual(withModel.media.map((m: { medium_id: string; score: number }) => [m.medium_id, m.score]));
   });
 
   it('only the sequence counts: a renamed file with other headers gives the same output', async () => {

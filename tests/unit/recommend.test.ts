@@ -9,10 +9,12 @@ import type { Database } from 'sql.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROTEIN_FEATURE_NAMES } from '../../src/core/protein-features';
 import { openSnapshot } from '../../src/db/snapshot-file';
-import { EVIDENCE_VARIANTS, evaluateMedia } from '../../src/media/media-eval';
+import { EVIDENCE_VARIANTS, evaluateMedia, formatMediaEval } from '../../src/media/media-eval';
 import { mediumVector, weightedJaccard } from '../../src/media/media-vectors';
 import type { GenomeQuery } from '../../src/media/media-api-types';
-import { buildRecommendContext, jaccardRow, predictConditions, queryOfGenome, recommendMedia, refreshLabOutcomes, type RecommendContext } from '../../src/media/recommend';
+import { buildRecommendContext, CVAE_CANDIDATES, CVAE_WEIGHT, jaccardRow, predictConditions, queryOfGenome, rankMedia, recommendMedia, refreshLabOutcomes, type RecommendContext } from '../../src/media/recommend';
+import { cvaeScoresOf } from '../../src/media/cvae-evidence';
+import { mediaWithRecipe } from '../../src/media/recipe-training-data';
 import { profileSource } from '../../src/core/profile';
 import { nodeFileSource } from '../../src/cli/node-source';
 import { fixture, HAS_SHARED_DATA, REPO_ROOT, SHARED_DATA } from '../helpers/data';
@@ -236,6 +238,65 @@ describe('lab outcomes', () => {
   });
 });
 
+describe("the recipe CVAE's likelihood (hand-made scores)", () => {
+  /** log-likelihoods over ctx.matrix: media with a recipe get a fixed pseudo-random value, `top` the highest. */
+  const scoresWith = (top: string[]) => {
+    const has = mediaWithRecipe(ctx.matrix);
+    const ll = Float32Array.from(ctx.matrix.mediumIds, (_, i) => (has[i] ? -50 - ((i * 7919) % 997) / 10 : NaN));
+    top.forEach((id, k) => (ll[ctx.mediumIndex.get(id)!] = -1 - k));
+    return cvaeScoresOf('recipe-cvae-test', ll);
+  };
+
+  it('as a reason: the same ranking, each medium with its likelihood, percentile and words', () => {
+    const g = genomeOf('Escherichia coli');
+    const q = queryOfGenome(db, g);
+    const plain = recommendMedia(ctx, q, { excludeGenus: 'Escherichia', top: 15 });
+    const deep = plain.media[12].medium_id;
+    const cv = scoresWith([deep]);
+    const r = recommendMedia(ctx, q, { excludeGenus: 'Escherichia', top: 15, cvae: cv, cvaeWeight: 0 });
+    expect(r.media.map((m) => [m.medium_id, m.score])).toEqual(plain.media.map((m) => [m.medium_id, m.score]));
+    for (const m of plain.media) expect([m.cvae_log_likelihood, m.cvae_percentile]).toEqual([null, null]);
+    const d = r.media[12];
+    expect(d.cvae_log_likelihood).toBe(-1);
+    expect(d.cvae_percentile).toBe(100);
+    expect(d.reasons.at(-1)).toMatch(/^recipe model: this recipe is among the 1 % most likely of [\d,]+ recipes for the predicted conditions \(.+\) \(rank 1, log-likelihood -1\.0\)$/);
+    for (const m of r.media) {
+      const i = ctx.mediumIndex.get(m.medium_id)!;
+      expect(m.cvae_log_likelihood === null).toBe(!Number.isFinite(cv.logLikelihood[i]));
+      expect(m.reasons.filter((x) => x.startsWith('recipe model:'))).toHaveLength(1);
+    }
+    expect(r.predicted_conditions.notes).toContain(`recipe model recipe-cvae-test: log-likelihood of ${cv.scored.toLocaleString('en-US')} recipes under this genome's condition, shown as a reason, not used to order (eval media --cvae)`);
+    // Without scores the notes say nothing about a recipe model; with null (no model) they say there is none.
+    expect(plain.predicted_conditions.notes.some((n) => /recipe model/.test(n))).toBe(false);
+    expect(recommendMedia(ctx, q, { excludeGenus: 'Escherichia', top: 3, cvae: null }).predicted_conditions.notes).toContain('no recipe model (recipe CVAE) in the database: no recipe-model likelihood');
+    // The product's default: CVAE_WEIGHT (the eval's decision) applies when no weight is given.
+    const byDefault = recommendMedia(ctx, q, { excludeGenus: 'Escherichia', top: 15, cvae: cv });
+    if (CVAE_WEIGHT === 0) expect(byDefault.media.map((m) => m.medium_id)).toEqual(plain.media.map((m) => m.medium_id));
+  });
+
+  it('as a term: adds weight × 10/(10 + rank) to the score and brings the most likely media into the candidates', () => {
+    const g = genomeOf('Escherichia coli');
+    const q = queryOfGenome(db, g);
+    const base = rankMedia(ctx, q, { excludeGenus: 'Escherichia' });
+    const candidates = new Set(base.evidence.candidates);
+    const has = mediaWithRecipe(ctx.matrix);
+    const outsider = ctx.matrix.mediumIds.find((_, i) => has[i] && !candidates.has(i))!;
+    const inside = ctx.matrix.mediumIds[base.ranked[40].index];
+    const cv = scoresWith([inside, outsider]);
+    const w = 3;
+    const r = rankMedia(ctx, q, { excludeGenus: 'Escherichia', cvae: cv, cvaeWeight: w });
+    const scoreOf = (x: typeof r, id: string) => x.ranked.find((m) => m.index === ctx.mediumIndex.get(id))?.score;
+    expect(scoreOf(r, inside)).toBeCloseTo(scoreOf(base, inside)! + w * 1, 6);
+    expect(scoreOf(base, outsider)).toBeUndefined();
+    expect(scoreOf(r, outsider)).toBeCloseTo(w * (10 / 11), 6);
+    expect(r.ranked.length).toBeLessThanOrEqual(base.ranked.length + CVAE_CANDIDATES);
+    expect(r.ranked.findIndex((m) => m.index === ctx.mediumIndex.get(inside))).toBeLessThan(40);
+    // No added candidates when asked.
+    const none = rankMedia(ctx, q, { excludeGenus: 'Escherichia', cvae: cv, cvaeWeight: w, cvaeCandidates: 0 });
+    expect(none.ranked.length).toBe(base.ranked.length);
+  });
+});
+
 describe('evaluation on a fixed tiny split', () => {
   it('ranks held-out genomes leave-genus-out with every ranker and reports the growth predictor', () => {
     const pick = new Set(['Escherichia coli', 'Staphylococcus aureus', 'Methanospirillum hungatei', 'Metallosphaera sedula']);
@@ -260,6 +321,45 @@ describe('evaluation on a fixed tiny split', () => {
     expect(get('mediaforge', 'archaea').hits.top10).toBeGreaterThan(get('kmer4-neighbors', 'archaea').hits.top10);
     const au = rep.growthPredictor!.auroc.find((a) => a.score === 'growth predictor' && a.domain === 'all')!;
     expect(au.auroc).toBeGreaterThan(0.7);
+    expect(rep.cvae).toBeNull();
+  });
+
+  it('with CVAE scores: the likelihood alone, fused at each weight, the nested weight choice and the decision rule', () => {
+    const pick = new Set(['Escherichia coli', 'Methanospirillum hungatei', 'Metallosphaera sedula']);
+    const has = mediaWithRecipe(ctx.matrix);
+    const asked: string[] = [];
+    // A scorer that knows nothing: the same pseudo-random likelihoods for every genome.
+    const ll = Float32Array.from(ctx.matrix.mediumIds, (_, i) => (has[i] ? -((i * 7919) % 997) : NaN));
+    const rep = evaluateMedia(db, {
+      queryFilter: (g) => pick.has(g.species ?? ''),
+      cvae: {
+        description: 'hand-made',
+        scoresFor: (g) => {
+          asked.push(g.species ?? '');
+          return { query: cvaeScoresOf('t', ll), prior: cvaeScoresOf('t', Float32Array.from(ll, (x) => x / 2)) };
+        },
+      },
+    });
+    expect(asked).toHaveLength(rep.genomes);
+    expect([...new Set(asked)].sort()).toEqual([...pick].sort());
+    const c = rep.cvae!;
+    expect(c.rows.map((x) => x.name)).toEqual([
+      'cvae alone: log p(m | c)',
+      'cvae alone: log p(m | c) − log p(m | group)',
+      'mediaforge + cvae rank term, weight 1',
+      'mediaforge + cvae rank term, weight 2 (a priori)',
+      'mediaforge + cvae rank term, weight 4',
+      'mediaforge + cvae ratio rank term, weight 2',
+      'mediaforge + cvae rank term, weight 2, no candidates added',
+      'mediaforge + cvae, weight chosen by nested leave-genus-out',
+    ]);
+    for (const x of c.rows) expect(x.hits.all.queries).toBe(rep.genomes);
+    expect(Object.values(c.rows.at(-1)!.picks!).reduce((a, b) => a + b, 0)).toBe(rep.genomes);
+    const mf = rep.rows.find((x) => x.ranker === 'mediaforge' && x.domain === 'all')!.hits;
+    expect(c.decision.judged).toBe('mediaforge + cvae rank term, weight 2 (a priori)');
+    const j = c.rows[3].hits;
+    expect(c.decision.adopt).toBe(j.all.top10 >= mf.top10 && (j.archaea.top10 > rep.rows.find((x) => x.ranker === 'mediaforge' && x.domain === 'archaea')!.hits.top10 || j.all.top1 > mf.top1));
+    expect(formatMediaEval(rep)).toMatch(/recipe CVAE likelihood \(hand-made\)/);
   });
 });
 

@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadSqlJs, readFileBytes, repoRoot, writeFileAtomic } from '../../db/node-files';
 import { openSnapshot } from '../../db/snapshot-file';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Conditions } from '../../media/condition-ranking';
 import { serializeGrowthModel } from '../../media/growth-predictor';
@@ -12,13 +13,16 @@ import { predictPhenotype, trainPhenotypeModel, type PhenotypeModel } from '../.
 import { loadPhenotypeSamples } from '../../media/phenotype-node-data';
 import { loadStoredPhenotypeSamples } from '../../media/phenotype-stored-features';
 import { conditionsFromPrediction } from '../../media/recommend';
+import { CVAE_FOLDS, trainFoldCvaes, type FoldCacheStore } from '../../media/cvae-folds';
+import { initNodeBackend } from '../../ml/node-backend';
+import { scoreMediaForQuery } from '../../ml/recipe-cvae-score';
 import { UsageError } from '../cli-error';
 
 export const SUMMARY = 'leave-genus-out evaluation of the media ranking against baselines';
 
 const DEFAULT_DB = 'public/mediaforge-snapshot.sqlite.gz';
 
-export const HELP = `Usage: mediaforge eval media [--db FILE] [--data DIR] [--json] [--ablations] [--variants] [--dna-only] [--growth-model-out FILE]
+export const HELP = `Usage: mediaforge eval media [--db FILE] [--data DIR] [--json] [--ablations] [--variants] [--cvae] [--dna-only] [--growth-model-out FILE]
        mediaforge eval phenotype [...]   (= mediaforge phenotype eval; see its --help)
 
 Leave-genus-out over every genome of the database with a profile and known media: for each
@@ -49,6 +53,14 @@ Options:
               without usable protein features) instead of DNA + protein
   --variants  also rank with each evidence-weight variant (EVIDENCE_VARIANTS, media-eval.ts):
               fixed, nested-tuned, and selected by nested leave-genus-out
+  --cvae      also measure the recipe CVAE's likelihood log p(medium | condition) as a ranker
+              and fused into the score. The bundled CVAE saw every genus, so it is not used:
+              ${CVAE_FOLDS} CVAEs are trained on genus folds (a hash of the genus; each without the
+              strains of its fold's genera; small fixed configuration, a few minutes on 2
+              cores) and each held-out genome is scored by its fold's model
+  --cvae-cache DIR
+              where the fold CVAEs are cached, keyed by the data and the configuration
+              (default: mediaforge-fold-cvae in the system temp folder)
   --growth-model-out FILE
               train the growth predictor on every genome (features leave-genus-out) and
               write it (this is how src/media/growth-model.default.json is made)
@@ -69,7 +81,7 @@ export async function run(argv: string[]): Promise<number> {
   if (what !== 'media') throw new UsageError(`unknown evaluation '${what}' (evaluations: media, phenotype)`);
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: { db: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean', default: false }, ablations: { type: 'boolean', default: false }, variants: { type: 'boolean', default: false }, 'dna-only': { type: 'boolean', default: false }, 'growth-model-out': { type: 'string' }, 'created-at': { type: 'string' }, objective: { type: 'string' }, lambda: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } });
+    parsed = parseArgs({ args: rest, options: { db: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean', default: false }, ablations: { type: 'boolean', default: false }, variants: { type: 'boolean', default: false }, cvae: { type: 'boolean', default: false }, 'cvae-cache': { type: 'string' }, 'dna-only': { type: 'boolean', default: false }, 'growth-model-out': { type: 'string' }, 'created-at': { type: 'string' }, objective: { type: 'string' }, lambda: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } });
   } catch (e) {
     throw new UsageError((e as Error).message.split('\n')[0]);
   }
@@ -128,7 +140,32 @@ export async function run(argv: string[]): Promise<number> {
     }
     options.ablations = v.ablations;
     options.variants = v.variants;
+    let folds: Awaited<ReturnType<typeof trainFoldCvaes>> | null = null;
+    if (v.cvae) {
+      const backend = await initNodeBackend('wasm');
+      const dir = resolve(v['cvae-cache'] ?? join(tmpdir(), 'mediaforge-fold-cvae'));
+      mkdirSync(dir, { recursive: true });
+      const cache: FoldCacheStore = {
+        get: (key) => (existsSync(join(dir, `${key}.weights`)) ? new Uint8Array(readFileSync(join(dir, `${key}.weights`))) : null),
+        set: (key, bytes) => writeFileAtomic(join(dir, `${key}.weights`), bytes),
+      };
+      folds = await trainFoldCvaes(db, { cache, log: (line) => process.stderr.write(`fold CVAEs: ${line}\n`) });
+      const f = folds;
+      const c = f.config;
+      options.cvae = {
+        description: `${f.K} fold CVAEs (genus hash; each without its fold's genera; ${c.hiddenDims.join('/')}/${c.latentDim}, epochs ${c.epochsPerPhase.join('+')}, β ${c.beta}, tfjs ${backend}; ${f.cached.filter(Boolean).length} of ${f.K} from the cache in ${dir}; ${f.seconds.toFixed(0)} s)`,
+        scoresFor: (g, query, conditions) => {
+          const cvae = f.modelFor(g.genus, `genome:${g.genomeId}`);
+          const none = { temperatureC: null, oxygenTolerant: null, salinityPct: null, ph: null };
+          return {
+            query: scoreMediaForQuery(cvae, 'fold', f.media, conditions, query),
+            prior: scoreMediaForQuery(cvae, 'fold', f.media, none, { domainCall: query.domainCall, latent: null }),
+          };
+        },
+      };
+    }
     const report = evaluateMedia(db, options);
+    folds?.dispose();
     process.stdout.write(v.json ? `${JSON.stringify(report, null, 2)}\n` : formatMediaEval(report));
     return 0;
   } finally {

@@ -9,7 +9,12 @@ import { AppError } from '../../core/errors';
 import { loadSqlJs, readFileBytes, repoRoot } from '../../db/node-files';
 import { openSnapshot } from '../../db/snapshot-file';
 import type { RecommendResult } from '../../media/media-api-types';
-import { buildRecommendContext, recommendMedia } from '../../media/recommend';
+import { buildRecommendContext, predictConditions, recommendMedia } from '../../media/recommend';
+import { scoredMediaOf, type CvaeMediumScores } from '../../media/cvae-evidence';
+import { buildMediaMatrix } from '../../media/media-vectors';
+import { initNodeBackend } from '../../ml/node-backend';
+import { instantiateRecipeCvae, readRecipeCvae } from '../../ml/recipe-cvae-model';
+import { scoreMediaForQuery } from '../../ml/recipe-cvae-score';
 import { UsageError } from '../cli-error';
 import { CONDITION_HELP, CONDITION_OPTIONS, conditionEdits, genomeQueryOf, profileQueryFile } from '../genome-query';
 
@@ -30,7 +35,10 @@ Only the sequence is used: headers and the file name do not change the answer.
 Options:
   --top N            media to list (default 10)
   --json             one JSON object: {predicted_conditions, conditions_used, neighbors, media:
-                     [{medium_id, name, score, growth_probability, reasons, has_recipe}]}
+                     [{medium_id, name, score, growth_probability, reasons, has_recipe,
+                     cvae_log_likelihood, cvae_percentile}]}: the last two are the recipe
+                     CVAE's log p(recipe | this genome's condition) and its percentile among
+                     all recipes (null without a recipe CVAE in the database)
   --db FILE          database or snapshot (default: the bundled ${DEFAULT_DB}); lab outcomes
                      recorded in it count (a genome's own: grew first, no growth last)
 ${CONDITION_HELP}
@@ -73,7 +81,21 @@ export async function run(argv: string[]): Promise<number> {
   let result: RecommendResult;
   try {
     const { query } = await genomeQueryOf(db, profile);
-    result = recommendMedia(buildRecommendContext(db), query, { top, conditions: edits });
+    const ctx = buildRecommendContext(db);
+    // The recipe CVAE's likelihood of every medium under this genome's condition (a reason; see CVAE_WEIGHT).
+    let cvae: CvaeMediumScores | null = null;
+    const model = readRecipeCvae(db);
+    if (model) {
+      await initNodeBackend('wasm');
+      const net = instantiateRecipeCvae(model);
+      try {
+        const conditions = { ...predictConditions(ctx, query).conditions, ...Object.fromEntries(Object.entries(edits).filter(([, x]) => x !== undefined)) };
+        cvae = scoreMediaForQuery(net, model.id, scoredMediaOf(buildMediaMatrix(db, { vocab: model.vocab })), conditions, query, model.genomeModelId === ctx.modelId);
+      } finally {
+        net.dispose();
+      }
+    }
+    result = recommendMedia(ctx, query, { top, conditions: edits, cvae });
   } finally {
     db.close();
   }

@@ -132,6 +132,8 @@ export class MediaStore {
   #rankSeq = 0;
   /** The recipe CVAE held by the ML worker, per database revision (null: the database has none). */
   #recipeModel: { revision: number; promise: Promise<LoadedRecipeModel | null> } | null = null;
+  /** The scoring media (the DB worker's matrix over the recipe model's vocabulary) handed to the ML worker, per database revision. */
+  #scoringMedia: { revision: number; promise: Promise<boolean> } | null = null;
   #rankTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(ml: MlClient, database: DatabaseStore, neighbors: NeighborsStore) {
@@ -224,6 +226,8 @@ export class MediaStore {
       this.status = 'ready';
       void this.loadOutcomes();
       void this.generate();
+      // The recipe CVAE's likelihood of every medium follows the first result (it takes the ML worker a moment).
+      void this.#addLikelihood(seq, p.query);
     } catch (e) {
       if (seq !== this.#seq) return;
       this.error = serializeError(e);
@@ -293,7 +297,8 @@ export class MediaStore {
       if (seq !== this.#seq) return;
       this.known = p.known;
       const db = await whenDatabaseReady(this.database);
-      const base = await db.recommend(p.query, { top: MEDIA_SHOWN });
+      const cvae = await this.#likelihood(recipeConditionForQuery(p.conditions, p.query.domainCall, p.latent));
+      const base = await db.recommend(p.query, { top: MEDIA_SHOWN, cvae });
       if (seq !== this.#seq) return;
       this.baseline = base;
       await this.#rank();
@@ -445,7 +450,9 @@ export class MediaStore {
       if (this.mode === 'interpolate') this.conditions = cur.conditions;
       const db = await whenDatabaseReady(this.database);
       const unchanged = this.mode === 'edit' && this.predictedConditions && sameConditions(this.predictedConditions, cur.conditions);
-      const r = unchanged ? this.baseline : await db.recommend(cur.query, { top: MEDIA_SHOWN, conditions: cur.conditions });
+      const cvae = unchanged ? null : await this.#likelihood(cur.recipeCondition);
+      if (!latest()) return;
+      const r = unchanged ? this.baseline : await db.recommend(cur.query, { top: MEDIA_SHOWN, conditions: cur.conditions, cvae });
       if (latest()) this.result = r;
     } catch (e) {
       if (latest()) this.rankError = serializeError(e);
@@ -479,6 +486,63 @@ export class MediaStore {
       if (this.#recipeModel?.promise === promise) this.#recipeModel = null;
     });
     return promise;
+  }
+
+  /**
+   * The recipe CVAE's log-likelihood of every medium under a condition (the ML worker's
+   * scoreRecipeLikelihood), or null when the database has no recipe model or scoring fails (the
+   * ranking then goes on without it, as before).
+   */
+  async #likelihood(condition: RecipeCondition): Promise<{ modelId: string; logLikelihood: Float32Array } | null> {
+    try {
+      const model = await this.#ensureRecipeModel();
+      if (!model || !(await this.#ensureScoringMedia(model.modelId))) return null;
+      const a = this.genome ? await this.#prepare(this.genome) : null;
+      const sameGenomeModel = !!a && model.genomeModelId !== null && model.genomeModelId === a.modelId;
+      const genome = sameGenomeModel && condition.genome?.length === model.genomeDim ? condition.genome : null;
+      const vector = encodeCondition({ ...condition, genome }, model.genomeDim);
+      const ml = await this.ml.remote();
+      return await ml.scoreRecipeLikelihood(transfer(vector, [vector.buffer]));
+    } catch {
+      return null;
+    }
+  }
+
+  /** Hands the ML worker the media its recipe model scores, once per database revision. */
+  #ensureScoringMedia(modelId: string): Promise<boolean> {
+    const revision = this.database.revision;
+    if (this.#scoringMedia?.revision === revision) return this.#scoringMedia.promise;
+    const promise = (async () => {
+      const ml = await this.ml.remote();
+      // The worker keeps the media of its model across revisions (lab outcomes change the revision, not the media).
+      if ((await ml.recipeScoringMediaId()) === modelId) return true;
+      const db = await whenDatabaseReady(this.database);
+      const got = await db.recipeScoringMedia();
+      if (!got || got.modelId !== modelId) return false;
+      const m = got.media;
+      await ml.setRecipeScoringMedia(got.modelId, transfer(m, [m.present.buffer, m.amount.buffer, m.ph.buffer, m.scored.buffer] as ArrayBuffer[]));
+      return true;
+    })();
+    this.#scoringMedia = { revision, promise };
+    promise.catch(() => {
+      if (this.#scoringMedia?.promise === promise) this.#scoringMedia = null;
+    });
+    return promise;
+  }
+
+  /** Ranks the predicted conditions again with the recipe CVAE's likelihood (its reasons; its term when adopted). */
+  async #addLikelihood(seq: number, query: GenomeQuery): Promise<void> {
+    const g = this.genome;
+    if (!g) return;
+    const p = await this.#prepare(g);
+    const cvae = await this.#likelihood(recipeConditionForQuery(p.conditions, query.domainCall, p.latent));
+    if (!cvae || seq !== this.#seq) return;
+    const db = await whenDatabaseReady(this.database);
+    const r = await db.recommend(query, { top: MEDIA_SHOWN, cvae });
+    if (seq !== this.#seq) return;
+    const showingBaseline = this.result === this.baseline;
+    this.baseline = r;
+    if (showingBaseline) this.result = r;
   }
 
   /** Generates recipes for the conditions in use and describes them (nearest medium, checks) in the DB worker. */
