@@ -1,8 +1,7 @@
 /** `mediaforge eval media [--db FILE] [--json]`: leave-genus-out evaluation of the media ranking. */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadSqlJs, readFileBytes, repoRoot, writeFileAtomic } from '../../db/node-files';
-import { openSnapshot } from '../../db/snapshot-file';
+import { repoRoot, writeFileAtomic } from '../../db/node-files';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,10 +16,9 @@ import { CVAE_FOLDS, trainFoldCvaes, type FoldCacheStore } from '../../media/cva
 import { initNodeBackend } from '../../ml/node-backend';
 import { scoreMediaForQuery } from '../../ml/recipe-cvae-score';
 import { UsageError } from '../cli-error';
+import { DEFAULT_DB, openCliDatabase } from '../cli-database';
 
 export const SUMMARY = 'leave-genus-out evaluation of the media ranking against baselines';
-
-const DEFAULT_DB = 'public/mediaforge-snapshot.sqlite.gz';
 
 export const HELP = `Usage: mediaforge eval media [--db FILE] [--data DIR] [--json] [--ablations] [--variants] [--cvae] [--dna-only] [--growth-model-out FILE]
        mediaforge eval phenotype [...]   (= mediaforge phenotype eval; see its --help)
@@ -90,8 +88,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const SQL = await loadSqlJs();
-  const { db } = openSnapshot(SQL, readFileBytes(resolve(v.db ?? resolve(repoRoot(), DEFAULT_DB))), v.db ?? DEFAULT_DB);
+  const { db } = await openCliDatabase(v.db);
   try {
     // Predicted conditions need the labelled genomes' phenotype features: stored in the snapshot
     // (db build), or profiled from the shared data folder (--data, or a snapshot without them).

@@ -4,12 +4,8 @@
  * CVAE of the database, conditioned on growth conditions predicted from the sequence (or given),
  * the rRNA domain and the genome-VAE embedding.
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError } from '../../core/errors';
-import { loadSqlJs, readFileBytes, repoRoot } from '../../db/node-files';
-import { openSnapshot } from '../../db/snapshot-file';
 import { describeGeneratedRecipes } from '../../media/generate-recipes';
 import type { GeneratedRecipe, GenerateResult, GrowthConditions } from '../../media/media-api-types';
 import { buildMediaMatrix } from '../../media/media-vectors';
@@ -19,10 +15,9 @@ import { sampleRecipeVectors } from '../../ml/recipe-cvae';
 import { instantiateRecipeCvae, readRecipeCvae } from '../../ml/recipe-cvae-model';
 import { UsageError } from '../cli-error';
 import { CONDITION_HELP, CONDITION_OPTIONS, conditionEdits, genomeQueryOf, profileQueryFile } from '../genome-query';
+import { DEFAULT_DB, openCliDatabase } from '../cli-database';
 
 export const SUMMARY = 'culture-medium recipes generated for a genome (recipe CVAE)';
-
-const DEFAULT_DB = 'public/mediaforge-snapshot.sqlite.gz';
 
 export const HELP = `Usage: mediaforge generate FILE [-n 5] [--json] [--db FILE] [--seed N]
                           [--temperature C] [--salinity PCT] [--ph PH] [--anaerobic|--aerobic]
@@ -82,10 +77,7 @@ export async function run(argv: string[]): Promise<number> {
   if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 31 - 1) throw new UsageError(`--seed must be a whole number from 0 to 2147483647, got '${v.seed}'`);
   const given = conditionEdits(v);
 
-  const dbName = v.db ?? DEFAULT_DB;
-  const dbPath = resolve(v.db ?? resolve(repoRoot(), DEFAULT_DB));
-  if (v.db && !existsSync(dbPath)) throw new AppError('FILE_NOT_FOUND', `${v.db}: no such file`, 'give a database written by mediaforge');
-  const { db } = openSnapshot(await loadSqlJs(), readFileBytes(dbPath), dbName, { integrityCheck: false });
+  const { db, name: dbName } = await openCliDatabase(v.db, { integrityCheck: false });
   try {
     const model = readRecipeCvae(db);
     if (!model) throw new AppError('DATA_INVALID', `${dbName}: holds no recipe CVAE`, 'train one with `mediaforge train cvae` and bundle it with `mediaforge db build --cvae FILE`');

@@ -6,8 +6,6 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AppError } from '../../core/errors';
 import { profileSource } from '../../core/profile';
-import { loadSqlJs, readFileBytes, repoRoot } from '../../db/node-files';
-import { openSnapshot } from '../../db/snapshot-file';
 import { readGenomeVae } from '../../ml/bundle-model';
 import type { RecordProfile } from '../../core/profile-types';
 import { neighborIndexFromDb, type GenomeNeighbor } from '../../ml/genome-neighbors';
@@ -17,10 +15,9 @@ import { nearestGenomesOf } from '../../ml/record-neighbors';
 import { embedProfiles } from '../../ml/train-pipeline';
 import { UsageError } from '../cli-error';
 import { nodeFileSource } from '../node-source';
+import { DEFAULT_DB, openCliDatabase } from '../cli-database';
 
 export const SUMMARY = 'the genomes most similar to a FASTA file (genome VAE embedding + rRNA markers)';
-
-const DEFAULT_DB = 'public/mediaforge-snapshot.sqlite.gz';
 
 export const HELP = `Usage: mediaforge neighbors FILE [--k 10] [--json] [--per-record] [--db FILE] [--include-records]
 
@@ -75,9 +72,7 @@ export async function run(argv: string[]): Promise<number> {
   const k = Number(v.k);
   if (!Number.isInteger(k) || k < 1 || k > 10_000) throw new UsageError(`--k must be an integer from 1 to 10000, got '${v.k}'`);
 
-  const dbPath = resolve(v.db ?? resolve(repoRoot(), DEFAULT_DB));
-  const SQL = await loadSqlJs();
-  const { db } = openSnapshot(SQL, readFileBytes(dbPath), v.db ?? DEFAULT_DB);
+  const { db } = await openCliDatabase(v.db);
   try {
     const model = readGenomeVae(db);
     if (!model) throw new AppError('DATA_INVALID', `${v.db ?? DEFAULT_DB}: holds no genome VAE`, 'train one with `mediaforge train vae` and bundle it with `mediaforge db build --model`');

@@ -9,15 +9,14 @@ import type { Database } from 'sql.js';
 import { AppError } from '../../core/errors';
 import { profileSource } from '../../core/profile';
 import { deleteLabOutcome, findGenomeByContentHash, getLabOutcome, latestOutcomes, listLabOutcomes, recordLabOutcome, type LabOutcome } from '../../db/lab-outcomes';
-import { loadSqlJs, readFileBytes, repoRoot, writeFileAtomic } from '../../db/node-files';
+import { writeFileAtomic } from '../../db/node-files';
 import { profileContentHash } from '../../db/profile-blob';
-import { exportSnapshot, openSnapshot, type SnapshotReport } from '../../db/snapshot-file';
+import { exportSnapshot } from '../../db/snapshot-file';
 import { UsageError } from '../cli-error';
 import { nodeFileSource } from '../node-source';
+import { DEFAULT_DB, openCliDatabase, type CliDatabase } from '../cli-database';
 
 export const SUMMARY = "record what grew at the bench: a medium did or did not grow a genome's organism";
-
-const DEFAULT_DB = 'public/mediaforge-snapshot.sqlite.gz';
 
 export const HELP = `Usage: mediaforge outcome <command> [options]
 
@@ -136,24 +135,11 @@ function writableDb(db: string | undefined, command: string): string {
   if (db === undefined || db === '') {
     throw new UsageError(`--db FILE is required: outcome ${command} writes the database (to write the bundled snapshot, name it: --db ${DEFAULT_DB})`);
   }
-  return resolve(db);
-}
-
-interface OpenDb {
-  db: Database;
-  report: SnapshotReport;
-  path: string;
-  name: string;
-}
-
-async function openDb(path: string, name: string): Promise<OpenDb> {
-  const SQL = await loadSqlJs();
-  const { db, report } = openSnapshot(SQL, readFileBytes(path), name);
-  return { db, report, path, name };
+  return db;
 }
 
 /** Writes the database back in the file's own format (gzip or plain), atomically. */
-function save(o: OpenDb): string {
+function save(o: CliDatabase): string {
   writeFileAtomic(o.path, exportSnapshot(o.db, { gzip: o.report.gzip }));
   return o.report.openedVersion > o.report.schemaVersion ? ` (schema ${o.report.schemaVersion} migrated to ${o.report.openedVersion})` : '';
 }
@@ -210,7 +196,7 @@ async function runAdd(argv: string[]): Promise<number> {
     out(HELP_ADD);
     return 0;
   }
-  const path = writableDb(v.db, 'add');
+  const dbOption = writableDb(v.db, 'add');
   if (v.genome === undefined && v.file === undefined) throw new UsageError('give the genome: --genome ID or --file FASTA');
   if (v.genome !== undefined && v.file !== undefined) throw new UsageError('give --genome ID or --file FASTA, not both');
   if (v.medium === undefined) throw new UsageError('--medium ID is required');
@@ -218,7 +204,7 @@ async function runAdd(argv: string[]): Promise<number> {
   const grew = parseGrew(v.grew);
   if (v.genome !== undefined) positiveInt('--genome', v.genome);
 
-  const o = await openDb(path, v.db!);
+  const o = await openCliDatabase(dbOption);
   try {
     const genomeId = await resolveGenome(o.db, o.name, v.genome, v.file);
     const outcome = recordLabOutcome(o.db, { genomeId, mediumId: v.medium, grew, testedOn: v.date, note: v.note });
@@ -227,7 +213,7 @@ async function runAdd(argv: string[]): Promise<number> {
     const earlier = listLabOutcomes(o.db, genomeId).filter((x) => x.mediumId === outcome.mediumId).length - 1;
     out(
       `recorded outcome ${outcome.id}: genome ${genomeId} (${genomeName(o.db, genomeId)}) ${grew ? 'grew' : 'did not grow'} in medium ${outcome.mediumId} ` +
-        `(${mediumName(o.db, outcome.mediumId)}), tested ${outcome.testedOn}; wrote ${show(path)}${migrated}\n` +
+        `(${mediumName(o.db, outcome.mediumId)}), tested ${outcome.testedOn}; wrote ${show(o.path)}${migrated}\n` +
         (earlier > 0
           ? counting.id === outcome.id
             ? `  ${earlier} earlier outcome${earlier > 1 ? 's' : ''} for this genome and medium kept as history; this one counts\n`
@@ -255,9 +241,8 @@ async function runList(argv: string[]): Promise<number> {
   }
   if (v.genome !== undefined && v.file !== undefined) throw new UsageError('give --genome ID or --file FASTA, not both');
   if (v.genome !== undefined) positiveInt('--genome', v.genome);
-  const name = v.db ?? DEFAULT_DB;
-  const path = resolve(v.db ?? resolve(repoRoot(), DEFAULT_DB));
-  const o = await openDb(path, name);
+  const o = await openCliDatabase(v.db);
+  const name = o.name;
   try {
     const genomeId = v.genome !== undefined || v.file !== undefined ? await resolveGenome(o.db, o.name, v.genome, v.file) : undefined;
     const counts = new Set(latestOutcomes(o.db, genomeId).map((x) => x.id));
@@ -289,10 +274,10 @@ async function runRemove(argv: string[]): Promise<number> {
     out(HELP_REMOVE);
     return 0;
   }
-  const path = writableDb(v.db, 'remove');
+  const dbOption = writableDb(v.db, 'remove');
   if (v.id === undefined) throw new UsageError('--id N is required');
   const id = positiveInt('--id', v.id);
-  const o = await openDb(path, v.db!);
+  const o = await openCliDatabase(dbOption);
   try {
     const outcome = getLabOutcome(o.db, id);
     if (!outcome || !deleteLabOutcome(o.db, id)) {
@@ -300,7 +285,7 @@ async function runRemove(argv: string[]): Promise<number> {
     }
     const migrated = save(o);
     out(
-      `removed outcome ${id} (genome ${outcome.genomeId}, medium ${outcome.mediumId}, ${outcome.grew ? 'grew' : 'did not grow'}, tested ${outcome.testedOn}); wrote ${show(path)}${migrated}\n`,
+      `removed outcome ${id} (genome ${outcome.genomeId}, medium ${outcome.mediumId}, ${outcome.grew ? 'grew' : 'did not grow'}, tested ${outcome.testedOn}); wrote ${show(o.path)}${migrated}\n`,
     );
     return 0;
   } finally {

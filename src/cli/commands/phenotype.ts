@@ -9,8 +9,7 @@ import { parseArgs } from 'node:util';
 import type { Database } from 'sql.js';
 import { AppError } from '../../core/errors';
 import { profileSource } from '../../core/profile';
-import { loadSqlJs, readFileBytes, repoRoot, writeFileAtomic } from '../../db/node-files';
-import { openSnapshot } from '../../db/snapshot-file';
+import { repoRoot, writeFileAtomic } from '../../db/node-files';
 import { evaluatePhenotype, formatPhenotypeEvaluation } from '../../media/phenotype-eval';
 import { countLabels, loadPhenotypeLabels, type GenomePhenotypeLabels } from '../../media/phenotype-labels';
 import {
@@ -25,10 +24,9 @@ import defaultModelJson from '../../media/phenotype-model.default.json';
 import { loadPhenotypeSamples } from '../../media/phenotype-node-data';
 import { UsageError } from '../cli-error';
 import { nodeFileSource } from '../node-source';
+import { DEFAULT_DB, openCliDatabase } from '../cli-database';
 
 export const SUMMARY = 'growth temperature, oxygen, salinity and pH predicted from a genome';
-
-const DEFAULT_DB = 'public/mediaforge-snapshot.sqlite.gz';
 
 export const HELP = `Usage: mediaforge phenotype FILE [--model FILE] [--json]
        mediaforge phenotype eval [--data DIR] [--db FILE] [--dna-only] [--json]
@@ -106,9 +104,7 @@ function usage<T>(f: () => T): T {
 }
 
 async function openDb(path: string | undefined): Promise<Database> {
-  const SQL = await loadSqlJs();
-  const file = path ? resolve(path) : resolve(repoRoot(), DEFAULT_DB);
-  return openSnapshot(SQL, readFileBytes(file), path ?? DEFAULT_DB).db;
+  return (await openCliDatabase(path)).db;
 }
 
 function dataDirOf(v: string | undefined): string {

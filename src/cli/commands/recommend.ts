@@ -2,12 +2,7 @@
  * `mediaforge recommend FILE [--top 10] [--json] [--db FILE] [--temperature C] [--salinity PCT]
  * [--ph PH] [--anaerobic|--aerobic]`: culture media for a genome, from its sequence only.
  */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AppError } from '../../core/errors';
-import { loadSqlJs, readFileBytes, repoRoot } from '../../db/node-files';
-import { openSnapshot } from '../../db/snapshot-file';
 import type { RecommendResult } from '../../media/media-api-types';
 import { buildRecommendContext, predictConditions, recommendMedia } from '../../media/recommend';
 import { scoredMediaOf, type CvaeMediumScores } from '../../media/cvae-evidence';
@@ -17,10 +12,9 @@ import { instantiateRecipeCvae, readRecipeCvae } from '../../ml/recipe-cvae-mode
 import { scoreMediaForQuery } from '../../ml/recipe-cvae-score';
 import { UsageError } from '../cli-error';
 import { CONDITION_HELP, CONDITION_OPTIONS, conditionEdits, genomeQueryOf, profileQueryFile } from '../genome-query';
+import { DEFAULT_DB, openCliDatabase } from '../cli-database';
 
 export const SUMMARY = 'culture media for a genome (nearest genomes, their genera, recipes, predicted conditions)';
-
-const DEFAULT_DB = 'public/mediaforge-snapshot.sqlite.gz';
 
 export const HELP = `Usage: mediaforge recommend FILE [--top 10] [--json] [--db FILE]
                           [--temperature C] [--salinity PCT] [--ph PH] [--anaerobic|--aerobic]
@@ -73,11 +67,11 @@ export async function run(argv: string[]): Promise<number> {
   const edits = conditionEdits(v);
 
   const file = positionals[0];
-  const dbPath = resolve(v.db ?? resolve(repoRoot(), DEFAULT_DB));
-  if (v.db && !existsSync(dbPath)) throw new AppError('FILE_NOT_FOUND', `${v.db}: no such file`, 'give a database written by mediaforge');
-  const profile = await profileQueryFile(file);
-  const SQL = await loadSqlJs();
-  const { db } = openSnapshot(SQL, readFileBytes(dbPath), v.db ?? DEFAULT_DB);
+  const { db } = await openCliDatabase(v.db);
+  const profile = await profileQueryFile(file).catch((e: unknown) => {
+    db.close();
+    throw e;
+  });
   let result: RecommendResult;
   try {
     const { query } = await genomeQueryOf(db, profile);

@@ -5,9 +5,7 @@ import type { Database } from 'sql.js';
 import { AppError } from '../../core/errors';
 import { getGenomeCounts } from '../../db/genomes';
 import { loadDomainCalls } from '../../db/models';
-import { loadSqlJs, readFileBytes, repoRoot } from '../../db/node-files';
 import { loadSharedGenomes } from '../../db/node-shared-genomes';
-import { openSnapshot } from '../../db/snapshot-file';
 import { readGenomeVae } from '../../ml/bundle-model';
 import { formatPerK } from '../../ml/clr';
 import { instantiateGenomeVae } from '../../ml/genome-vae-model';
@@ -15,10 +13,9 @@ import { initNodeBackend } from '../../ml/node-backend';
 import { computeVaeReport, type DomainPurity, type ReportItem, type VaeReport } from '../../ml/vae-report';
 import { UsageError } from '../cli-error';
 import { nodeFileSource } from '../node-source';
+import { DEFAULT_DB, openCliDatabase } from '../cli-database';
 
 export const SUMMARY = 'verification report of the genome VAE on held-out genera';
-
-const DEFAULT_DB = 'public/mediaforge-snapshot.sqlite.gz';
 
 export const HELP = `Usage: mediaforge vae report [--db FILE] [--model ID] [--data DIR] [--json]
 
@@ -78,9 +75,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const SQL = await loadSqlJs();
-  const dbName = v.db ?? DEFAULT_DB;
-  const { db } = openSnapshot(SQL, readFileBytes(resolve(v.db ?? resolve(repoRoot(), DEFAULT_DB))), dbName);
+  const { db, name: dbName } = await openCliDatabase(v.db);
   let report: VaeReport;
   let modelId: string;
   try {
