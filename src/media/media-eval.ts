@@ -26,9 +26,9 @@ import { fuseRankings, hitRates, latentSimilarity, loadStrainMedia, rankByNeighb
 import { mediumVector, weightedJaccard } from './media-vectors';
 import { mediumTraits } from './medium-traits';
 import { cvaeScoresOf, type CvaeMediumScores } from './cvae-evidence';
-import { buildRecommendContext, CVAE_WEIGHT_A_PRIORI, FALLBACK_WEIGHTS, mediumEvidence, queryOfGenome, rankMedia, type RecommendContext } from './recommend';
+import { buildRecommendContext, CVAE_WEIGHT_A_PRIORI, FALLBACK_WEIGHTS, mediumEvidence, NEAREST_FIRST_DOMAINS, queryOfGenome, rankMedia, type RecommendContext } from './recommend';
 
-export const RANKERS = ['popular', 'kmer4-neighbors', 'latent-neighbors', 'fused-rrf', 'mediaforge', 'mediaforge-tuned', 'mediaforge-lr'] as const;
+export const RANKERS = ['popular', 'kmer4-neighbors', 'latent-neighbors', 'fused-rrf', 'mediaforge-score', 'mediaforge', 'mediaforge-tuned', 'mediaforge-lr'] as const;
 export type RankerName = (typeof RANKERS)[number];
 
 export interface MediaEvalRow {
@@ -64,7 +64,7 @@ export interface MediaEvalReport {
   /** EVIDENCE_VARIANTS measured (with --variants): fixed weights, nested-tuned, and the nested selection. */
   variants: { name: string; hits: Record<'all' | 'bacteria' | 'archaea', HitRates>; top1Jaccard: number; picks?: Record<string, number> }[];
   /** With variants: per held-out genome, the rank of its best-placed known medium (hand-set weights) and that medium's evidence. */
-  diagnostics: { genome: string; genus: string | null; domain: string; known: number; firstHitRank: number | null; medium: string | null; features: Record<string, number> | null; conditions: GrowthConditions }[];
+  diagnostics: { genome: string; genus: string | null; domain: string; known: number; firstHitRank: number | null; medium: string | null; features: Record<string, number> | null; conditions: GrowthConditions; top?: Record<string, string[]> }[];
   /** With options.cvae: the CVAE likelihood alone and fused into the product's score. */
   cvae: CvaeEvalReport | null;
   seconds: number;
@@ -164,6 +164,31 @@ export const EVIDENCE_VARIANTS: { name: string; weights: Partial<Record<(typeof 
   { name: '+kmer_neighbor', weights: { ...FALLBACK_WEIGHTS, neighbor: FALLBACK_WEIGHTS.neighbor! / 2, kmer_neighbor: FALLBACK_WEIGHTS.neighbor! / 2 } },
   { name: '+both', weights: { ...FALLBACK_WEIGHTS, neighbor: FALLBACK_WEIGHTS.neighbor! / 2, kmer_neighbor: FALLBACK_WEIGHTS.neighbor! / 2, condition_share: FALLBACK_WEIGHTS.condition } },
 ];
+/**
+ * Which nearest-genome evidence picks the first medium in NEAREST_FIRST_DOMAINS (the product uses
+ * both). Measured by `eval media --variants`, with a nested leave-genus-out choice among them.
+ */
+export const FIRST_PICK_VARIANTS: { name: string; columns: (typeof BASE_FEATURES)[number][] }[] = [
+  { name: 'genome VAE neighbours (neighbor)', columns: ['neighbor'] },
+  { name: '4-mer neighbours (kmer_neighbor)', columns: ['kmer_neighbor'] },
+  { name: 'both (the product)', columns: ['neighbor', 'kmer_neighbor'] },
+];
+
+/** The score's order with the candidate of most evidence in `columns` first (bacteria only, as NEAREST_FIRST_DOMAINS). */
+function firstPicked(ev: ReturnType<typeof rankMedia>['evidence'], byScore: RankedMedium[], columns: readonly string[], mediumIds: string[]): RankedMedium[] {
+  if (!NEAREST_FIRST_DOMAINS.includes(ev.domain)) return byScore;
+  const js = columns.map((c) => BASE_FEATURES.indexOf(c as (typeof BASE_FEATURES)[number]));
+  const pos = new Map(byScore.map((r, i) => [r.mediumId, i]));
+  let best: string | null = null;
+  let bestV = 0;
+  ev.candidates.forEach((i, c) => {
+    const v = js.reduce((s, j) => s + ev.features[c][j], 0);
+    const m = mediumIds[i];
+    if (v > bestV + 1e-12 || (best !== null && Math.abs(v - bestV) <= 1e-12 && (pos.get(m) ?? Infinity) < (pos.get(best) ?? Infinity))) [best, bestV] = [m, v];
+  });
+  if (best === null) return byScore;
+  return [byScore[pos.get(best)!] ?? { mediumId: best, score: 0 }, ...byScore.filter((r) => r.mediumId !== best)];
+}
 const variantVector = (w: Partial<Record<string, number>>) => BASE_FEATURES.map((f) => w[f] ?? 0);
 /** Training shortlists as weight-tuning input (base features, the domain used). */
 const tuningGenomes = (t: TrainingGenome[]): WeightTuningGenome[] => t.map((g) => ({ rows: g.base, positive: g.positive, archaea: g.archaea }));
@@ -220,6 +245,8 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
       ]
     : [];
   const diagnostics: MediaEvalReport['diagnostics'] = [];
+  const firstPickRuns = o.variants ? FIRST_PICK_VARIANTS.map((v) => ({ name: `first pick: ${v.name}`, results: [] as Res[] })) : [];
+  const firstPickNested: { H: string; domain: string; truth: Set<string>; ranked: RankedMedium[][] }[] = [];
   const cvaeRuns = o.cvae
     ? [
         'cvae alone: log p(m | c)',
@@ -265,6 +292,8 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
     // The product's ranking (hand-set evidence weights, P(growth) from this fold's predictor).
     const fixedRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null });
     const ours = fixedRun;
+    // The evidence score alone (no nearest-genome first pick): the ranking before NEAREST_FIRST_DOMAINS.
+    const scoreRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, nearestFirst: false });
     const tunedRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: weights });
     const lrRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, rankBy: 'growth-model' });
     ours.evidence.candidates.forEach((i, cIdx) => {
@@ -310,6 +339,9 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
       const firstHit = hand.findIndex((x) => truth.has(x.mediumId));
       const cIdx = firstHit >= 0 ? ours.evidence.candidates.findIndex((i) => ctx.matrix.mediumIds[i] === hand[firstHit].mediumId) : -1;
       diagnostics.push({ genome: q.name, genus: q.genus, domain: q.organismType, known: truth.size, firstHitRank: firstHit >= 0 ? firstHit + 1 : null, medium: firstHit >= 0 ? hand[firstHit].mediumId : null, features: cIdx >= 0 ? Object.fromEntries(BASE_FEATURES.map((f, j) => [f, Number(ours.evidence.features[cIdx][j].toFixed(3))])) : null, conditions: f.conditions });
+      // First-pick variants (NEAREST_FIRST_DOMAINS): which nearest-genome evidence picks the first medium.
+      FIRST_PICK_VARIANTS.forEach((fp, j) => firstPickRuns[j].results.push({ truth, ranked: firstPicked(ours.evidence, toRanked(scoreRun), fp.columns, ctx.matrix.mediumIds), domain: q.organismType }));
+      firstPickNested.push({ H, truth, domain: q.organismType, ranked: [toRanked(scoreRun), ...firstPickRuns.map((r) => r.results[r.results.length - 1].ranked)] });
       const sel = variantRuns[3 * V];
       sel.results.push({ truth, ranked: order(variantVector(EVIDENCE_VARIANTS[bestV].weights)), domain: q.organismType });
       sel.picks![EVIDENCE_VARIANTS[bestV].name] = (sel.picks![EVIDENCE_VARIANTS[bestV].name] ?? 0) + 1;
@@ -334,11 +366,14 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
       ['kmer4-neighbors', tetra],
       ['latent-neighbors', latent],
       ['fused-rrf', rrf],
+      ['mediaforge-score', toRanked(scoreRun)],
       ['mediaforge', toRanked(fixedRun)],
       ['mediaforge-tuned', toRanked(tunedRun)],
       ['mediaforge-lr', toRanked(lrRun)],
     ];
     for (const [name, ranked] of named) results[name].push({ truth, ranked, domain: q.organismType });
+    const diag = variantRuns.length ? diagnostics[diagnostics.length - 1] : undefined;
+    if (diag) diag.top = Object.fromEntries(named.map(([name, ranked]) => [name, ranked.slice(0, 3).map((r) => `${r.mediumId}${truth.has(r.mediumId) ? '*' : ''}`)]));
   }
 
   const jaccardOf = (r: { truth: Set<string>; ranked: RankedMedium[] }): number | null => {
@@ -378,6 +413,25 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
       calibration: calibrationBins(heldOutPairs.map((p) => p.p), heldOutPairs.map((p) => p.y), 10),
       folds: modelCache.size,
     };
+  }
+  if (firstPickRuns.length) {
+    // Nested leave-genus-out choice among the score alone and the first-pick variants: for each held-out
+    // genus, the one with the most top-1 + top-10 hits on the OTHER genera's genomes (ties: the earlier one).
+    const hit = (r: RankedMedium[], truth: Set<string>, k: number) => r.slice(0, k).some((x) => truth.has(x.mediumId));
+    const names = ['score alone', ...FIRST_PICK_VARIANTS.map((v) => v.name)];
+    const picks: Record<string, number> = {};
+    const results = firstPickNested.map((g) => {
+      let best = 0;
+      let bestObj = -Infinity;
+      names.forEach((_, j) => {
+        let obj = 0;
+        for (const h of firstPickNested) if (h.H !== g.H) obj += (hit(h.ranked[j], h.truth, 1) ? 1 : 0) + (hit(h.ranked[j], h.truth, 10) ? 1 : 0);
+        if (obj > bestObj) [bestObj, best] = [obj, j];
+      });
+      picks[names[best]] = (picks[names[best]] ?? 0) + 1;
+      return { truth: g.truth, ranked: g.ranked[best], domain: g.domain };
+    });
+    variantRuns.push(...firstPickRuns.map((r) => ({ ...r, picks: undefined as Record<string, number> | undefined })), { name: 'first pick: nested selection', results, picks });
   }
   const variants = variantRuns.map((v) => {
     const js = v.results.map(jaccardOf).filter((x): x is number => x !== null);
@@ -430,7 +484,7 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
   return {
     genomes: queries.length,
     rows,
-    method: `recommendMedia: evidence score (hand-set weights, FALLBACK_WEIGHTS) over ${BASE_FEATURES.filter((f) => FALLBACK_WEIGHTS[f as keyof typeof FALLBACK_WEIGHTS]).join(", ")}; domain from the rRNA call${o.conditionsFor ? `; conditions predicted by a phenotype model trained without the genus${o.featureSource ? ` (features from ${o.featureSource})` : ''}` : '; no predicted conditions'}. mediaforge-tuned: the same with weights tuned for the hit rate on the other genera (nested leave-genus-out). mediaforge-lr: the shortlist ordered by the logistic growth predictor (features also × archaea; nested leave-genus-out). fused-rrf: the earlier reciprocal-rank fusion`,
+    method: `recommendMedia: evidence score (hand-set weights, FALLBACK_WEIGHTS) over ${BASE_FEATURES.filter((f) => FALLBACK_WEIGHTS[f as keyof typeof FALLBACK_WEIGHTS]).join(", ")}, with the medium of most nearest-genome evidence (neighbor + kmer_neighbor) first in ${NEAREST_FIRST_DOMAINS.join(', ')} (mediaforge-score: the score alone); domain from the rRNA call${o.conditionsFor ? `; conditions predicted by a phenotype model trained without the genus${o.featureSource ? ` (features from ${o.featureSource})` : ''}` : '; no predicted conditions'}. mediaforge-tuned: the same with weights tuned for the hit rate on the other genera (nested leave-genus-out). mediaforge-lr: the shortlist ordered by the logistic growth predictor (features also × archaea; nested leave-genus-out). fused-rrf: the earlier reciprocal-rank fusion`,
     growthPredictor,
     ablations,
     variants,

@@ -9,7 +9,8 @@ import type { Database } from 'sql.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROTEIN_FEATURE_NAMES } from '../../src/core/protein-features';
 import { openSnapshot } from '../../src/db/snapshot-file';
-import { EVIDENCE_VARIANTS, evaluateMedia, formatMediaEval } from '../../src/media/media-eval';
+import { EVIDENCE_VARIANTS, evaluateMedia, FIRST_PICK_VARIANTS, formatMediaEval } from '../../src/media/media-eval';
+import { BASE_FEATURES } from '../../src/media/growth-predictor';
 import { mediumVector, weightedJaccard } from '../../src/media/media-vectors';
 import type { GenomeQuery } from '../../src/media/media-api-types';
 import { buildRecommendContext, CVAE_CANDIDATES, CVAE_WEIGHT, jaccardRow, predictConditions, queryOfGenome, rankMedia, recommendMedia, refreshLabOutcomes, type RecommendContext } from '../../src/media/recommend';
@@ -108,6 +109,52 @@ describe('recommendMedia on the bundled snapshot', () => {
     expect(aerobic.conditions_used).toEqual({ temperatureC: 37, oxygenTolerant: true, salinityPct: null, ph: null });
     expect(anaerobic.conditions_used.oxygenTolerant).toBe(false);
     expect(anaerobic.media.map((m) => m.medium_id)).not.toEqual(aerobic.media.map((m) => m.medium_id));
+  });
+
+  it('bacteria: the medium the nearest genomes grow on goes first, the evidence score orders the rest', () => {
+    const col = (name: string) => BASE_FEATURES.indexOf(name as (typeof BASE_FEATURES)[number]);
+    for (const species of ['Yersinia pestis', 'Mycobacterium leprae', 'Escherichia coli']) {
+      const g = genomeOf(species);
+      const q = queryOfGenome(db, g);
+      const genus = species.split(' ')[0];
+      const on = rankMedia(ctx, q, { excludeGenus: genus });
+      const off = rankMedia(ctx, q, { excludeGenus: genus, nearestFirst: false });
+      expect(on.evidence.domain).toBe('bacteria');
+      // The first place: the most neighbour evidence, genome VAE (neighbor) + 4-mer (kmer_neighbor), computed here.
+      const ev = on.evidence;
+      const nb = ev.candidates.map((_, c) => ev.features[c][col('neighbor')] + ev.features[c][col('kmer_neighbor')]);
+      const most = Math.max(...nb);
+      expect(most).toBeGreaterThan(0);
+      expect(on.nearestFirst).toBe(on.ranked[0].index);
+      expect(nb[ev.candidates.indexOf(on.ranked[0].index)]).toBeCloseTo(most, 12);
+      // The rest keep the score's order; the score alone (nearestFirst: false) is a permutation of it.
+      const rest = (r: typeof on) => r.ranked.map((x) => x.index).filter((i) => i !== on.nearestFirst);
+      expect(rest(on)).toEqual(rest(off));
+      expect(off.nearestFirst).toBeNull();
+      const r = recommendMedia(ctx, q, { excludeGenus: genus });
+      expect(r.media[0].medium_id).toBe(ctx.matrix.mediumIds[on.nearestFirst!]);
+      expect(r.media[0].reasons[0]).toMatch(/^placed first: the medium the nearest genomes grow on/);
+      for (let i = 1; i < r.media.length; i++) expect(r.media[i - 1].score).toBeGreaterThanOrEqual(r.media[i].score);
+      expect(r.predicted_conditions.notes.join(' ')).toMatch(/first place: .*the medium the nearest genomes grow on/);
+    }
+    // Yersinia: the score alone puts LB first; its neighbours (E. coli, Salmonella) grow on another medium.
+    const y = queryOfGenome(db, genomeOf('Yersinia pestis'));
+    expect(rankMedia(ctx, y, { excludeGenus: 'Yersinia' }).ranked[0].index).not.toBe(rankMedia(ctx, y, { excludeGenus: 'Yersinia', nearestFirst: false }).ranked[0].index);
+  });
+
+  it('archaea and edited conditions: the evidence score orders every medium', () => {
+    const a = queryOfGenome(db, genomeOf('Methanococcus maripaludis'));
+    const arch = rankMedia(ctx, a, { excludeGenus: 'Methanococcus' });
+    expect(arch.evidence.domain).toBe('archaea');
+    expect(arch.nearestFirst).toBeNull();
+    expect(arch.ranked.map((x) => x.index)).toEqual(rankMedia(ctx, a, { excludeGenus: 'Methanococcus', nearestFirst: false }).ranked.map((x) => x.index));
+    // A counterfactual is the user's question: the first place follows the conditions, not the neighbours.
+    const e = queryOfGenome(db, genomeOf('Escherichia coli'));
+    const hot = recommendMedia(ctx, e, { excludeGenus: 'Escherichia', conditions: { temperatureC: 85, oxygenTolerant: false } });
+    expect(hot.media[0].reasons.join(' ')).not.toMatch(/placed first/);
+    expect(hot.predicted_conditions.notes.join(' ')).toMatch(/conditions edited: the evidence score, which follows them, orders every medium/);
+    const scoreOnly = rankMedia(ctx, e, { excludeGenus: 'Escherichia', conditions: { ...hot.conditions_used }, nearestFirst: false });
+    expect(hot.media.map((m) => m.medium_id)).toEqual(scoreOnly.ranked.slice(0, 10).map((x) => ctx.matrix.mediumIds[x.index]));
   });
 
   it('predicts conditions from protein features with the bundled model', async () => {
@@ -308,14 +355,19 @@ describe('evaluation on a fixed tiny split', () => {
       ...EVIDENCE_VARIANTS.map((v) => `${v.name}, nested-tuned`),
       ...EVIDENCE_VARIANTS.map((v) => `${v.name}, nested-tuned per domain`),
       'selected (nested leave-genus-out)',
+      ...FIRST_PICK_VARIANTS.map((v) => `first pick: ${v.name}`),
+      'first pick: nested selection',
     ]);
     for (const v of rep.variants) expect(v.hits.all.queries, v.name).toBe(rep.genomes);
-    // The first variant is the product's hand-set score: the same hit rates as "mediaforge".
-    expect(rep.variants[0].hits.all).toEqual(rep.rows.find((x) => x.ranker === 'mediaforge' && x.domain === 'all')!.hits);
+    // The first variant is the product's hand-set score: the same hit rates as "mediaforge-score";
+    // "first pick: both" is the product (score + the nearest genomes' medium first in bacteria).
+    expect(rep.variants[0].hits.all).toEqual(rep.rows.find((x) => x.ranker === 'mediaforge-score' && x.domain === 'all')!.hits);
+    expect(rep.variants.find((v) => v.name === 'first pick: both (the product)')!.hits).toEqual(Object.fromEntries((['all', 'bacteria', 'archaea'] as const).map((d) => [d, rep.rows.find((x) => x.ranker === 'mediaforge' && x.domain === d)!.hits])));
+    expect(Object.values(rep.variants.find((v) => v.name === 'selected (nested leave-genus-out)')!.picks!).reduce((a, b) => a + b, 0)).toBe(rep.genomes);
     expect(Object.values(rep.variants.at(-1)!.picks!).reduce((a, b) => a + b, 0)).toBe(rep.genomes);
     expect(rep.diagnostics).toHaveLength(rep.genomes);
     const get = (r: string, d: string) => rep.rows.find((x) => x.ranker === r && x.domain === d)!;
-    for (const r of ['popular', 'kmer4-neighbors', 'latent-neighbors', 'fused-rrf', 'mediaforge', 'mediaforge-tuned', 'mediaforge-lr']) expect(get(r, 'all').hits.queries).toBe(rep.genomes);
+    for (const r of ['popular', 'kmer4-neighbors', 'latent-neighbors', 'fused-rrf', 'mediaforge-score', 'mediaforge', 'mediaforge-tuned', 'mediaforge-lr']) expect(get(r, 'all').hits.queries).toBe(rep.genomes);
     // Each of these has a known medium that another genus also grows on: ours finds it in the top 10.
     expect(get('mediaforge', 'all').hits.top10).toBeGreaterThanOrEqual(0.75);
     expect(get('mediaforge', 'archaea').hits.top10).toBeGreaterThan(get('kmer4-neighbors', 'archaea').hits.top10);

@@ -10,6 +10,8 @@ import { serializeGrowthModel } from '../../media/growth-predictor';
 import { evaluateMedia, formatMediaEval, trainShippedGrowthModel, type MediaEvalOptions } from '../../media/media-eval';
 import { predictPhenotype, trainPhenotypeModel, type PhenotypeModel } from '../../media/phenotype-model';
 import { loadPhenotypeSamples } from '../../media/phenotype-node-data';
+import { phenotypeGroupOf } from '../../media/phenotype-eval';
+import { getGenomeCounts } from '../../db/genomes';
 import { loadStoredPhenotypeSamples } from '../../media/phenotype-stored-features';
 import { conditionsFromPrediction } from '../../media/recommend';
 import { CVAE_FOLDS, trainFoldCvaes, type FoldCacheStore } from '../../media/cvae-folds';
@@ -28,10 +30,12 @@ genome, every genome and BacDive strain of its genus is removed from the evidenc
 ranked, and a hit is any known medium of the genome among the first 1, 5 and 10. Rankers, measured
 in the same run: popular (the media most used by BacDive strains of the genome's domain),
 kmer4-neighbors (media of the 5 nearest genomes by 4-mer profile), latent-neighbors (the same with
-the genome VAE and rRNA evidence), fused-rrf (the earlier reciprocal-rank fusion), mediaforge-fixed
-(the product's features with fixed weights) and mediaforge (recommendMedia, the function behind
-\`mediaforge recommend\`, with its growth predictor fitted by nested leave-genus-out: never on the
-held-out genus, nor on features computed with it). Also the weighted ingredient Jaccard between
+the genome VAE and rRNA evidence), fused-rrf (the earlier reciprocal-rank fusion),
+mediaforge-score (the product's evidence score alone), mediaforge (recommendMedia, the function
+behind \`mediaforge recommend\`: the score, with the medium of most nearest-genome evidence first
+in bacteria), mediaforge-tuned (weights tuned on the other genera) and mediaforge-lr (ordered by
+the growth predictor); the growth predictor is fitted by nested leave-genus-out: never on the
+held-out genus, nor on features computed with it. Also the weighted ingredient Jaccard between
 the top-1 pick and the closest known medium, and the growth predictor's AUROC on held-out genera
 against each single feature.
 
@@ -39,7 +43,9 @@ The conditions route (strains' growth conditions and recipe traits matched to th
 predicted from the genome) needs the labelled genomes' phenotype features: the snapshot stores
 them (db build), or they are profiled from the genome files of --data (default ../shared/data
 beside the repository, for a snapshot without them). Each genome's conditions are predicted by a
-phenotype model trained without its genus; without the features that route is left out.
+phenotype model trained without its genus; a genome with media but no condition labels (no
+stored proteins) gets them from the DNA-only model, as a query without protein features would.
+Without the features that route is left out.
 
 Options:
   --db FILE   database or snapshot (default: the bundled ${DEFAULT_DB})
@@ -100,11 +106,32 @@ export async function run(argv: string[]): Promise<number> {
       options.featureSource = `${stored ? 'the snapshot (stored phenotype features)' : `the genome files in ${dataDir}`}${v['dna-only'] ? '; DNA-only phenotype models (GC + 1–3-mer CLR), as for a query without protein features' : ''}`;
       const byGenome = new Map(samples.map((s) => [s.genomeId, s]));
       const models = new Map<string, PhenotypeModel>();
+      const dnaModels = new Map<string, PhenotypeModel>();
+      const dnaConditionsOf = (g: { genomeId: number; species: string | null }): Conditions | null => {
+        const counts = getGenomeCounts(db, g.genomeId);
+        const gc = db.exec('SELECT gc_fraction FROM genomes WHERE id = ?', [g.genomeId])[0]?.values[0]?.[0];
+        if (!counts || typeof gc !== 'number') return null;
+        const group = phenotypeGroupOf(g.species);
+        let m = dnaModels.get(group);
+        if (!m) {
+          m = trainPhenotypeModel(samples.filter((x) => x.group !== group), { featureSet: 'dna' });
+          dnaModels.set(group, m);
+        }
+        return conditionsFromPrediction(m, predictPhenotype(m, { counts, gcFraction: gc, protein: null }));
+      };
       const cache = new Map<number, Conditions | null>();
       options.conditionsFor = (g): Conditions | null => {
         if (cache.has(g.genomeId)) return cache.get(g.genomeId)!;
         const s = byGenome.get(g.genomeId);
-        if (!s) return null;
+        if (!s) {
+          // A genome with known media but no growth-condition labels: like any query, its conditions
+          // come from its sequence. The snapshot keeps its k-mer profile, not its proteins, so the
+          // DNA-only model (the product's fallback for a query without protein features), trained
+          // without its genus, predicts them.
+          const c = dnaConditionsOf(g);
+          cache.set(g.genomeId, c);
+          return c;
+        }
         // The phenotype model of this fold never saw the genome's genus.
         let m = models.get(s.group);
         if (!m) {
