@@ -203,7 +203,7 @@ export function trainShippedGrowthModel(db: Database, o: MediaEvalOptions & { cr
     createdAt: o.createdAt,
     objective: o.objective,
     lambda: o.lambda,
-    note: `trained by \`mediaforge eval media --growth-model-out\` on ${pairs.length} genomes with known media; each genome's features computed with its genus left out of the evidence and its conditions predicted by a phenotype model trained without its genus`,
+    note: `trained by \`mediaforge eval media --growth-model-out\` on ${pairs.length} genomes with known media; each genome's features computed with its genus left out of the evidence and its conditions predicted by a phenotype model trained without its genus (the DNA-only model for a genome without condition labels)`,
   });
 }
 

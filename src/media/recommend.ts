@@ -77,7 +77,7 @@ export const NO_GROWTH_PENALTY = 4;
 export const CVAE_WEIGHT_A_PRIORI = 2;
 /**
  * The weight the product uses: eval media --cvae's decision. 0 = shown as a reason only: at the
- * a-priori weight 2 the term gave top-1 44.7 % (from 39.5 %) but top-10 67.1 % (from 71.1 %) and
+ * a-priori weight 2 the term gave top-1 46.1 % (from 44.7 %) but top-10 67.1 % (from 71.1 %) and
  * archaea top-10 21.4 % (from 32.1 %) over the 76 genomes.
  */
 export const CVAE_WEIGHT = 0;
@@ -443,6 +443,8 @@ export interface RecommendOptions {
   cvaeCandidates?: number;
   /** Place the nearest genomes' best-supported medium first in NEAREST_FIRST_DOMAINS (default true; false = the evidence score alone orders). */
   nearestFirst?: boolean;
+  /** recommendMedia: this query's predictConditions result, when the caller already has it (it is not predicted again). */
+  predicted?: ReturnType<typeof predictConditions>;
 }
 
 export interface NeighborEvidence {
@@ -822,7 +824,7 @@ function reasonsFor(ctx: RecommendContext, ev: MediumEvidence, index: number, c:
 /** The ranked media for a genome, best first, each with reasons. */
 export function recommendMedia(ctx: RecommendContext, query: GenomeQuery, options: RecommendOptions = {}): RecommendResult {
   const top = options.top ?? 10;
-  const predicted = predictConditions(ctx, query);
+  const predicted = options.predicted ?? predictConditions(ctx, query);
   // Edited conditions (counterfactuals) are the user's question: the score, which follows them, orders every medium.
   const edited = !!options.conditions && (['temperatureC', 'oxygenTolerant', 'salinityPct', 'ph'] as const).some((k) => options.conditions![k] !== undefined && options.conditions![k] !== predicted.conditions[k]);
   const { evidence, ranked, conditions, nearestFirst } = rankMedia(ctx, query, { ...options, conditions: mergeConditions(predicted.conditions, options.conditions), nearestFirst: options.nearestFirst ?? !edited });

@@ -1046,12 +1046,12 @@ export const dbWorkerApi = {
    * apply when `query.genomeId` is set. The first call builds the evidence (cached until the
    * database changes).
    */
-  recommend(query: GenomeQuery, options: { top?: number; conditions?: Partial<GrowthConditions>; cvae?: { modelId: string; logLikelihood: Float32Array } | null } = {}): MediaRecommendation {
+  recommend(query: GenomeQuery, options: { top?: number; conditions?: Partial<GrowthConditions>; cvae?: { modelId: string; logLikelihood: Float32Array } | null; predicted?: { json: PredictedConditionsJson; conditions: GrowthConditions } } = {}): MediaRecommendation {
     const t0 = performance.now();
     const ctx = recommendContext();
     // The recipe CVAE's likelihood of every medium (the ML worker's scoreRecipeLikelihood), when the page has it.
     const cvae = !options.cvae ? undefined : options.cvae.logLikelihood.length === ctx.matrix.mediumIds.length ? cvaeScoresOf(options.cvae.modelId, options.cvae.logLikelihood) : undefined;
-    const r = recommendMedia(ctx, query, { top: options.top, conditions: options.conditions, cvae });
+    const r = recommendMedia(ctx, query, { top: options.top, conditions: options.conditions, cvae, predicted: options.predicted });
     const ids = r.media.map((m) => m.medium_id);
     const links: Record<string, string> = {};
     if (ids.length) {

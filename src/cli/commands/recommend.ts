@@ -76,6 +76,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const { query } = await genomeQueryOf(db, profile);
     const ctx = buildRecommendContext(db);
+    const predicted = predictConditions(ctx, query);
     // The recipe CVAE's likelihood of every medium under this genome's condition (a reason; see CVAE_WEIGHT).
     let cvae: CvaeMediumScores | null = null;
     const model = readRecipeCvae(db);
@@ -83,13 +84,13 @@ export async function run(argv: string[]): Promise<number> {
       await initNodeBackend('wasm');
       const net = instantiateRecipeCvae(model);
       try {
-        const conditions = { ...predictConditions(ctx, query).conditions, ...Object.fromEntries(Object.entries(edits).filter(([, x]) => x !== undefined)) };
+        const conditions = { ...predicted.conditions, ...Object.fromEntries(Object.entries(edits).filter(([, x]) => x !== undefined)) };
         cvae = scoreMediaForQuery(net, model.id, scoredMediaOf(buildMediaMatrix(db, { vocab: model.vocab })), conditions, query, model.genomeModelId === ctx.modelId);
       } finally {
         net.dispose();
       }
     }
-    result = recommendMedia(ctx, query, { top, conditions: edits, cvae });
+    result = recommendMedia(ctx, query, { top, conditions: edits, cvae, predicted });
   } finally {
     db.close();
   }

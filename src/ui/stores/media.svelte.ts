@@ -219,7 +219,7 @@ export class MediaStore {
       this.conditions = p.conditions;
       for (const s of ['database', 'model', 'embedding', 'conditions'] as const) if (!done.has(s)) onStep(s, true);
       const db = await whenDatabaseReady(this.database);
-      const r = await db.recommend(p.query, { top: MEDIA_SHOWN });
+      const r = await db.recommend(p.query, { top: MEDIA_SHOWN, predicted: { json: p.predicted, conditions: p.conditions } });
       if (seq !== this.#seq) return;
       this.baseline = this.result = r;
       onStep('ranking', true);
@@ -298,7 +298,7 @@ export class MediaStore {
       this.known = p.known;
       const db = await whenDatabaseReady(this.database);
       const cvae = await this.#likelihood(recipeConditionForQuery(p.conditions, p.query.domainCall, p.latent));
-      const base = await db.recommend(p.query, { top: MEDIA_SHOWN, cvae });
+      const base = await db.recommend(p.query, { top: MEDIA_SHOWN, cvae, predicted: { json: p.predicted, conditions: p.conditions } });
       if (seq !== this.#seq) return;
       this.baseline = base;
       await this.#rank();
@@ -538,7 +538,7 @@ export class MediaStore {
     const cvae = await this.#likelihood(recipeConditionForQuery(p.conditions, query.domainCall, p.latent));
     if (!cvae || seq !== this.#seq) return;
     const db = await whenDatabaseReady(this.database);
-    const r = await db.recommend(query, { top: MEDIA_SHOWN, cvae });
+    const r = await db.recommend(query, { top: MEDIA_SHOWN, cvae, predicted: query === p.query ? { json: p.predicted, conditions: p.conditions } : undefined });
     if (seq !== this.#seq) return;
     const showingBaseline = this.result === this.baseline;
     this.baseline = r;
