@@ -840,7 +840,8 @@ export function recommendMedia(ctx: RecommendContext, query: GenomeQuery, option
     const reasons = reasonsFor(ctx, evidence, r.index, c, conditions, r.p, options.cvae ?? null);
     if (outcome === true) reasons.unshift('grew in your lab (lab outcome): ranked first');
     if (outcome === false) reasons.unshift('did not grow in your lab (lab outcome): ranked last');
-    if (r.index === nearestFirst && r === ranked[0]) reasons.unshift(`placed first: the medium the nearest genomes grow on (most neighbour evidence, genome VAE and 4-mer profile; within ${evidence.domain} the nearest genomes' media carry over)`);
+    // After the nearest genome it grows (the reason a user reads first), when there is one.
+    if (r.index === nearestFirst && r === ranked[0]) reasons.splice(/^grows /.test(reasons[0] ?? '') ? 1 : 0, 0, `placed first: most evidence from the nearest genomes (genome VAE and 4-mer profile), whose media carry over within ${evidence.domain}`);
     const m: RecommendedMedium = {
       medium_id: id,
       name: ctx.matrix.names[r.index],
