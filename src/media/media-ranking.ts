@@ -98,6 +98,52 @@ export function loadLinkedGenomes(db: Database, modelId: string | null, options:
   return out;
 }
 
+/**
+ * A labelled genome or record of the database that names a genus with BacDive evidence, whatever
+ * its own media: a genome, a chromosome or a contig of a strain collection. The media ranking's
+ * genus route uses them (recommend.ts), so that a query whose nearest relatives in the database
+ * have no known media of their own (e.g. the 1,414 *Vibrio cholerae* records) still gets the media
+ * of its relatives' genus. Plasmids, 3 kb fragments and metagenome contigs are not the organism
+ * (or have no genus) and are left out.
+ */
+export interface GenusCarrier {
+  genomeId: number;
+  name: string;
+  genus: string;
+  /** The rRNA call, else the labelled organism type (bacteria/archaea), else unknown. */
+  domainCall: DomainCall;
+  /** Unit-length latent vector of the active model. */
+  latent: Float32Array;
+}
+
+const CARRIER_RECORD_TYPES = ['genome', 'chromosome', 'contig_or_scaffold'];
+
+/** Every embedded, labelled genome or record whose genus passes `hasEvidence` (genomes in `skip` left out). */
+export function loadGenusCarriers(db: Database, modelId: string | null, hasEvidence: (genus: string) => boolean, skip: ReadonlySet<number> = new Set()): GenusCarrier[] {
+  if (!modelId) return [];
+  const emb = loadEmbeddings(db, modelId);
+  const row = new Map(Array.from(emb.genomeIds, (g, i) => [g, i] as [number, number]));
+  const calls = loadDomainCalls(db);
+  const out: GenusCarrier[] = [];
+  const sql = `SELECT id, name, species, organism_type FROM genomes WHERE species IS NOT NULL AND record_type IN (${CARRIER_RECORD_TYPES.map(() => '?').join(',')}) ORDER BY id`;
+  for (const [id, name, species, ot] of db.exec(sql, CARRIER_RECORD_TYPES)[0]?.values ?? []) {
+    const genomeId = Number(id);
+    const r = row.get(genomeId);
+    if (r === undefined || skip.has(genomeId)) continue;
+    const genus = genusOf(String(species), String(ot));
+    if (!genus || !hasEvidence(genus)) continue;
+    const call = calls.get(genomeId) ?? 'unknown';
+    out.push({
+      genomeId,
+      name: String(name),
+      genus,
+      domainCall: call !== 'unknown' ? call : ot === 'bacteria' || ot === 'archaea' ? ot : 'unknown',
+      latent: unit(emb.vectors.slice(r * emb.dim, (r + 1) * emb.dim)),
+    });
+  }
+  return out;
+}
+
 /** 4-mer CLR unit vector of a profile (for a query genome). */
 export function tetraVector(counts: ArrayLike<number>): Float32Array {
   if (counts.length !== FEATURE_COUNT) throw new Error('tetraVector: expected a 2,772-feature profile');

@@ -44,7 +44,7 @@ import { CONDITION_KERNEL, conditionMatch, genomeConditions, loadStrainMediumCon
 import { BASE_FEATURES, expandFeatures, GROWTH_FEATURES, RANKED_FEATURES, growthProbability, growthScore, parseGrowthModel, type GrowthModel } from './growth-predictor';
 import defaultGrowthModelJson from './growth-model.default.json';
 import type { GenomeQuery, GrowthConditions, PredictedConditionsJson, RecommendedMedium, RecommendResult } from './media-api-types';
-import { latentSimilarity, loadLinkedGenomes, tetraSimilarity, tetraVector, type LinkedGenome } from './media-ranking';
+import { latentSimilarity, loadGenusCarriers, loadLinkedGenomes, tetraSimilarity, tetraVector, type GenusCarrier, type LinkedGenome } from './media-ranking';
 import { buildMediaMatrix, gellingMask, PRESENCE_WEIGHT, type MediaMatrix } from './media-vectors';
 import { mediumTraits, type MediumTraits } from './medium-traits';
 import { parsePhenotypeModel, predictPhenotype, type PhenotypeModel, type PhenotypePrediction } from './phenotype-model';
@@ -81,20 +81,6 @@ export const CVAE_WEIGHT_A_PRIORI = 2;
  * archaea top-10 21.4 % (from 32.1 %) over the 76 genomes.
  */
 export const CVAE_WEIGHT = 0;
-/**
- * The domains (of the query's ranking) in which the first place goes to the medium the nearest
- * genomes grow on: the largest neighbour evidence in both views of nearness, the genome VAE with
- * rRNA (neighbor) and the 4-mer profile (kmer_neighbor), less the neighbours' 'no growth'
- * outcomes. Within bacteria the nearest genomes' media transfer (the media issue's study: top-10
- * ≈ 0.9; the 4-mer neighbours' first pick is right for 68.8 % of the held-out bacteria, the
- * evidence score's for 60.4 %), so their best-supported medium goes first and the score orders
- * the rest. Archaeal media are nearly genus-specific and the neighbours' first pick is never right
- * for a held-out archaeal genus (0 of 28), so there the score decides. `eval media` measures both
- * (mediaforge and mediaforge-score).
- */
-export const NEAREST_FIRST_DOMAINS: readonly string[] = ['bacteria'];
-/** Score margin above the best score that the nearest genomes' medium gets when it is placed first. */
-export const NEAREST_FIRST_MARGIN = 0.01;
 /** With a CVAE weight > 0, media this high in the likelihood ranking join the candidates even without other evidence. */
 export const CVAE_CANDIDATES = 30;
 
@@ -160,6 +146,8 @@ export interface RecommendContext {
   evidenceWeights: number[] | null;
   /** BacDive growth conditions of each linked genome's strains (genome_strain_links), for condition-aware neighbours. */
   genomeConditions: Map<number, Conditions>;
+  /** Labelled genomes and records without known media that name a genus with BacDive evidence (the genus route; media-ranking.ts). */
+  carriers: GenusCarrier[];
 }
 
 const lower = (v: unknown) => (v === null || v === undefined ? null : String(v).toLowerCase());
@@ -272,6 +260,7 @@ export function buildRecommendContext(db: Database, options: { phenotypeModel?: 
   const strainDomain = new Map((db.exec('SELECT id, domain FROM strains')[0]?.values ?? []).map(([i, d]) => [Number(i), lower(d)]));
   const conditionRows = loadStrainMediumConditions(db, byStrain).map((r) => ({ ...r, domain: strainDomain.get(r.strainId) ?? null }));
   const growthModel = options.growthModel === undefined ? bundledGrowthModel() : options.growthModel;
+  const carriers = loadGenusCarriers(db, modelId, (g) => genusEvidence.has(g), new Set(genomes.map((g) => g.genomeId)));
   const built = {
     modelId,
     genomes,
@@ -289,6 +278,7 @@ export function buildRecommendContext(db: Database, options: { phenotypeModel?: 
     recipe: recipeWeights(matrix),
     jaccardCache: new Map(),
     genomeConditions: genomeConds,
+    carriers,
     evidenceWeights: growthModel?.evidenceWeights?.length === BASE_FEATURES.length ? growthModel.evidenceWeights : null,
   };
   return built;
@@ -441,8 +431,6 @@ export interface RecommendOptions {
   cvaeWeight?: number;
   /** With a weight: the media this high in the likelihood ranking join the candidates (default CVAE_CANDIDATES; 0 = none). */
   cvaeCandidates?: number;
-  /** Place the nearest genomes' best-supported medium first in NEAREST_FIRST_DOMAINS (default true; false = the evidence score alone orders). */
-  nearestFirst?: boolean;
   /** recommendMedia: this query's predictConditions result, when the caller already has it (it is not predicted again). */
   predicted?: ReturnType<typeof predictConditions>;
 }
@@ -457,7 +445,8 @@ export interface MediumEvidence {
   domain: 'bacteria' | 'archaea' | string;
   domainBasis: string;
   neighbors: NeighborEvidence[];
-  genera: { genus: string; similarity: number; via: LinkedGenome }[];
+  /** The genus route's genera, each with the nearest genome or record that names it. */
+  genera: { genus: string; similarity: number; via: { genomeId: number; name: string } }[];
   /** Candidate medium indices (into ctx.matrix.mediumIds). */
   candidates: number[];
   /** features[c] = BASE_FEATURES values of candidates[c]. */
@@ -541,12 +530,22 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
       }
     }
   }
-  // genus: the nearest genera stand for all their BacDive strains and taxon_media rows.
+  // genus: the nearest genera stand for all their BacDive strains and taxon_media rows. Any labelled
+  // genome or record of the database names a genus (ctx.carriers: those without known media), not
+  // only the genomes with known media.
   const genera: MediumEvidence['genera'] = [];
-  for (const t of neighbors.slice(0, GENUS_NEIGHBORS)) {
-    const g = t.genome.genus;
+  const named: { genus: string | null; similarity: number; via: { genomeId: number; name: string } }[] = neighbors.slice(0, GENUS_NEIGHBORS).map((t) => ({ genus: t.genome.genus, similarity: t.similarity, via: t.genome }));
+  if (useLatent) {
+    for (const c of ctx.carriers) {
+      if (c.genomeId === options.excludeGenomeId || excluded.has(c.genus)) continue;
+      named.push({ genus: c.genus, similarity: sim(c as unknown as LinkedGenome), via: c });
+    }
+    named.sort((a, b) => b.similarity - a.similarity || a.via.genomeId - b.via.genomeId);
+  }
+  for (const t of named.slice(0, GENUS_NEIGHBORS)) {
+    const g = t.genus;
     if (!g || excluded.has(g) || genera.some((x) => x.genus === g) || !ctx.genusEvidence.has(g)) continue;
-    genera.push({ genus: g, similarity: t.similarity, via: t.genome });
+    genera.push({ genus: g, similarity: t.similarity, via: t.via });
     if (genera.length >= GENUS_K) break;
   }
   const gen = new Float64Array(n);
@@ -682,7 +681,7 @@ function mergeConditions(predicted: GrowthConditions, edits: Partial<GrowthCondi
 }
 
 /** Ranked media with scores, for evaluation (no reasons). */
-export function rankMedia(ctx: RecommendContext, query: GenomeQuery, options: RecommendOptions = {}): { evidence: MediumEvidence; ranked: { index: number; score: number; p: number | null }[]; conditions: GrowthConditions; nearestFirst: number | null } {
+export function rankMedia(ctx: RecommendContext, query: GenomeQuery, options: RecommendOptions = {}): { evidence: MediumEvidence; ranked: { index: number; score: number; p: number | null }[]; conditions: GrowthConditions } {
   const predicted = options.conditions && ['temperatureC', 'oxygenTolerant', 'salinityPct', 'ph'].every((k) => k in options.conditions!) ? { ...EMPTY_CONDITIONS } : predictConditions(ctx, query).conditions;
   const conditions = mergeConditions(predicted, options.conditions);
   const evidence = mediumEvidence(ctx, query, conditions, options);
@@ -711,7 +710,6 @@ export function rankMedia(ctx: RecommendContext, query: GenomeQuery, options: Re
       if (rk >= 0 && rk < (options.cvaeCandidates ?? CVAE_CANDIDATES) && !have.has(i)) ranked.push({ index: i, score: cw * cvaeRankTerm(cvae, i), p: null });
     }
   }
-  const nearestFirst = (options.nearestFirst ?? true) && NEAREST_FIRST_DOMAINS.includes(evidence.domain) ? placeNearestFirst(evidence, ranked) : null;
   // A neighbour identical to the query (the query is a genome of the database): its known media first.
   for (const t of evidence.neighbors) {
     if (t.similarity < IDENTICAL_SIMILARITY) break;
@@ -734,31 +732,7 @@ export function rankMedia(ctx: RecommendContext, query: GenomeQuery, options: Re
     }
   }
   ranked.sort((a, b) => b.score - a.score || (ctx.matrix.mediumIds[a.index] < ctx.matrix.mediumIds[b.index] ? -1 : 1));
-  return { evidence, ranked, conditions, nearestFirst };
-}
-
-const NEIGHBOR_COLUMN = BASE_FEATURES.indexOf('neighbor');
-const KMER_NEIGHBOR_COLUMN = BASE_FEATURES.indexOf('kmer_neighbor');
-
-/**
- * NEAREST_FIRST_DOMAINS: the candidate with the most nearest-genome evidence (neighbor +
- * kmer_neighbor − NO_GROWTH_PENALTY × the neighbours' 'no growth' share; ties: the higher score)
- * gets the best score + NEAREST_FIRST_MARGIN. Returns its medium index, or null when no
- * neighbour grows any medium. ranked[c] is candidate c (the CVAE's added media follow them).
- */
-function placeNearestFirst(evidence: MediumEvidence, ranked: { index: number; score: number }[]): number | null {
-  let best = -1;
-  let bestV = 0;
-  evidence.candidates.forEach((index, c) => {
-    const f = evidence.features[c];
-    const v = f[NEIGHBOR_COLUMN] + f[KMER_NEIGHBOR_COLUMN] - NO_GROWTH_PENALTY * (evidence.noGrowth.get(index) ?? 0);
-    if (v > bestV + 1e-12 || (best >= 0 && Math.abs(v - bestV) <= 1e-12 && ranked[c].score > ranked[best].score)) [best, bestV] = [c, v];
-  });
-  if (best < 0) return null;
-  let top = -Infinity;
-  for (const r of ranked) if (r !== ranked[best]) top = Math.max(top, r.score);
-  if (Number.isFinite(top)) ranked[best].score = Math.max(ranked[best].score, top + NEAREST_FIRST_MARGIN);
-  return ranked[best].index;
+  return { evidence, ranked, conditions };
 }
 
 const fmt = (x: number, d = 2) => x.toFixed(d);
@@ -825,9 +799,7 @@ function reasonsFor(ctx: RecommendContext, ev: MediumEvidence, index: number, c:
 export function recommendMedia(ctx: RecommendContext, query: GenomeQuery, options: RecommendOptions = {}): RecommendResult {
   const top = options.top ?? 10;
   const predicted = options.predicted ?? predictConditions(ctx, query);
-  // Edited conditions (counterfactuals) are the user's question: the score, which follows them, orders every medium.
-  const edited = !!options.conditions && (['temperatureC', 'oxygenTolerant', 'salinityPct', 'ph'] as const).some((k) => options.conditions![k] !== undefined && options.conditions![k] !== predicted.conditions[k]);
-  const { evidence, ranked, conditions, nearestFirst } = rankMedia(ctx, query, { ...options, conditions: mergeConditions(predicted.conditions, options.conditions), nearestFirst: options.nearestFirst ?? !edited });
+  const { evidence, ranked, conditions } = rankMedia(ctx, query, { ...options, conditions: mergeConditions(predicted.conditions, options.conditions) });
   const own = query.genomeId != null ? ctx.labOutcomes.get(query.genomeId) : undefined;
   const pos = new Map(evidence.candidates.map((i, c) => [i, c]));
   const pick = ranked.slice(0, top);
@@ -840,8 +812,6 @@ export function recommendMedia(ctx: RecommendContext, query: GenomeQuery, option
     const reasons = reasonsFor(ctx, evidence, r.index, c, conditions, r.p, options.cvae ?? null);
     if (outcome === true) reasons.unshift('grew in your lab (lab outcome): ranked first');
     if (outcome === false) reasons.unshift('did not grow in your lab (lab outcome): ranked last');
-    // After the nearest genome it grows (the reason a user reads first), when there is one.
-    if (r.index === nearestFirst && r === ranked[0]) reasons.splice(/^grows /.test(reasons[0] ?? '') ? 1 : 0, 0, `placed first: most evidence from the nearest genomes (genome VAE and 4-mer profile), whose media carry over within ${evidence.domain}`);
     const m: RecommendedMedium = {
       medium_id: id,
       name: ctx.matrix.names[r.index],
@@ -865,8 +835,7 @@ export function recommendMedia(ctx: RecommendContext, query: GenomeQuery, option
             ? `recipe model ${options.cvae.modelId}: log-likelihood of ${options.cvae.scored.toLocaleString('en-US')} recipes under this genome's condition, ${(options.cvaeWeight ?? CVAE_WEIGHT) !== 0 ? `in the score (weight ${options.cvaeWeight ?? CVAE_WEIGHT})` : 'shown as a reason, not used to order (eval media --cvae)'}`
             : 'no recipe model (recipe CVAE) in the database: no recipe-model likelihood',
         ];
-  const firstNote = nearestFirst !== null && ranked[0]?.index === nearestFirst ? [`first place: ${ctx.matrix.mediumIds[nearestFirst]}, the medium the nearest genomes grow on (within ${evidence.domain} their media carry over); the evidence score orders the rest`] : edited && NEAREST_FIRST_DOMAINS.includes(evidence.domain) ? ['conditions edited: the evidence score, which follows them, orders every medium (no nearest-genome first place)'] : [];
-  const json = { ...predicted.json, notes: [...predicted.json.notes, `domain used: ${evidence.domain} (${evidence.domainBasis})`, ...firstNote, ...cvaeNote] };
+  const json = { ...predicted.json, notes: [...predicted.json.notes, `domain used: ${evidence.domain} (${evidence.domainBasis})`, ...cvaeNote] };
   return {
     predicted_conditions: json,
     conditions_used: conditions,

@@ -18,7 +18,7 @@ describe('mediaforge eval media', () => {
     storedReport = rep;
     expect(rep.genomes).toBe(76);
     const get = (ranker: string, domain: string) => rep.rows.find((x) => x.ranker === ranker && x.domain === domain)!;
-    for (const ranker of ['popular', 'kmer4-neighbors', 'latent-neighbors', 'fused-rrf', 'mediaforge-score', 'mediaforge', 'mediaforge-tuned', 'mediaforge-lr']) {
+    for (const ranker of ['popular', 'kmer4-neighbors', 'latent-neighbors', 'fused-rrf', 'mediaforge', 'mediaforge-tuned', 'mediaforge-lr']) {
       for (const domain of ['all', 'bacteria', 'archaea']) {
         const row = get(ranker, domain);
         expect(row.hits.top1).toBeLessThanOrEqual(row.hits.top5);
@@ -35,11 +35,9 @@ describe('mediaforge eval media', () => {
     const best = (d: string, rankers = ['popular', 'kmer4-neighbors', 'latent-neighbors']) => Math.max(...rankers.map((x) => get(x, d).hits.top10));
     expect(get('mediaforge', 'all').hits.top10).toBeGreaterThan(best('all'));
     expect(get('mediaforge', 'archaea').hits.top10).toBeGreaterThan(best('archaea'));
-    // Top-1 above the 4-mer neighbour baseline (the issue's target): the nearest genomes' medium goes
-    // first in bacteria (the score alone: 39.5 % against 43.4 %); top-10 no lower than the score alone.
+    // Top-1 above the 4-mer neighbour baseline (the issue's target; 39.5 % against 43.4 % before the
+    // genus route read the records without known media).
     expect(get('mediaforge', 'all').hits.top1).toBeGreaterThan(get('kmer4-neighbors', 'all').hits.top1);
-    expect(get('mediaforge', 'all').hits.top10).toBeGreaterThanOrEqual(get('mediaforge-score', 'all').hits.top10);
-    expect(get('mediaforge', 'archaea').hits).toEqual(get('mediaforge-score', 'archaea').hits);
     expect(rep.method).toMatch(/conditions predicted by a phenotype model trained without the genus \(features from the snapshot \(stored phenotype features\)\)/);
     // The growth predictor on held-out genera, with its single-feature baselines.
     const au = rep.growthPredictor!.auroc;

@@ -31,10 +31,9 @@ ranked, and a hit is any known medium of the genome among the first 1, 5 and 10.
 in the same run: popular (the media most used by BacDive strains of the genome's domain),
 kmer4-neighbors (media of the 5 nearest genomes by 4-mer profile), latent-neighbors (the same with
 the genome VAE and rRNA evidence), fused-rrf (the earlier reciprocal-rank fusion),
-mediaforge-score (the product's evidence score alone), mediaforge (recommendMedia, the function
-behind \`mediaforge recommend\`: the score, with the medium of most nearest-genome evidence first
-in bacteria), mediaforge-tuned (weights tuned on the other genera) and mediaforge-lr (ordered by
-the growth predictor); the growth predictor is fitted by nested leave-genus-out: never on the
+mediaforge (recommendMedia, the function behind \`mediaforge recommend\`), mediaforge-tuned
+(weights tuned on the other genera) and mediaforge-lr (ordered by the growth predictor); the
+growth predictor is fitted by nested leave-genus-out: never on the
 held-out genus, nor on features computed with it. Also the weighted ingredient Jaccard between
 the top-1 pick and the closest known medium, and the growth predictor's AUROC on held-out genera
 against each single feature.
