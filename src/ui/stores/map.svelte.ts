@@ -22,7 +22,7 @@ import { MapClient } from '../../runs-on-page/map-client';
 import type { DatabaseStore, GenomeDetail } from './database.svelte';
 import type { NeighborsStore } from './neighbors.svelte';
 import type { ProfilesStore } from './profiles.svelte';
-import { whenDatabaseReady } from './training.svelte';
+import { whenDatabaseReady } from './training-run.svelte';
 
 export type MapStatus = 'idle' | 'loading' | 'projecting' | 'ready' | 'no-model' | 'error';
 

@@ -21,7 +21,7 @@ import type { MlClient } from '../../runs-on-page/ml-client';
 import { CONDITION_PRESETS, rankChanges, sameConditions, type RankChange } from '../media-format';
 import type { DatabaseStore } from './database.svelte';
 import type { NeighborsStore } from './neighbors.svelte';
-import { whenDatabaseReady } from './training.svelte';
+import { whenDatabaseReady } from './training-run.svelte';
 
 /** Real media ranked and shown. */
 export const MEDIA_SHOWN = 25;

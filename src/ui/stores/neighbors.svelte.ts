@@ -17,7 +17,8 @@ import type { MlClient } from '../../runs-on-page/ml-client';
 import type { AddedGenome, GenomeEmbeddings, ProfiledGenome } from '../../runs-in-worker/db-worker-api';
 import type { NeighborModelData } from '../../runs-in-worker/ml-worker-api';
 import type { DatabaseStore } from './database.svelte';
-import { whenDatabaseReady, type TrainingStore } from './training.svelte';
+import { whenDatabaseReady } from './training-run.svelte';
+import type { TrainingStore } from './training.svelte';
 
 /** Neighbours shown per file. */
 export const NEIGHBOR_COUNT = 5;
