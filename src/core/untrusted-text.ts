@@ -58,15 +58,31 @@ export interface TextPart {
 }
 
 /**
- * Splits `text` into the occurrences of the untrusted `names` (isolated) and the text between them;
- * a piece between them that holds a bidi control is isolated too. Concatenated, the parts are
- * `text` exactly. Without names, the whole text is one isolated part.
+ * Splits `text` into the occurrences of the untrusted `names` (isolated) and the text between them.
+ * In the text between, a quoted piece ('…' or "…": how core messages quote a record id or a line)
+ * that holds a bidi control has its inside isolated, and any other piece still holding one is
+ * isolated whole, so a control never reaches past its piece. Concatenated, the parts are `text`
+ * exactly. Without names, the whole text is one isolated part.
  */
 export function splitUntrusted(text: string, names?: readonly (string | null | undefined)[]): TextPart[] {
   if (!names) return text === '' ? [] : [{ text, isolate: true }];
   const wanted = [...new Set(names.filter((n): n is string => typeof n === 'string' && n !== ''))].sort((a, b) => b.length - a.length);
   const parts: TextPart[] = [];
-  const plain = (s: string) => s !== '' && parts.push({ text: s, isolate: hasBidiControls(s) });
+  const push = (s: string, isolate: boolean) => s !== '' && parts.push({ text: s, isolate });
+  const plain = (s: string) => {
+    if (!hasBidiControls(s)) return push(s, false);
+    let from = 0;
+    for (const m of s.matchAll(/'([^'\n]*)'|"([^"\n]*)"/g)) {
+      const inside = m[1] ?? m[2];
+      if (!hasBidiControls(inside)) continue;
+      const before = s.slice(from, m.index + 1);
+      push(before, hasBidiControls(before));
+      push(inside, true);
+      from = m.index + 1 + inside.length;
+    }
+    const rest = s.slice(from);
+    push(rest, hasBidiControls(rest));
+  };
   let from = 0;
   while (from < text.length) {
     let at = -1;
@@ -77,7 +93,7 @@ export function splitUntrusted(text: string, names?: readonly (string | null | u
     }
     if (at < 0) break;
     plain(text.slice(from, at));
-    parts.push({ text: hit, isolate: true });
+    push(hit, true);
     from = at + hit.length;
   }
   plain(text.slice(from));

@@ -53,8 +53,19 @@ describe('untrusted text', () => {
     // The longest name wins where names overlap; a piece with a control of its own is isolated.
     expect(splitUntrusted(`a.fa.gz: record '${RLO}r1' is odd`, ['a.fa', 'a.fa.gz'])).toEqual([
       { text: 'a.fa.gz', isolate: true },
-      { text: `: record '${RLO}r1' is odd`, isolate: true },
+      { text: ": record '", isolate: false },
+      { text: `${RLO}r1`, isolate: true },
+      { text: "' is odd", isolate: false },
     ]);
+    // A quoted piece without a control stays plain; a control outside quotes isolates its whole piece.
+    const warning = `1 record id is used again, first 'ok' then "${RLO}c1" (records 1 and 3) ${RLO}tail`;
+    const w = splitUntrusted(warning, []);
+    expect(w).toEqual([
+      { text: `1 record id is used again, first 'ok' then "`, isolate: false },
+      { text: `${RLO}c1`, isolate: true },
+      { text: `" (records 1 and 3) ${RLO}tail`, isolate: true },
+    ]);
+    expect(w.map((p) => p.text).join('')).toBe(warning);
     expect(splitUntrusted('no names here', ['x.fa'])).toEqual([{ text: 'no names here', isolate: false }]);
     expect(splitUntrusted('whole', undefined)).toEqual([{ text: 'whole', isolate: true }]);
     expect(splitUntrusted('', ['a'])).toEqual([]);
