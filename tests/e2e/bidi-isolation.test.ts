@@ -12,7 +12,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomFasta, section, showDatabase, viewportScreenshot } from './db-helpers';
-import { launchBrowser, openApp, screenshot, startStaticServer, waitForRow, type StaticServer } from './helpers';
+import { download, launchBrowser, openApp, screenshot, startStaticServer, waitForRow, type StaticServer } from './helpers';
 import { appRootWithModel } from './vae-helpers';
 
 const RLO = '\u202E';
@@ -143,6 +143,15 @@ describe('bidi controls in untrusted names', () => {
     const control = await controlOrder(page, `${rowSel} [data-testid="cell-warning"]`, `first '${RECORD_ID}`, "' (records 1 and 2)");
     expect(control.inOrder).toBe(false);
     await screenshot(page, 'bidi-profile-row');
+
+    // Downloads: the file name drops the control; the JSON escapes it and parses back to the name.
+    const tsv = await download(page, 'download-tsv');
+    expect(tsv.name).toBe('evilanf.exe.kmers.tsv');
+    const json = await download(page, 'download-json');
+    expect(json.name).toBe('evilanf.exe.kmers.json');
+    expect(json.text).toContain('"file":"evil\\u202eanf.exe"');
+    expect(json.text).not.toContain(RLO);
+    expect(JSON.parse(json.text).files[0].file).toBe(NAME);
 
     // Media tab: "for <name> · 60.0 kbp · GC …" keeps its order.
     await page.getByTestId('open-media').click();
