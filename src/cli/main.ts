@@ -2,7 +2,7 @@
  * `mediaforge <command>`: the Node CLI over the same src/core (and src/db, src/ml) as the app.
  * Each command module exports `run(argv): Promise<number>` and its own `HELP`.
  */
-import { reportError } from './cli-error';
+import { reportError, stderrLine } from './cli-error';
 
 interface CommandModule {
   run(argv: string[]): Promise<number>;
@@ -47,7 +47,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     const load = COMMANDS[command];
     if (!load) {
-      process.stderr.write(`mediaforge: unknown command '${command}' (commands: ${Object.keys(COMMANDS).join(', ')})\n`);
+      process.stderr.write(stderrLine(`mediaforge: unknown command '${command}' (commands: ${Object.keys(COMMANDS).join(', ')})`));
       return 2;
     }
     const mod = await load();

@@ -12,6 +12,7 @@
  */
 import { FEATURE_COUNT, FEATURE_K, FEATURE_KMERS, LAYOUT_NAME, LAYOUT_VERSION } from './kmer-layout';
 import type { GenomeProfile, RecordProfile, SequenceStats } from './profile-types';
+import { escapeJsonControls, showControls } from './untrusted-text';
 
 export const PROFILE_JSON_FORMAT = 'mediaforge.profile';
 export const PROFILE_JSON_VERSION = 1;
@@ -32,7 +33,7 @@ function tsvColumns(profiles: GenomeProfile[]): Column[] {
 
 export function formatProfilesTsv(profiles: GenomeProfile[]): string {
   const cols = tsvColumns(profiles);
-  const clean = (s: string) => s.replace(/[\t\r\n]/g, ' ');
+  const clean = (s: string) => showControls(s.replace(/[\t\r\n]/g, ' ')); // one cell; bidi controls visible
   const lines: string[] = [['k', 'kmer', ...cols.map((c) => clean(c.name))].join('\t')];
   for (let i = 0; i < FEATURE_COUNT; i++) {
     let line = `${FEATURE_K[i]}\t${FEATURE_KMERS[i]}`;
@@ -77,5 +78,5 @@ export function profilesToJsonObject(profiles: GenomeProfile[]) {
 }
 
 export function formatProfilesJson(profiles: GenomeProfile[]): string {
-  return JSON.stringify(profilesToJsonObject(profiles)) + '\n';
+  return escapeJsonControls(JSON.stringify(profilesToJsonObject(profiles))) + '\n'; // bidi controls as \\u escapes
 }

@@ -2,6 +2,7 @@
  * Selections on the map and the TSV files made from them. Pure.
  */
 import { LINK_LEVELS, ORGANISM_TYPES, type MapGenomes } from './map-data';
+import { showControls } from '../core/untrusted-text';
 
 export interface Box {
   x0: number;
@@ -29,7 +30,7 @@ export function selectInBox(coords: Float32Array, box: Box, n = coords.length / 
 }
 
 /** A TSV cell: tabs and newlines become spaces. */
-export const tsvCell = (v: unknown): string => (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? '' : String(v).replace(/[\t\r\n]+/g, ' '));
+export const tsvCell = (v: unknown): string => (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? '' : showControls(String(v).replace(/[\t\r\n]+/g, ' ')));
 
 export const SELECTION_COLUMNS = ['genome_id', 'name', 'species', 'organism_type', 'record_type', 'gc_percent', 'length_bp', 'link_level', 'linked_medium_id', 'linked_medium', 'origin', 'x', 'y'] as const;
 

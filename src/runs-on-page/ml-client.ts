@@ -7,12 +7,16 @@
  * device, a failed allocation in a callback) is treated as dead: it is terminated, every call in
  * flight rejects with WORKER_STOPPED_MESSAGE instead of waiting for ever, and the next call
  * starts a fresh worker (`generation` counts them, so callers know to load their models again).
+ * A worker that stops without an error event (killed by the browser for memory, stuck in a loop)
+ * is noticed by its missing heartbeat (src/comlink/heartbeat.ts): silent for `silentMs` while a
+ * call is in flight, it is treated the same way.
  */
 import { wrap, type Remote } from 'comlink';
 import { AppError } from '../core/errors';
 import { registerAppErrorTransfer } from '../comlink/app-error-transfer';
 import type { BackendOverride, BackendStatus } from '../ml/browser-backend';
 import type { MlWorkerApi } from '../runs-in-worker/ml-worker-api';
+import { silenceRule, silentWorkerDetail, watchWorker, type WorkerWatch } from './worker-liveness';
 
 /** localStorage key of the backend override (auto, webgpu, webgl, wasm, cpu). */
 export const BACKEND_SETTING_KEY = 'mediaforge.ml.backend';
@@ -39,6 +43,17 @@ export function writeBackendOverride(v: BackendOverride): void {
 
 export const WORKER_STOPPED_MESSAGE = 'the ML worker stopped unexpectedly';
 
+/**
+ * The ML worker silent this long mid-call is treated as dead. Training and embedding yield to the
+ * event loop every ~40 ms; the longest synchronous steps (backend start, a report) take seconds.
+ */
+export const ML_WORKER_SILENT_MS = 30_000;
+
+export interface MlClientOptions {
+  /** Milliseconds without a heartbeat, while a call is in flight, after which the worker counts as dead. @default ML_WORKER_SILENT_MS */
+  silentMs?: number;
+}
+
 /** Makes the ML worker. @default the bundled workers/ml.worker.ts */
 export type CreateMlWorker = () => Worker;
 
@@ -51,10 +66,14 @@ export class MlClient {
   #api: Remote<MlWorkerApi> | null = null;
   #ready: Promise<BackendStatus> | null = null;
   #generation = 0;
+  #watch: WorkerWatch | null = null;
   readonly #createWorker: CreateMlWorker;
+  readonly #silentMs: number;
 
-  constructor(createWorker: CreateMlWorker = createMlWorker) {
+  constructor(createWorker: CreateMlWorker = createMlWorker, options: MlClientOptions = {}) {
     this.#createWorker = createWorker;
+    this.#silentMs = options.silentMs ?? ML_WORKER_SILENT_MS;
+    if (!(this.#silentMs > 0)) throw new AppError('BAD_OPTION', `silentMs must be > 0, got ${String(options.silentMs)}`);
   }
 
   /** How many workers have been started (grows by one after a crash, when the next one starts). */
@@ -68,21 +87,28 @@ export class MlClient {
       registerAppErrorTransfer();
       const worker = this.#createWorker();
       const remote = wrap<MlWorkerApi>(worker);
-      // Rejects when this worker dies; every call is raced against it.
+      // Rejects when this worker dies (an error event, or silence while a call is in flight); every call is raced against it.
+      let watch!: WorkerWatch;
       const died = new Promise<never>((_, reject) => {
+        const stopped = (detail: string) => {
+          if (this.#worker === worker) this.#drop();
+          watch.stop();
+          reject(new AppError('INTERNAL', `${WORKER_STOPPED_MESSAGE}${detail}`, 'try again: a new worker starts, and a training run resumes from its last checkpoint (Resume it)'));
+        };
         const onCrash = (ev: Event) => {
           ev.preventDefault(); // handled here: not also an uncaught error of the page
           const message = (ev as Partial<ErrorEvent>).message;
-          if (this.#worker === worker) this.#drop();
-          reject(new AppError('INTERNAL', `${WORKER_STOPPED_MESSAGE}${message ? ` (${message})` : ''}`, 'try again: a new worker starts, and a training run resumes from its last checkpoint (Resume it)'));
+          stopped(message ? ` (${message})` : '');
         };
         worker.addEventListener('error', onCrash);
         worker.addEventListener('messageerror', onCrash);
+        watch = watchWorker(worker, silenceRule(this.#silentMs), (ms) => stopped(` (${silentWorkerDetail(ms)})`));
       });
       died.catch(() => {}); // rejections are seen through the calls raced against it
       this.#worker = worker;
+      this.#watch = watch;
       this.#generation++;
-      this.#api = guardCalls(remote, died);
+      this.#api = guardCalls(remote, died, watch);
     }
     return this.#api;
   }
@@ -119,6 +145,8 @@ export class MlClient {
   }
 
   #drop(): void {
+    this.#watch?.stop();
+    this.#watch = null;
     this.#worker?.terminate();
     this.#worker = null;
     this.#api = null;
@@ -126,14 +154,14 @@ export class MlClient {
   }
 }
 
-/** The remote with each method call raced against the worker's death. */
-function guardCalls<T extends object>(remote: Remote<T>, died: Promise<never>): Remote<T> {
+/** The remote with each method call raced against the worker's death (and watched for silence while in flight). */
+function guardCalls<T extends object>(remote: Remote<T>, died: Promise<never>, watch: WorkerWatch): Remote<T> {
   return new Proxy(remote as object, {
     get(target, prop) {
       if (prop === 'then') return undefined; // not a thenable
       const member = Reflect.get(target, prop) as unknown;
       if (typeof member !== 'function') return member;
-      return (...args: unknown[]) => Promise.race([(member as (...a: unknown[]) => Promise<unknown>)(...args), died]);
+      return (...args: unknown[]) => Promise.race([watch.track((member as (...a: unknown[]) => Promise<unknown>)(...args)), died]);
     },
   }) as Remote<T>;
 }

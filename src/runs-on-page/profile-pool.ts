@@ -3,18 +3,27 @@
  * worker; at most `size` workers exist (default: all cores but one for the UI, at least 1).
  * Workers start lazily and are reused. A cancelled job that does not stop within
  * `cancelGraceMs` has its worker terminated and replaced, so a stuck job never blocks the pool.
+ * A worker that crashes (an `error` event) or goes silent while profiling (no heartbeat for
+ * `silentWorkerMs`: killed by the browser, `close()`d or stuck) fails its job with "the profiling
+ * worker stopped unexpectedly" (the row's "Try again") and is replaced.
  */
 import { proxy, wrap, type Remote } from 'comlink';
 import { AppError } from '../core/errors';
 import type { GenomeProfile, ProfileOptions, ProfileProgress } from '../core/profile-types';
 import { registerAppErrorTransfer } from '../comlink/app-error-transfer';
 import type { ProfileWorkerApi } from '../runs-in-worker/profile-worker-api';
+import { silenceRule, silentWorkerDetail, watchWorker, type WorkerWatch } from './worker-liveness';
+
+/** A profiling worker silent this long mid-job is treated as dead (it yields every ~16 ms, so a live one beats every second). */
+export const PROFILE_WORKER_SILENT_MS = 15_000;
 
 export interface ProfilePoolOptions {
   /** Most workers running at once. @default max(1, navigator.hardwareConcurrency - 1) */
   size?: number;
   /** Milliseconds a cancelled job may take to stop before its worker is terminated. @default 2000 */
   cancelGraceMs?: number;
+  /** Milliseconds without a heartbeat, while a job runs, after which a worker counts as dead. @default PROFILE_WORKER_SILENT_MS */
+  silentWorkerMs?: number;
   /** Called whenever workers start/stop or jobs start/finish (for status displays). */
   onChange?: () => void;
   /** Makes one worker. @default the bundled workers/profile.worker.ts */
@@ -30,11 +39,13 @@ export function resolveProfilePoolOptions(options: ProfilePoolOptions = {}): Req
   const o: Required<ProfilePoolOptions> = {
     size: options.size ?? defaultPoolSize(),
     cancelGraceMs: options.cancelGraceMs ?? 2000,
+    silentWorkerMs: options.silentWorkerMs ?? PROFILE_WORKER_SILENT_MS,
     onChange: options.onChange ?? (() => {}),
     createWorker: options.createWorker ?? createProfileWorker,
   };
   if (!Number.isInteger(o.size) || o.size < 1) throw new AppError('BAD_OPTION', `pool size must be a whole number >= 1, got ${String(o.size)}`);
   if (!(o.cancelGraceMs >= 0)) throw new AppError('BAD_OPTION', `cancelGraceMs must be >= 0, got ${String(o.cancelGraceMs)}`);
+  if (!(o.silentWorkerMs > 0)) throw new AppError('BAD_OPTION', `silentWorkerMs must be > 0, got ${String(o.silentWorkerMs)}`);
   return o;
 }
 
@@ -74,6 +85,7 @@ interface Job {
 interface Slot {
   worker: Worker;
   api: Remote<ProfileWorkerApi>;
+  watch: WorkerWatch;
   job: Job | null;
 }
 
@@ -169,11 +181,7 @@ export class ProfilePool {
 
   #startSlot(): Slot {
     const worker = this.options.createWorker();
-    const slot: Slot = { worker, api: wrap<ProfileWorkerApi>(worker), job: null };
-    const onCrash = (ev: Event) => {
-      ev.preventDefault(); // handled here: reported on the job's row, not also as an uncaught page error
-      const message = (ev as Partial<ErrorEvent>).message; // ErrorEvent in browsers; not a global in Node
-      const detail = message ? ` (${message})` : '';
+    const died = (detail: string) => {
       const job = slot.job;
       this.#dropSlot(slot);
       if (job) {
@@ -181,6 +189,13 @@ export class ProfilePool {
       }
       this.#dispatch();
     };
+    const onCrash = (ev: Event) => {
+      ev.preventDefault(); // handled here: reported on the job's row, not also as an uncaught page error
+      const message = (ev as Partial<ErrorEvent>).message; // ErrorEvent in browsers; not a global in Node
+      died(message ? ` (${message})` : '');
+    };
+    const watch = watchWorker(worker, silenceRule(this.options.silentWorkerMs), (ms) => died(` (${silentWorkerDetail(ms)})`));
+    const slot: Slot = { worker, api: wrap<ProfileWorkerApi>(worker), watch, job: null };
     worker.addEventListener('error', onCrash);
     worker.addEventListener('messageerror', onCrash);
     this.#slots.push(slot);
@@ -191,8 +206,8 @@ export class ProfilePool {
     slot.job = job;
     job.callbacks.onStart?.();
     const onProgress = job.callbacks.onProgress;
-    slot.api
-      .profile(job.id, job.file, job.file.name, job.options, onProgress ? proxy(onProgress) : undefined)
+    slot.watch
+      .track(slot.api.profile(job.id, job.file, job.file.name, job.options, onProgress ? proxy(onProgress) : undefined))
       .then(
         (profile) => this.#settle(job, profile, null),
         (e: unknown) => this.#settle(job, null, e instanceof AppError ? e : new AppError('INTERNAL', `${job.file.name}: ${String(e)}`)),
@@ -217,6 +232,7 @@ export class ProfilePool {
     const i = this.#slots.indexOf(slot);
     if (i >= 0) this.#slots.splice(i, 1);
     slot.job = null;
+    slot.watch.stop();
     slot.worker.terminate();
   }
 }

@@ -4,6 +4,7 @@
  * tested in Node (tests/unit/media-format.test.ts).
  */
 import type { GeneratedRecipe, GrowthConditions } from '../media/media-api-types';
+import { escapeJsonControls, showControls } from '../core/untrusted-text';
 
 export const CONDITION_KEYS = ['temperatureC', 'oxygenTolerant', 'salinityPct', 'ph'] as const;
 export type ConditionKey = (typeof CONDITION_KEYS)[number];
@@ -131,7 +132,7 @@ export interface RecipeExportMeta {
   generatedAt?: string;
 }
 
-const tsvCell = (v: unknown) => (v === null || v === undefined ? '' : String(v).replace(/[\t\r\n]+/g, ' '));
+const tsvCell = (v: unknown) => (v === null || v === undefined ? '' : showControls(String(v).replace(/[\t\r\n]+/g, ' ')));
 
 /** One TSV line per ingredient: recipe, ingredient, g/L, mmol/L, ml/L, stock, recipe pH, valid, flags, nearest medium. */
 export function recipesToTsv(recipes: readonly GeneratedRecipe[], meta: RecipeExportMeta): string {
@@ -151,7 +152,7 @@ export function recipesToTsv(recipes: readonly GeneratedRecipe[], meta: RecipeEx
 
 /** `generate --json`'s shape ({conditions_used, recipes}) with the genome label and model. */
 export function recipesToJson(recipes: readonly GeneratedRecipe[], meta: RecipeExportMeta): string {
-  return `${JSON.stringify({ genome: meta.genome, model: meta.model ?? null, generated_at: meta.generatedAt ?? null, conditions_used: meta.conditions, recipes }, null, 2)}\n`;
+  return `${escapeJsonControls(JSON.stringify({ genome: meta.genome, model: meta.model ?? null, generated_at: meta.generatedAt ?? null, conditions_used: meta.conditions, recipes }, null, 2))}\n`;
 }
 
 /** A file name from a genome label: "mycoplasma-genitalium-g37.recipes.tsv". */

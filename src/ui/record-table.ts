@@ -3,6 +3,7 @@
  * sort orders and the TSV download. Pure: no DOM, testable in Node.
  */
 import type { DomainCall, GenomeNeighbor } from '../ml/genome-neighbors';
+import { showControls } from '../core/untrusted-text';
 
 export interface RecordNeighborRow {
   /** Position of the record in the file, 0-based. */
@@ -78,7 +79,7 @@ export function sortRecordRows(rows: readonly RecordNeighborRow[], sort: RecordS
 
 export const RECORD_TSV_COLUMNS = ['record_id', 'length_bp', 'gc_fraction', 'rrna_domain', 'similarity', 'cosine', 'domain', 'species', 'name', 'genome_id'] as const;
 
-const cell = (v: string | number | null | undefined) => (v === null || v === undefined ? '' : String(v).replace(/[\t\r\n]+/g, ' '));
+const cell = (v: string | number | null | undefined) => (v === null || v === undefined ? '' : showControls(String(v).replace(/[\t\r\n]+/g, ' ')));
 
 /** One line per record with its nearest genome, in the order given. */
 export function recordNeighborsTsv(rows: readonly RecordNeighborRow[]): string {

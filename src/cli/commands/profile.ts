@@ -4,7 +4,8 @@ import { profileSource } from '../../core/profile';
 import { formatProfilesJson, formatProfilesTsv } from '../../core/profile-format';
 import type { GenomeProfile, ProfileProgress } from '../../core/profile-types';
 import { writeFileAtomic } from '../../db/node-files';
-import { UsageError } from '../cli-error';
+import { stderrLine, UsageError } from '../cli-error';
+import { showControls } from '../../core/untrusted-text';
 import { nodeFileSource } from '../node-source';
 
 export const SUMMARY = 'count canonical k-mers (k = 1..6) of FASTA / FASTA.gz files';
@@ -67,7 +68,7 @@ export async function run(argv: string[]): Promise<number> {
         { signal: controller.signal, onProgress: showProgress ? printProgress : undefined },
       );
       if (showProgress) process.stderr.write('\r\x1b[K');
-      for (const w of profile.warnings ?? []) process.stderr.write(`mediaforge profile: warning: ${w}\n`);
+      for (const w of profile.warnings ?? []) process.stderr.write(stderrLine(`mediaforge profile: warning: ${w}`));
       profiles.push(profile);
     }
   } finally {
@@ -83,7 +84,7 @@ export async function run(argv: string[]): Promise<number> {
 function printProgress(p: ProfileProgress): void {
   const pct = p.totalBytes ? ` ${((100 * p.bytesRead) / p.totalBytes).toFixed(0)}%` : '';
   const eta = p.etaSec !== undefined ? `, ETA ${p.etaSec.toFixed(0)} s` : '';
-  process.stderr.write(`\r\x1b[K${p.name}:${pct} ${(p.basesDone / 1e6).toFixed(1)} Mbp, ${p.mbpPerSec.toFixed(1)} Mbp/s${eta}`);
+  process.stderr.write(`\r\x1b[K${showControls(p.name)}:${pct} ${(p.basesDone / 1e6).toFixed(1)} Mbp, ${p.mbpPerSec.toFixed(1)} Mbp/s${eta}`);
 }
 
 function writeStdout(text: string): Promise<void> {
