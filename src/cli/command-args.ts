@@ -38,8 +38,13 @@ export function parseCommandArgs<const O extends OptionsConfig, P extends boolea
     process.stdout.write(help);
     return null;
   }
+  const short = Object.keys(options).filter((name) => name.length === 1 && options[name].short === name);
+  if (short.length) SHORT_NAMED.set(parsed.values, new Set(short));
   return parsed;
 }
+
+/** Per parsed values: the one-letter options that are their own short form (`-n`), as help writes them. */
+const SHORT_NAMED = new WeakMap<object, Set<string>>();
 
 /** parseArgs's message on one line (its "ambiguous value" message spans three, with the fix last). */
 function oneLine(message: string): string {
@@ -84,9 +89,9 @@ export function onePositional(positionals: string[], what = 'FILE'): string {
   throw new UsageError(`give one ${what}, got ${positionals.length}: ${positionals.map((p) => `'${p}'`).join(' ')}`);
 }
 
-/** How an option is written on the command line: `-n` for a one-letter name, `--top` otherwise. */
-export function flag(name: string): string {
-  return name.length === 1 ? `-${name}` : `--${name}`;
+/** How messages write an option of these values: `--top`, `--k`; `-n` for an option that is its own short form. */
+export function flag(values: object, name: string): string {
+  return SHORT_NAMED.get(values)?.has(name) ? `-${name}` : `--${name}`;
 }
 
 type Values = Readonly<Record<string, unknown>>;
@@ -97,7 +102,7 @@ type OrUndefined<Value, T> = undefined extends Value ? T | undefined : T;
 /** The value of a required string option; absent (or empty) is a UsageError `--into DB is required`. */
 export function requiredOption<V extends Values>(values: V, name: keyof V & string, metavar: string): string {
   const v = values[name];
-  if (typeof v !== 'string' || v === '') throw new UsageError(`${flag(name)} ${metavar} is required`);
+  if (typeof v !== 'string' || v === '') throw new UsageError(`${flag(values, name)} ${metavar} is required`);
   return v;
 }
 
@@ -135,14 +140,14 @@ export function describeNumberRules(rules: NumberOptionRules): string {
 export function numberOption<V extends Values, K extends keyof V & string>(values: V, name: K, rules: NumberOptionRules = {}): OrUndefined<V[K], number> {
   const text = values[name];
   if (text === undefined) return undefined as OrUndefined<V[K], number>;
-  if (typeof text !== 'string') throw new TypeError(`${flag(name)} is not a string option`);
+  if (typeof text !== 'string') throw new TypeError(`${flag(values, name)} is not a string option`);
   const x = Number(text);
   const ok =
     (rules.integer ? INTEGER_TEXT.test(text) && Number.isSafeInteger(x) : NUMBER_TEXT.test(text) && Number.isFinite(x)) &&
     (rules.min === undefined || x >= rules.min) &&
     (rules.max === undefined || x <= rules.max) &&
     (rules.below === undefined || x < rules.below);
-  if (!ok) throw new UsageError(`${flag(name)} must be ${describeNumberRules(rules)}, got '${text}'`);
+  if (!ok) throw new UsageError(`${flag(values, name)} must be ${describeNumberRules(rules)}, got '${text}'`);
   return x as OrUndefined<V[K], number>;
 }
 
@@ -157,14 +162,14 @@ export interface IntegerListRules {
 export function integerListOption<V extends Values>(values: V, name: keyof V & string, rules: IntegerListRules = {}): number[] | undefined {
   const text = values[name];
   if (text === undefined) return undefined;
-  if (typeof text !== 'string') throw new TypeError(`${flag(name)} is not a string option`);
+  if (typeof text !== 'string') throw new TypeError(`${flag(values, name)} is not a string option`);
   const parts = text.split(',').map((s) => s.trim());
   const ok =
     (rules.counts === undefined || rules.counts.includes(parts.length)) &&
     parts.every((p) => INTEGER_TEXT.test(p) && Number.isSafeInteger(Number(p)) && (rules.min === undefined || Number(p) >= rules.min));
   if (!ok) {
     const count = rules.counts ? `${rules.counts.join(' or ')} ` : '';
-    throw new UsageError(`${flag(name)} must be ${count}comma-separated integers${rules.min !== undefined ? ` ≥ ${rules.min}` : ''}, got '${text}'`);
+    throw new UsageError(`${flag(values, name)} must be ${count}comma-separated integers${rules.min !== undefined ? ` ≥ ${rules.min}` : ''}, got '${text}'`);
   }
   return parts.map(Number);
 }
@@ -175,13 +180,13 @@ export function choiceOption<V extends Values, K extends keyof V & string, const
   if (v === undefined) return undefined as OrUndefined<V[K], C>;
   if ((choices as readonly unknown[]).includes(v)) return v as OrUndefined<V[K], C>;
   const list = choices.length === 2 ? `${choices[0]} or ${choices[1]}` : `one of ${choices.join(', ')}`;
-  throw new UsageError(`${flag(name)} must be ${list}, got '${String(v)}'`);
+  throw new UsageError(`${flag(values, name)} must be ${list}, got '${String(v)}'`);
 }
 
 /** The value of an option that must be a date Date.parse reads (ISO 8601); undefined when absent. */
 export function isoDateOption<V extends Values>(values: V, name: keyof V & string): string | undefined {
   const v = values[name];
   if (v === undefined) return undefined;
-  if (typeof v !== 'string' || Number.isNaN(Date.parse(v))) throw new UsageError(`${flag(name)} must be an ISO date, got '${String(v)}'`);
+  if (typeof v !== 'string' || Number.isNaN(Date.parse(v))) throw new UsageError(`${flag(values, name)} must be an ISO date, got '${String(v)}'`);
   return v;
 }

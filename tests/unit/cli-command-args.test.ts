@@ -93,7 +93,10 @@ describe('numberOption', () => {
   it('refuses anything else with one message format', () => {
     expect(usageMessage(() => numberOption(v('0'), 'top', { integer: true, min: 1, max: 5000 }))).toBe("--top must be an integer from 1 to 5000, got '0'");
     expect(usageMessage(() => numberOption(v('ten'), 'top', { integer: true, min: 1, max: 5000 }))).toBe("--top must be an integer from 1 to 5000, got 'ten'");
-    expect(usageMessage(() => numberOption({ n: '2.5' }, 'n', { integer: true, min: 1, max: 1000 }))).toBe("-n must be an integer from 1 to 1000, got '2.5'");
+    // A one-letter option that is its own short form is written as help writes it (-n); others with -- (--k).
+    const parsed = parseCommandArgs(['-n', '2.5', '--k', '0'], { ...OPTIONS, k: { type: 'string' } }, HELP)!.values;
+    expect(usageMessage(() => numberOption(parsed, 'n', { integer: true, min: 1, max: 1000 }))).toBe("-n must be an integer from 1 to 1000, got '2.5'");
+    expect(usageMessage(() => numberOption(parsed, 'k', { integer: true, min: 1, max: 10000 }))).toBe("--k must be an integer from 1 to 10000, got '0'");
     expect(usageMessage(() => numberOption({ lambda: '-1' }, 'lambda', { min: 0 }))).toBe("--lambda must be a number ≥ 0, got '-1'");
     expect(usageMessage(() => numberOption({ 'val-fraction': '1' }, 'val-fraction', { min: 0, below: 1 }))).toBe("--val-fraction must be a number from 0 to below 1, got '1'");
     expect(usageMessage(() => numberOption({ latent: 'x' }, 'latent'))).toBe("--latent must be a number, got 'x'");
@@ -222,6 +225,23 @@ describe('every command goes through the same preamble', () => {
     expect(bad.code).toBe(2);
     expect(bad.stdout).toBe('');
     expect(bad.stderr).toMatch(new RegExp(`^mediaforge ${name}: Unknown option '--bogus'.* \\(see \`mediaforge ${name} --help\`\\)\\n$`));
+  });
+
+  it.each([
+    ['generate', ['x.fa', '-n', '0'], "-n must be an integer from 1 to 1000, got '0'"],
+    ['generate', ['x.fa', '--seed=-1'], "--seed must be an integer from 0 to 2147483647, got '-1'"],
+    ['neighbors', ['x.fa', '--k', '1e3'], "--k must be an integer from 1 to 10000, got '1e3'"],
+    ['recommend', ['x.fa', '--ph', '15'], "--ph must be a number from 0 to 14, got '15'"],
+    ['recommend', ['a.fa', 'b.fa'], "give one FILE, got 2: 'a.fa' 'b.fa'"],
+    ['outcome', ['list', '--genome', '0'], "--genome must be an integer ≥ 1, got '0'"],
+    ['train', ['vae', '--val-fraction', '1'], "--val-fraction must be a number from 0 to below 1, got '1'"],
+    ['train', ['cvae', '--epochs', '1,2'], "--epochs must be 1 or 4 comma-separated integers ≥ 0, got '1,2'"],
+    ['eval', ['media', '--objective', 'listwise'], "--objective must be pointwise or pairwise, got 'listwise'"],
+    ['db', ['import', 'a.sqlite'], '--into DB is required'],
+  ] as const)('%s %j: %s, before any file is read', async (name, argv, message) => {
+    const r = await runCommand(await load[name](), name, ...argv);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`mediaforge ${name}: ${message} (see \`mediaforge ${name} --help\`)\n`);
   });
 
   it.each(['db', 'train', 'vae', 'phenotype', 'eval', 'outcome'] as const)('%s without a subcommand prints its help and exits 2', async (name) => {
