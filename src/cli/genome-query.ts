@@ -17,6 +17,7 @@ import { instantiateGenomeVae } from '../ml/genome-vae-model';
 import { initNodeBackend } from '../ml/node-backend';
 import { embedProfiles } from '../ml/train-pipeline';
 import { UsageError } from './cli-error';
+import { numberOption } from './command-args';
 import { nodeFileSource } from './node-source';
 
 /** parseArgs options of the condition flags. */
@@ -33,22 +34,15 @@ export const CONDITION_HELP = `  --temperature C    growth temperature, °C, ins
   --ph PH            growth pH instead of the predicted one (0 to 14)
   --anaerobic        the organism does not tolerate oxygen (--aerobic: it does)`;
 
-function number(name: string, v: string | undefined, lo: number, hi: number): number | undefined {
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (v.trim() === '' || !Number.isFinite(x) || x < lo || x > hi) throw new UsageError(`--${name} must be a number from ${lo} to ${hi}, got '${v}'`);
-  return x;
-}
-
 /** The conditions given on the command line (only those given). */
 export function conditionEdits(v: { temperature?: string; salinity?: string; ph?: string; anaerobic?: boolean; aerobic?: boolean }): Partial<GrowthConditions> {
   if (v.anaerobic && v.aerobic) throw new UsageError('give --anaerobic or --aerobic, not both');
   const edits: Partial<GrowthConditions> = {};
-  const t = number('temperature', v.temperature, -20, 130);
+  const t = numberOption(v, 'temperature', { min: -20, max: 130 });
   if (t !== undefined) edits.temperatureC = t;
-  const s = number('salinity', v.salinity, 0, 40);
+  const s = numberOption(v, 'salinity', { min: 0, max: 40 });
   if (s !== undefined) edits.salinityPct = s;
-  const ph = number('ph', v.ph, 0, 14);
+  const ph = numberOption(v, 'ph', { min: 0, max: 14 });
   if (ph !== undefined) edits.ph = ph;
   if (v.anaerobic) edits.oxygenTolerant = false;
   if (v.aerobic) edits.oxygenTolerant = true;

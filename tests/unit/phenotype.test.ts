@@ -455,7 +455,7 @@ describe('features, the bundled model and the CLI', () => {
       [[fixture('protein.faa')], /protein/, 1],
       [['/nonexistent.fa'], /no such file/, 1],
       [[fixture('lambda.fa.gz'), '--model', fixture('crlf.fa')], /not JSON/, 1],
-      [['a.fa', 'b.fa'], /one FASTA file/, 2],
+      [['a.fa', 'b.fa'], /give one FILE, got 2: 'a\.fa' 'b\.fa'/, 2],
       [['train'], /--out FILE is required/, 2],
       [['eval', '--bogus'], /Unknown option/, 2],
       [['eval', '--data', '/nonexistent'], /no such directory/, 1],

@@ -1,7 +1,6 @@
 /** `mediaforge db build|stats|check|import|export-workspace|preview`: the growth database from the command line. */
 import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { AppError } from '../../core/errors';
 import { mergeDatabase } from '../../db/merge';
 import { buildSnapshot, type GenomeBuildRow } from '../../db/node-build';
@@ -15,6 +14,7 @@ import { initNodeBackend } from '../../ml/node-backend';
 import { decodeRecipeModelFile, isRecipeModelFile, readRecipeCvae, snapshotModelsHook, type RecipeCvaeModel } from '../../ml/recipe-cvae-model';
 import type { SqlJsStatic } from 'sql.js';
 import { UsageError } from '../cli-error';
+import { onePositional, parseCommandArgs, requiredOption, runSubcommand } from '../command-args';
 import { nodeFileSource } from '../node-source';
 
 export const SUMMARY = 'build, check, import, share (workspace files) and report on the growth database snapshot';
@@ -136,17 +136,6 @@ Options:
   -h, --help  show this help
 `;
 
-/** Runs node:util parseArgs, turning its errors into one-line usage errors. */
-function parseOrUsage<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]);
-  }
-}
-
-const HELP_OPTION = { help: { type: 'boolean', short: 'h', default: false } } as const;
-
 const out = (s: string) => process.stdout.write(s);
 const mb = (n: number) => `${(n / 1e6).toFixed(2)} MB`;
 const show = (p: string) => {
@@ -154,57 +143,32 @@ const show = (p: string) => {
   return r && !r.startsWith('..') ? r : p;
 };
 
-export async function run(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  switch (sub) {
-    case undefined:
-      out(HELP);
-      return 2;
-    case '-h':
-    case '--help':
-    case 'help':
-      out(HELP);
-      return 0;
-    case 'build':
-      return runBuild(rest);
-    case 'stats':
-      return runStats(rest);
-    case 'check':
-      return runCheck(rest);
-    case 'import':
-      return runImport(rest);
-    case 'export-workspace':
-      return runExportWorkspace(rest);
-    case 'preview':
-      return runPreview(rest);
-    default:
-      throw new UsageError(`unknown command '${sub}' (commands: build, stats, check, import, export-workspace, preview)`);
-  }
+export function run(argv: string[]): Promise<number> {
+  return runSubcommand(argv, {
+    help: HELP,
+    commands: { build: runBuild, stats: runStats, check: runCheck, import: runImport, 'export-workspace': runExportWorkspace, preview: runPreview },
+  });
 }
 
 async function runBuild(argv: string[]): Promise<number> {
-  const { values } = parseOrUsage(() =>
-    parseArgs({
-      args: argv,
-      options: {
-        data: { type: 'string' },
-        out: { type: 'string' },
-        'no-genomes': { type: 'boolean', default: false },
-        'no-collections': { type: 'boolean', default: false },
-        model: { type: 'string' },
-        'no-model': { type: 'boolean', default: false },
-        cvae: { type: 'string' },
-        'no-cvae': { type: 'boolean', default: false },
-        report: { type: 'string' },
-        quiet: { type: 'boolean', default: false },
-        ...HELP_OPTION,
-      },
-    }),
+  const args = parseCommandArgs(
+    argv,
+    {
+      data: { type: 'string' },
+      out: { type: 'string' },
+      'no-genomes': { type: 'boolean', default: false },
+      'no-collections': { type: 'boolean', default: false },
+      model: { type: 'string' },
+      'no-model': { type: 'boolean', default: false },
+      cvae: { type: 'string' },
+      'no-cvae': { type: 'boolean', default: false },
+      report: { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+    },
+    HELP_BUILD,
   );
-  if (values.help) {
-    out(HELP_BUILD);
-    return 0;
-  }
+  if (!args) return 0;
+  const { values } = args;
   const root = repoRoot();
   const dataDir = resolve(values.data !== undefined ? values.data : resolve(root, '../shared/data'));
   const outPath = resolve(values.out !== undefined ? values.out : resolve(root, DEFAULT_SNAPSHOT));
@@ -297,13 +261,9 @@ function formatGenomeReport(rows: GenomeBuildRow[]): string {
 }
 
 async function runStats(argv: string[]): Promise<number> {
-  const { values } = parseOrUsage(() =>
-    parseArgs({ args: argv, options: { db: { type: 'string' }, json: { type: 'boolean', default: false }, ...HELP_OPTION } }),
-  );
-  if (values.help) {
-    out(HELP_STATS);
-    return 0;
-  }
+  const args = parseCommandArgs(argv, { db: { type: 'string' }, json: { type: 'boolean', default: false } }, HELP_STATS);
+  if (!args) return 0;
+  const { values } = args;
   const path = resolve(values.db !== undefined ? values.db : resolve(repoRoot(), DEFAULT_SNAPSHOT));
   if (values.db === undefined && !existsSync(path)) {
     throw new AppError('FILE_NOT_FOUND', `${show(path)}: no such file`, 'build it with `mediaforge db build` or pass --db FILE');
@@ -334,42 +294,29 @@ function formatCheck(r: SnapshotReport): string {
 }
 
 async function runCheck(argv: string[]): Promise<number> {
-  const { values, positionals } = parseOrUsage(() =>
-    parseArgs({ args: argv, allowPositionals: true, options: { json: { type: 'boolean', default: false }, ...HELP_OPTION } }),
-  );
-  if (values.help) {
-    out(HELP_CHECK);
-    return 0;
-  }
-  if (positionals.length !== 1) throw new UsageError(positionals.length ? 'give exactly one FILE' : 'no FILE given');
-  const path = resolve(positionals[0]);
+  const args = parseCommandArgs(argv, { json: { type: 'boolean', default: false } }, HELP_CHECK, { positionals: true });
+  if (!args) return 0;
+  const { values, positionals } = args;
+  const file = onePositional(positionals);
   const SQL = await loadSqlJs();
-  const { db, report } = openSnapshot(SQL, readFileBytes(path), positionals[0]);
+  const { db, report } = openSnapshot(SQL, readFileBytes(resolve(file)), file);
   db.close();
   out(values.json ? JSON.stringify(report, null, 2) + '\n' : formatCheck(report));
   return 0;
 }
 
 async function runImport(argv: string[]): Promise<number> {
-  const { values, positionals } = parseOrUsage(() =>
-    parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { into: { type: 'string' }, merge: { type: 'boolean', default: false }, reference: { type: 'string' }, ...HELP_OPTION },
-    }),
-  );
-  if (values.help) {
-    out(HELP_IMPORT);
-    return 0;
-  }
-  if (positionals.length !== 1) throw new UsageError(positionals.length ? 'give exactly one FILE' : 'no FILE given');
-  if (!values.into) throw new UsageError('--into DB is required');
-  const filePath = resolve(positionals[0]);
-  const dbPath = resolve(values.into);
+  const args = parseCommandArgs(argv, { into: { type: 'string' }, merge: { type: 'boolean', default: false }, reference: { type: 'string' } }, HELP_IMPORT, { positionals: true });
+  if (!args) return 0;
+  const { values, positionals } = args;
+  const file = onePositional(positionals);
+  const into = requiredOption(values, 'into', 'DB');
+  const filePath = resolve(file);
+  const dbPath = resolve(into);
   if (filePath === dbPath) throw new UsageError('FILE and --into DB are the same file');
   const SQL = await loadSqlJs();
   const gzip = dbPath.endsWith('.gz');
-  const opened = await openImportFile(SQL, readFileBytes(filePath), positionals[0]);
+  const opened = await openImportFile(SQL, readFileBytes(filePath), file);
   const { db: incoming, report } = opened;
   const workspace = opened.preview.kind === 'workspace';
   try {
@@ -378,20 +325,20 @@ async function runImport(argv: string[]): Promise<number> {
       writeFileAtomic(dbPath, exportSnapshot(incoming, { gzip }));
       const genomes = report.tables.find((t) => t.name === 'genomes')?.rows ?? 0;
       out(
-        `${existed ? 'replaced' : 'created'} ${show(dbPath)} from ${positionals[0]} (schema ${report.schemaVersion}${report.openedVersion > report.schemaVersion ? ` migrated to ${report.openedVersion}` : ''}, ${genomes} genomes)\n`,
+        `${existed ? 'replaced' : 'created'} ${show(dbPath)} from ${file} (schema ${report.schemaVersion}${report.openedVersion > report.schemaVersion ? ` migrated to ${report.openedVersion}` : ''}, ${genomes} genomes)\n`,
       );
       return 0;
     }
-    if (values.merge && !existsSync(dbPath)) throw new AppError('FILE_NOT_FOUND', `--into ${values.into}: no such file to merge into`, 'run without --merge to create it');
+    if (values.merge && !existsSync(dbPath)) throw new AppError('FILE_NOT_FOUND', `--into ${into}: no such file to merge into`, 'run without --merge to create it');
     const targetPath = values.merge ? dbPath : referencePath(values.reference);
-    const targetName = values.merge ? values.into : show(targetPath);
+    const targetName = values.merge ? into : show(targetPath);
     const { db: target } = openSnapshot(SQL, readFileBytes(targetPath), targetName);
     try {
       const existed = existsSync(dbPath);
       const w = workspace ? applyWorkspace(target, incoming, opened.manifest, { adoptActiveModels: !values.merge }) : null;
       const m = w ? w.merge : mergeDatabase(target, incoming);
       writeFileAtomic(dbPath, exportSnapshot(target, { gzip }));
-      const what = values.merge ? `merged ${positionals[0]} into ${show(dbPath)}` : `${existed ? 'replaced' : 'created'} ${show(dbPath)} from ${targetName} and workspace ${positionals[0]}`;
+      const what = values.merge ? `merged ${file} into ${show(dbPath)}` : `${existed ? 'replaced' : 'created'} ${show(dbPath)} from ${targetName} and workspace ${file}`;
       out(
         `${what}: genomes +${m.genomesAdded} (${m.genomesAlreadyPresent} already present), ` +
           `links +${m.linksAdded}${m.linkSetsReplaced ? ` (${m.linkSetsReplaced} reviewed link sets taken over)` : ''}, embeddings +${m.embeddingsAdded}, ` +
@@ -418,20 +365,12 @@ function referencePath(given: string | undefined): string {
 }
 
 async function runExportWorkspace(argv: string[]): Promise<number> {
-  const { values, positionals } = parseOrUsage(() =>
-    parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: { db: { type: 'string' }, out: { type: 'string' }, reference: { type: 'string' }, quiet: { type: 'boolean', default: false }, ...HELP_OPTION },
-    }),
-  );
-  if (values.help) {
-    out(HELP_EXPORT_WORKSPACE);
-    return 0;
-  }
+  const args = parseCommandArgs(argv, { db: { type: 'string' }, out: { type: 'string' }, reference: { type: 'string' }, quiet: { type: 'boolean', default: false } }, HELP_EXPORT_WORKSPACE, { positionals: true });
+  if (!args) return 0;
+  const { values, positionals } = args;
   if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}' (give the database with --db FILE)`);
-  if (!values.db) throw new UsageError('--db FILE is required');
-  const dbPath = resolve(values.db);
+  const dbFile = requiredOption(values, 'db', 'FILE');
+  const dbPath = resolve(dbFile);
   const outPath = resolve(values.out ?? workspaceFileName());
   if (outPath === dbPath) throw new UsageError('--out and --db are the same file');
   const SQL = await loadSqlJs();
@@ -439,7 +378,7 @@ async function runExportWorkspace(argv: string[]): Promise<number> {
   const reference = openSnapshot(SQL, readFileBytes(refPath), show(refPath), { integrityCheck: false }).db;
   const referenceModelIds = modelIdsOf(reference);
   reference.close();
-  const { db } = openSnapshot(SQL, readFileBytes(dbPath), values.db);
+  const { db } = openSnapshot(SQL, readFileBytes(dbPath), dbFile);
   const showProgress = !values.quiet && process.stderr.isTTY === true;
   const controller = new AbortController();
   const onSigint = () => controller.abort();
@@ -487,16 +426,12 @@ function formatPreview(p: ImportPreview, effects: { merge: string; replace: stri
 }
 
 async function runPreview(argv: string[]): Promise<number> {
-  const { values, positionals } = parseOrUsage(() =>
-    parseArgs({ args: argv, allowPositionals: true, options: { db: { type: 'string' }, json: { type: 'boolean', default: false }, ...HELP_OPTION } }),
-  );
-  if (values.help) {
-    out(HELP_PREVIEW);
-    return 0;
-  }
-  if (positionals.length !== 1) throw new UsageError(positionals.length ? 'give exactly one FILE' : 'no FILE given');
+  const args = parseCommandArgs(argv, { db: { type: 'string' }, json: { type: 'boolean', default: false } }, HELP_PREVIEW, { positionals: true });
+  if (!args) return 0;
+  const { values, positionals } = args;
+  const file = onePositional(positionals);
   const SQL = await loadSqlJs();
-  const opened: OpenedImport = await openImportFile(SQL, readFileBytes(resolve(positionals[0])), positionals[0]);
+  const opened: OpenedImport = await openImportFile(SQL, readFileBytes(resolve(file)), file);
   opened.db.close();
   let current = null;
   if (values.db !== undefined) {

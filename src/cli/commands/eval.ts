@@ -1,6 +1,5 @@
 /** `mediaforge eval media [--db FILE] [--json]`: leave-genus-out evaluation of the media ranking. */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { repoRoot, writeFileAtomic } from '../../db/node-files';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +16,7 @@ import { conditionsFromPrediction } from '../../media/recommend';
 import { CVAE_FOLDS, trainFoldCvaes, type FoldCacheStore } from '../../media/cvae-folds';
 import { initNodeBackend } from '../../ml/node-backend';
 import { scoreMediaForQuery } from '../../ml/recipe-cvae-score';
-import { UsageError } from '../cli-error';
+import { choiceOption, isoDateOption, numberOption, parseCommandArgs, runSubcommand } from '../command-args';
 import { DEFAULT_DB, openCliDatabase } from '../cli-database';
 
 export const SUMMARY = 'leave-genus-out evaluation of the media ranking against baselines';
@@ -74,25 +73,38 @@ Options:
   -h, --help  show this help
 `;
 
-export async function run(argv: string[]): Promise<number> {
-  const [what, ...rest] = argv;
-  if (what === undefined || what === '-h' || what === '--help' || what === 'help') {
-    process.stdout.write(HELP);
-    return what === undefined ? 2 : 0;
-  }
-  if (what === 'phenotype') return (await import('./phenotype')).run(['eval', ...rest]);
-  if (what !== 'media') throw new UsageError(`unknown evaluation '${what}' (evaluations: media, phenotype)`);
-  let parsed;
-  try {
-    parsed = parseArgs({ args: rest, options: { db: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean', default: false }, ablations: { type: 'boolean', default: false }, variants: { type: 'boolean', default: false }, cvae: { type: 'boolean', default: false }, 'cvae-cache': { type: 'string' }, 'dna-only': { type: 'boolean', default: false }, 'growth-model-out': { type: 'string' }, 'created-at': { type: 'string' }, objective: { type: 'string' }, lambda: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } });
-  } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]);
-  }
-  const v = parsed.values;
-  if (v.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+export function run(argv: string[]): Promise<number> {
+  return runSubcommand(argv, {
+    help: HELP,
+    noun: 'evaluation',
+    commands: { media: runMedia, phenotype: async (rest) => (await import('./phenotype')).run(['eval', ...rest]) },
+  });
+}
+
+async function runMedia(argv: string[]): Promise<number> {
+  const args = parseCommandArgs(
+    argv,
+    {
+      db: { type: 'string' },
+      data: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      ablations: { type: 'boolean', default: false },
+      variants: { type: 'boolean', default: false },
+      cvae: { type: 'boolean', default: false },
+      'cvae-cache': { type: 'string' },
+      'dna-only': { type: 'boolean', default: false },
+      'growth-model-out': { type: 'string' },
+      'created-at': { type: 'string' },
+      objective: { type: 'string' },
+      lambda: { type: 'string' },
+    },
+    HELP,
+  );
+  if (!args) return 0;
+  const v = args.values;
+  const objective = choiceOption(v, 'objective', ['pointwise', 'pairwise']);
+  const lambda = numberOption(v, 'lambda', { min: 0 });
+  const createdAt = isoDateOption(v, 'created-at');
   const { db } = await openCliDatabase(v.db);
   try {
     // Predicted conditions need the labelled genomes' phenotype features: stored in the snapshot
@@ -143,19 +155,10 @@ export async function run(argv: string[]): Promise<number> {
         return c;
       };
     }
-    if (v.objective !== undefined) {
-      if (v.objective !== 'pointwise' && v.objective !== 'pairwise') throw new UsageError(`--objective must be pointwise or pairwise, got '${v.objective}'`);
-      options.objective = v.objective;
-    }
-    if (v.lambda !== undefined) {
-      const l = Number(v.lambda);
-      if (!(l >= 0)) throw new UsageError(`--lambda must be a number ≥ 0, got '${v.lambda}'`);
-      options.lambda = l;
-    }
+    if (objective !== undefined) options.objective = objective;
+    if (lambda !== undefined) options.lambda = lambda;
     if (v['growth-model-out']) {
-      const createdAt = v['created-at'] ?? new Date().toISOString();
-      if (Number.isNaN(Date.parse(createdAt))) throw new UsageError(`--created-at must be an ISO date, got '${createdAt}'`);
-      const model = trainShippedGrowthModel(db, { ...options, createdAt });
+      const model = trainShippedGrowthModel(db, { ...options, createdAt: createdAt ?? new Date().toISOString() });
       const text = serializeGrowthModel(model);
       writeFileAtomic(v['growth-model-out'], new TextEncoder().encode(text));
       process.stdout.write(`wrote ${v['growth-model-out']}: ${model.id}, ${text.length} bytes, ${model.training.genomes} genomes, ${model.training.pairs} pairs (${model.training.positives} known media)\n`);

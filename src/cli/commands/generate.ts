@@ -4,7 +4,6 @@
  * CVAE of the database, conditioned on growth conditions predicted from the sequence (or given),
  * the rRNA domain and the genome-VAE embedding.
  */
-import { parseArgs } from 'node:util';
 import { AppError } from '../../core/errors';
 import { describeGeneratedRecipes } from '../../media/generate-recipes';
 import type { GeneratedRecipe, GenerateResult, GrowthConditions } from '../../media/media-api-types';
@@ -13,7 +12,7 @@ import { encodeCondition, groupOfDomain, growthConditionsOf, recipeConditionForQ
 import { bundledDnaPhenotypeModel, bundledPhenotypeModel, predictConditions } from '../../media/recommend';
 import { sampleRecipeVectors } from '../../ml/recipe-cvae';
 import { instantiateRecipeCvae, readRecipeCvae } from '../../ml/recipe-cvae-model';
-import { UsageError } from '../cli-error';
+import { numberOption, onePositional, parseCommandArgs } from '../command-args';
 import { CONDITION_HELP, CONDITION_OPTIONS, conditionEdits, genomeQueryOf, profileQueryFile } from '../genome-query';
 import { DEFAULT_DB, openCliDatabase } from '../cli-database';
 
@@ -48,40 +47,24 @@ export interface GenerateJson extends GenerateResult {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        n: { type: 'string', short: 'n', default: '5' },
-        json: { type: 'boolean', default: false },
-        db: { type: 'string' },
-        seed: { type: 'string', default: '42' },
-        ...CONDITION_OPTIONS,
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]);
-  }
-  const { values: v, positionals } = parsed;
-  if (v.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  if (positionals.length !== 1) throw new UsageError(positionals.length ? 'give one FILE' : 'no input FILE given');
-  const n = Number(v.n);
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new UsageError(`-n must be an integer from 1 to 1000, got '${v.n}'`);
-  const seed = Number(v.seed);
-  if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 31 - 1) throw new UsageError(`--seed must be a whole number from 0 to 2147483647, got '${v.seed}'`);
+  const args = parseCommandArgs(
+    argv,
+    { n: { type: 'string', short: 'n', default: '5' }, json: { type: 'boolean', default: false }, db: { type: 'string' }, seed: { type: 'string', default: '42' }, ...CONDITION_OPTIONS },
+    HELP,
+    { positionals: true },
+  );
+  if (!args) return 0;
+  const { values: v, positionals } = args;
+  const file = onePositional(positionals);
+  const n = numberOption(v, 'n', { integer: true, min: 1, max: 1000 });
+  const seed = numberOption(v, 'seed', { integer: true, min: 0, max: 2 ** 31 - 1 });
   const given = conditionEdits(v);
 
   const { db, name: dbName } = await openCliDatabase(v.db, { integrityCheck: false });
   try {
     const model = readRecipeCvae(db);
     if (!model) throw new AppError('DATA_INVALID', `${dbName}: holds no recipe CVAE`, 'train one with `mediaforge train cvae` and bundle it with `mediaforge db build --cvae FILE`');
-    const profile = await profileQueryFile(positionals[0]);
+    const profile = await profileQueryFile(file);
     // The genome embedding of the genome VAE the recipe model was trained with.
     const { query, genomeModelFound } = await genomeQueryOf(db, profile, model.genomeModelId ?? null);
     // Growth conditions: predicted from the sequence (the same function as recommend and the app), each replaced by the one given.

@@ -3,7 +3,6 @@
  * file, or to each of its records (a MAG, a contig set).
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { AppError } from '../../core/errors';
 import { profileSource } from '../../core/profile';
 import { readGenomeVae } from '../../ml/bundle-model';
@@ -13,7 +12,7 @@ import { instantiateGenomeVae } from '../../ml/genome-vae-model';
 import { initNodeBackend } from '../../ml/node-backend';
 import { nearestGenomesOf } from '../../ml/record-neighbors';
 import { embedProfiles } from '../../ml/train-pipeline';
-import { UsageError } from '../cli-error';
+import { numberOption, onePositional, parseCommandArgs } from '../command-args';
 import { nodeFileSource } from '../node-source';
 import { DEFAULT_DB, openCliDatabase } from '../cli-database';
 
@@ -46,38 +45,22 @@ Options:
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        k: { type: 'string', default: '10' },
-        json: { type: 'boolean', default: false },
-        db: { type: 'string' },
-        'include-records': { type: 'boolean', default: false },
-        'per-record': { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]);
-  }
-  const { values: v, positionals } = parsed;
-  if (v.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  if (positionals.length !== 1) throw new UsageError(positionals.length ? 'give one FILE' : 'no input FILE given');
-  const k = Number(v.k);
-  if (!Number.isInteger(k) || k < 1 || k > 10_000) throw new UsageError(`--k must be an integer from 1 to 10000, got '${v.k}'`);
+  const args = parseCommandArgs(
+    argv,
+    { k: { type: 'string', default: '10' }, json: { type: 'boolean', default: false }, db: { type: 'string' }, 'include-records': { type: 'boolean', default: false }, 'per-record': { type: 'boolean', default: false } },
+    HELP,
+    { positionals: true },
+  );
+  if (!args) return 0;
+  const { values: v, positionals } = args;
+  const file = onePositional(positionals);
+  const k = numberOption(v, 'k', { integer: true, min: 1, max: 10_000 });
 
   const { db } = await openCliDatabase(v.db);
   try {
     const model = readGenomeVae(db);
     if (!model) throw new AppError('DATA_INVALID', `${v.db ?? DEFAULT_DB}: holds no genome VAE`, 'train one with `mediaforge train vae` and bundle it with `mediaforge db build --model`');
     const index = neighborIndexFromDb(db, model.id, { includeRecords: v['include-records'] });
-    const file = positionals[0];
     const perRecord = v['per-record'];
     const profile = await profileSource(nodeFileSource(resolve(file), file), { rrnaMarkers: true, perRecord });
     if (profile.acgtBp === 0) throw new AppError('FASTA_NO_SEQUENCE', `${file}: no A, C, G or T in any record`, 'give a nucleotide FASTA file');

@@ -4,7 +4,6 @@
  * bundled public snapshot is only written when --db names it.
  */
 import { resolve, relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Database } from 'sql.js';
 import { AppError } from '../../core/errors';
 import { profileSource } from '../../core/profile';
@@ -13,6 +12,7 @@ import { writeFileAtomic } from '../../db/node-files';
 import { profileContentHash } from '../../db/profile-blob';
 import { exportSnapshot } from '../../db/snapshot-file';
 import { UsageError } from '../cli-error';
+import { numberOption, parseCommandArgs, requiredOption, runSubcommand } from '../command-args';
 import { nodeFileSource } from '../node-source';
 import { DEFAULT_DB, openCliDatabase, type CliDatabase } from '../cli-database';
 
@@ -80,48 +80,18 @@ Options:
   -h, --help  show this help
 `;
 
-const HELP_OPTION = { help: { type: 'boolean', short: 'h', default: false } } as const;
-
-function parseOrUsage<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]);
-  }
-}
-
 const out = (s: string) => process.stdout.write(s);
 const show = (p: string) => {
   const r = relative(process.cwd(), p);
   return r && !r.startsWith('..') ? r : p;
 };
 
-export async function run(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  switch (sub) {
-    case undefined:
-      out(HELP);
-      return 2;
-    case '-h':
-    case '--help':
-    case 'help':
-      out(HELP);
-      return 0;
-    case 'add':
-      return runAdd(rest);
-    case 'list':
-      return runList(rest);
-    case 'remove':
-      return runRemove(rest);
-    default:
-      throw new UsageError(`unknown command '${sub}' (commands: add, list, remove)`);
-  }
+export function run(argv: string[]): Promise<number> {
+  return runSubcommand(argv, { help: HELP, commands: { add: runAdd, list: runList, remove: runRemove } });
 }
 
-function positiveInt(option: string, s: string): number {
-  if (!/^\d+$/.test(s) || !Number.isSafeInteger(Number(s)) || Number(s) < 1) throw new UsageError(`${option} must be a positive integer, got '${s}'`);
-  return Number(s);
-}
+/** --genome ID: a genome id, a whole number from 1. */
+const genomeIdOption = (v: { genome?: string }) => numberOption(v, 'genome', { integer: true, min: 1 });
 
 function parseGrew(s: string): boolean {
   const v = s.trim().toLowerCase();
@@ -145,10 +115,10 @@ function save(o: CliDatabase): string {
 }
 
 /** The genome of --genome ID or --file FASTA (profiled; found by content hash). */
-async function resolveGenome(db: Database, dbName: string, genome: string | undefined, file: string | undefined): Promise<number> {
+async function resolveGenome(db: Database, dbName: string, genome: number | undefined, file: string | undefined): Promise<number> {
   if (genome !== undefined && file !== undefined) throw new UsageError('give --genome ID or --file FASTA, not both');
   if (genome !== undefined) {
-    const id = positiveInt('--genome', genome);
+    const id = genome;
     if (!db.exec('SELECT 1 FROM genomes WHERE id = ?', [id]).length) {
       throw new AppError('BAD_OPTION', `genome ${id} is not in ${dbName}`, 'see the genome ids with `mediaforge outcome list` or on the app\'s Database page, or give --file FASTA');
     }
@@ -177,37 +147,24 @@ function mediumName(db: Database, id: string): string {
 }
 
 async function runAdd(argv: string[]): Promise<number> {
-  const { values: v } = parseOrUsage(() =>
-    parseArgs({
-      args: argv,
-      options: {
-        db: { type: 'string' },
-        genome: { type: 'string' },
-        file: { type: 'string' },
-        medium: { type: 'string' },
-        grew: { type: 'string' },
-        date: { type: 'string' },
-        note: { type: 'string' },
-        ...HELP_OPTION,
-      },
-    }),
+  const args = parseCommandArgs(
+    argv,
+    { db: { type: 'string' }, genome: { type: 'string' }, file: { type: 'string' }, medium: { type: 'string' }, grew: { type: 'string' }, date: { type: 'string' }, note: { type: 'string' } },
+    HELP_ADD,
   );
-  if (v.help) {
-    out(HELP_ADD);
-    return 0;
-  }
+  if (!args) return 0;
+  const v = args.values;
   const dbOption = writableDb(v.db, 'add');
   if (v.genome === undefined && v.file === undefined) throw new UsageError('give the genome: --genome ID or --file FASTA');
   if (v.genome !== undefined && v.file !== undefined) throw new UsageError('give --genome ID or --file FASTA, not both');
-  if (v.medium === undefined) throw new UsageError('--medium ID is required');
-  if (v.grew === undefined) throw new UsageError('--grew yes|no is required');
-  const grew = parseGrew(v.grew);
-  if (v.genome !== undefined) positiveInt('--genome', v.genome);
+  const mediumId = requiredOption(v, 'medium', 'ID');
+  const grew = parseGrew(requiredOption(v, 'grew', 'yes|no'));
+  const genome = genomeIdOption(v);
 
   const o = await openCliDatabase(dbOption);
   try {
-    const genomeId = await resolveGenome(o.db, o.name, v.genome, v.file);
-    const outcome = recordLabOutcome(o.db, { genomeId, mediumId: v.medium, grew, testedOn: v.date, note: v.note });
+    const genomeId = await resolveGenome(o.db, o.name, genome, v.file);
+    const outcome = recordLabOutcome(o.db, { genomeId, mediumId, grew, testedOn: v.date, note: v.note });
     const counting = latestOutcomes(o.db, genomeId).find((x) => x.mediumId === outcome.mediumId)!;
     const migrated = save(o);
     const earlier = listLabOutcomes(o.db, genomeId).filter((x) => x.mediumId === outcome.mediumId).length - 1;
@@ -229,22 +186,15 @@ async function runAdd(argv: string[]): Promise<number> {
 const clean = (s: string) => s.replace(/[\t\r\n]+/g, ' ');
 
 async function runList(argv: string[]): Promise<number> {
-  const { values: v } = parseOrUsage(() =>
-    parseArgs({
-      args: argv,
-      options: { db: { type: 'string' }, genome: { type: 'string' }, file: { type: 'string' }, json: { type: 'boolean', default: false }, ...HELP_OPTION },
-    }),
-  );
-  if (v.help) {
-    out(HELP_LIST);
-    return 0;
-  }
+  const args = parseCommandArgs(argv, { db: { type: 'string' }, genome: { type: 'string' }, file: { type: 'string' }, json: { type: 'boolean', default: false } }, HELP_LIST);
+  if (!args) return 0;
+  const v = args.values;
   if (v.genome !== undefined && v.file !== undefined) throw new UsageError('give --genome ID or --file FASTA, not both');
-  if (v.genome !== undefined) positiveInt('--genome', v.genome);
+  const genome = genomeIdOption(v);
   const o = await openCliDatabase(v.db);
   const name = o.name;
   try {
-    const genomeId = v.genome !== undefined || v.file !== undefined ? await resolveGenome(o.db, o.name, v.genome, v.file) : undefined;
+    const genomeId = genome !== undefined || v.file !== undefined ? await resolveGenome(o.db, o.name, genome, v.file) : undefined;
     const counts = new Set(latestOutcomes(o.db, genomeId).map((x) => x.id));
     const genomes = new Map<number, string>();
     const media = new Map<string, string>();
@@ -269,14 +219,12 @@ async function runList(argv: string[]): Promise<number> {
 }
 
 async function runRemove(argv: string[]): Promise<number> {
-  const { values: v } = parseOrUsage(() => parseArgs({ args: argv, options: { db: { type: 'string' }, id: { type: 'string' }, ...HELP_OPTION } }));
-  if (v.help) {
-    out(HELP_REMOVE);
-    return 0;
-  }
+  const args = parseCommandArgs(argv, { db: { type: 'string' }, id: { type: 'string' } }, HELP_REMOVE);
+  if (!args) return 0;
+  const v = args.values;
   const dbOption = writableDb(v.db, 'remove');
-  if (v.id === undefined) throw new UsageError('--id N is required');
-  const id = positiveInt('--id', v.id);
+  requiredOption(v, 'id', 'N');
+  const id = numberOption(v, 'id', { integer: true, min: 1 })!;
   const o = await openCliDatabase(dbOption);
   try {
     const outcome = getLabOutcome(o.db, id);

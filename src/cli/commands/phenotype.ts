@@ -5,7 +5,6 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Database } from 'sql.js';
 import { AppError } from '../../core/errors';
 import { profileSource } from '../../core/profile';
@@ -22,7 +21,7 @@ import {
 } from '../../media/phenotype-model';
 import defaultModelJson from '../../media/phenotype-model.default.json';
 import { loadPhenotypeSamples } from '../../media/phenotype-node-data';
-import { UsageError } from '../cli-error';
+import { isoDateOption, onePositional, parseCommandArgs, requiredOption, runSubcommand } from '../command-args';
 import { nodeFileSource } from '../node-source';
 import { DEFAULT_DB, openCliDatabase } from '../cli-database';
 
@@ -93,16 +92,6 @@ Options:
   -h, --help  show this help
 `;
 
-const HELP_OPTION = { help: { type: 'boolean', short: 'h', default: false } } as const;
-
-function usage<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]);
-  }
-}
-
 async function openDb(path: string | undefined): Promise<Database> {
   return (await openCliDatabase(path)).db;
 }
@@ -120,16 +109,8 @@ const endProgress = () => {
   if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
 };
 
-export async function run(argv: string[]): Promise<number> {
-  const [what, ...rest] = argv;
-  if (what === undefined || what === '-h' || what === '--help' || what === 'help') {
-    process.stdout.write(HELP);
-    return what === undefined ? 2 : 0;
-  }
-  if (what === 'eval') return runEval(rest);
-  if (what === 'train') return runTrain(rest);
-  if (what === 'labels') return runLabels(rest);
-  return runPredict(argv);
+export function run(argv: string[]): Promise<number> {
+  return runSubcommand(argv, { help: HELP, commands: { eval: runEval, train: runTrain, labels: runLabels }, fallback: runPredict });
 }
 
 /** The bundled model (src/media/phenotype-model.default.json), checked like any model file. */
@@ -138,15 +119,10 @@ export function bundledPhenotypeModel(): PhenotypeModel {
 }
 
 async function runPredict(argv: string[]): Promise<number> {
-  const { values: v, positionals } = usage(() =>
-    parseArgs({ args: argv, allowPositionals: true, options: { model: { type: 'string' }, json: { type: 'boolean', default: false }, ...HELP_OPTION } }),
-  );
-  if (v.help) {
-    process.stdout.write(PREDICT_HELP);
-    return 0;
-  }
-  if (positionals.length !== 1) throw new UsageError(positionals.length ? `give one FASTA file, got ${positionals.length}` : 'no input FILE given');
-  const file = positionals[0];
+  const args = parseCommandArgs(argv, { model: { type: 'string' }, json: { type: 'boolean', default: false } }, PREDICT_HELP, { positionals: true });
+  if (!args) return 0;
+  const { values: v, positionals } = args;
+  const file = onePositional(positionals);
   const model = v.model ? parsePhenotypeModel(readFileSync(resolveExisting(v.model), 'utf8'), v.model) : bundledPhenotypeModel();
   const profile = await profileSource(nodeFileSource(file, file), { proteinFeatures: model.featureSet === 'dna+protein' });
   const prediction = predictPhenotype(model, { counts: profile.counts, gcFraction: profile.gcFraction, protein: profile.protein ?? null });
@@ -176,13 +152,9 @@ export function formatPrediction(file: string, model: PhenotypeModel, p: Phenoty
 }
 
 async function runEval(argv: string[]): Promise<number> {
-  const { values: v } = usage(() =>
-    parseArgs({ args: argv, options: { data: { type: 'string' }, db: { type: 'string' }, 'dna-only': { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, ...HELP_OPTION } }),
-  );
-  if (v.help) {
-    process.stdout.write(EVAL_HELP);
-    return 0;
-  }
+  const args = parseCommandArgs(argv, { data: { type: 'string' }, db: { type: 'string' }, 'dna-only': { type: 'boolean', default: false }, json: { type: 'boolean', default: false } }, EVAL_HELP);
+  if (!args) return 0;
+  const v = args.values;
   const dataDir = dataDirOf(v.data);
   const db = await openDb(v.db);
   try {
@@ -203,26 +175,15 @@ async function runEval(argv: string[]): Promise<number> {
 }
 
 async function runTrain(argv: string[]): Promise<number> {
-  const { values: v } = usage(() =>
-    parseArgs({
-      args: argv,
-      options: {
-        data: { type: 'string' },
-        db: { type: 'string' },
-        out: { type: 'string' },
-        'dna-only': { type: 'boolean', default: false },
-        'created-at': { type: 'string' },
-        ...HELP_OPTION,
-      },
-    }),
+  const args = parseCommandArgs(
+    argv,
+    { data: { type: 'string' }, db: { type: 'string' }, out: { type: 'string' }, 'dna-only': { type: 'boolean', default: false }, 'created-at': { type: 'string' } },
+    TRAIN_HELP,
   );
-  if (v.help) {
-    process.stdout.write(TRAIN_HELP);
-    return 0;
-  }
-  if (!v.out) throw new UsageError('--out FILE is required');
-  const createdAt = v['created-at'] ?? new Date().toISOString();
-  if (Number.isNaN(Date.parse(createdAt))) throw new UsageError(`--created-at must be an ISO date, got '${createdAt}'`);
+  if (!args) return 0;
+  const v = args.values;
+  const outFile = requiredOption(v, 'out', 'FILE');
+  const createdAt = isoDateOption(v, 'created-at') ?? new Date().toISOString();
   const dataDir = dataDirOf(v.data);
   const db = await openDb(v.db);
   let model: PhenotypeModel;
@@ -239,20 +200,18 @@ async function runTrain(argv: string[]): Promise<number> {
     db.close();
   }
   const text = serializePhenotypeModel(model);
-  writeFileAtomic(v.out, new TextEncoder().encode(text));
+  writeFileAtomic(outFile, new TextEncoder().encode(text));
   const t = Object.entries(model.targets).map(([k, m]) => `${k} ${m.subset}${m.lambda !== null ? ` λ ${m.lambda}` : ''} (CV MAE ${m.cv.mae} vs mean ${m.cv.baselineMae})`);
   if (model.oxygen) t.push(`oxygen ${model.oxygen.tolerant.subset} λ ${model.oxygen.tolerant.lambda} (CV balanced accuracy ${model.oxygen.tolerant.cv.balancedAccuracy})`);
   for (const [k, why] of Object.entries(model.notModelled)) t.push(`${k} not modelled: ${why}`);
-  process.stdout.write(`wrote ${v.out}: ${model.id}, ${text.length} bytes, ${model.training.genomes} genomes of ${model.training.genera} genera\n  ${t.join('\n  ')}\n`);
+  process.stdout.write(`wrote ${outFile}: ${model.id}, ${text.length} bytes, ${model.training.genomes} genomes of ${model.training.genera} genera\n  ${t.join('\n  ')}\n`);
   return 0;
 }
 
 async function runLabels(argv: string[]): Promise<number> {
-  const { values: v } = usage(() => parseArgs({ args: argv, options: { db: { type: 'string' }, json: { type: 'boolean', default: false }, ...HELP_OPTION } }));
-  if (v.help) {
-    process.stdout.write(LABELS_HELP);
-    return 0;
-  }
+  const args = parseCommandArgs(argv, { db: { type: 'string' }, json: { type: 'boolean', default: false } }, LABELS_HELP);
+  if (!args) return 0;
+  const v = args.values;
   const db = await openDb(v.db);
   let labels: GenomePhenotypeLabels[];
   try {

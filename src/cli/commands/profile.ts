@@ -1,11 +1,11 @@
 /** `mediaforge profile FILE... [--format tsv|json] [--per-record] [--out PATH]` */
-import { parseArgs } from 'node:util';
 import { profileSource } from '../../core/profile';
 import { formatProfilesJson, formatProfilesTsv } from '../../core/profile-format';
 import type { GenomeProfile, ProfileProgress } from '../../core/profile-types';
 import { writeFileAtomic } from '../../db/node-files';
 import { stderrLine, UsageError } from '../cli-error';
 import { showControls } from '../../core/untrusted-text';
+import { choiceOption, parseCommandArgs } from '../command-args';
 import { nodeFileSource } from '../node-source';
 
 export const SUMMARY = 'count canonical k-mers (k = 1..6) of FASTA / FASTA.gz files';
@@ -29,29 +29,15 @@ Options:
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        format: { type: 'string', default: 'tsv' },
-        'per-record': { type: 'boolean', default: false },
-        out: { type: 'string' },
-        quiet: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  const format = values.format;
-  if (format !== 'tsv' && format !== 'json') throw new UsageError(`--format must be tsv or json, not '${format}'`);
+  const args = parseCommandArgs(
+    argv,
+    { format: { type: 'string', default: 'tsv' }, 'per-record': { type: 'boolean', default: false }, out: { type: 'string' }, quiet: { type: 'boolean', default: false } },
+    HELP,
+    { positionals: true },
+  );
+  if (!args) return 0;
+  const { values, positionals } = args;
+  const format = choiceOption(values, 'format', ['tsv', 'json']);
   if (positionals.length === 0) throw new UsageError('no input FILE given');
 
   const showProgress = !values.quiet && process.stderr.isTTY === true;

@@ -2,7 +2,6 @@
  * `mediaforge recommend FILE [--top 10] [--json] [--db FILE] [--temperature C] [--salinity PCT]
  * [--ph PH] [--anaerobic|--aerobic]`: culture media for a genome, from its sequence only.
  */
-import { parseArgs } from 'node:util';
 import type { RecommendResult } from '../../media/media-api-types';
 import { buildRecommendContext, predictConditions, recommendMedia } from '../../media/recommend';
 import { scoredMediaOf, type CvaeMediumScores } from '../../media/cvae-evidence';
@@ -10,7 +9,7 @@ import { buildMediaMatrix } from '../../media/media-vectors';
 import { initNodeBackend } from '../../ml/node-backend';
 import { instantiateRecipeCvae, readRecipeCvae } from '../../ml/recipe-cvae-model';
 import { scoreMediaForQuery } from '../../ml/recipe-cvae-score';
-import { UsageError } from '../cli-error';
+import { numberOption, onePositional, parseCommandArgs } from '../command-args';
 import { CONDITION_HELP, CONDITION_OPTIONS, conditionEdits, genomeQueryOf, profileQueryFile } from '../genome-query';
 import { DEFAULT_DB, openCliDatabase } from '../cli-database';
 
@@ -40,33 +39,13 @@ ${CONDITION_HELP}
 `;
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        top: { type: 'string', default: '10' },
-        json: { type: 'boolean', default: false },
-        db: { type: 'string' },
-        ...CONDITION_OPTIONS,
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]);
-  }
-  const { values: v, positionals } = parsed;
-  if (v.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  if (positionals.length !== 1) throw new UsageError(positionals.length ? `give one FASTA file, got ${positionals.length}` : 'no input FILE given');
-  const top = Number(v.top);
-  if (!/^\d+$/.test(String(v.top)) || !Number.isInteger(top) || top < 1 || top > 5000) throw new UsageError(`--top must be an integer from 1 to 5000, got '${v.top}'`);
+  const args = parseCommandArgs(argv, { top: { type: 'string', default: '10' }, json: { type: 'boolean', default: false }, db: { type: 'string' }, ...CONDITION_OPTIONS }, HELP, { positionals: true });
+  if (!args) return 0;
+  const { values: v, positionals } = args;
+  const file = onePositional(positionals);
+  const top = numberOption(v, 'top', { integer: true, min: 1, max: 5000 });
   const edits = conditionEdits(v);
 
-  const file = positionals[0];
   const { db } = await openCliDatabase(v.db);
   const profile = await profileQueryFile(file).catch((e: unknown) => {
     db.close();

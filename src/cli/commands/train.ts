@@ -5,7 +5,6 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { AppError } from '../../core/errors';
 import { repoRoot, writeFileAtomic } from '../../db/node-files';
 import { loadSharedGenomes } from '../../db/node-shared-genomes';
@@ -16,7 +15,7 @@ import { trainModel } from '../../ml/train-pipeline';
 import { computeVaeReport } from '../../ml/vae-report';
 import { formatReport } from './vae';
 import { countVaeParameters, resolveVaeConfig, VAE_PRESETS, type ClrMode, type VaeConfig } from '../../ml/vae-config';
-import { UsageError } from '../cli-error';
+import { choiceOption, integerListOption, isoDateOption, numberOption, parseCommandArgs, runSubcommand } from '../command-args';
 import { nodeFileSource } from '../node-source';
 
 export const SUMMARY = 'train the genome VAE (vae) or the recipe generator (cvae) (tfjs, WASM or CPU backend)';
@@ -53,75 +52,55 @@ Options:
   -h, --help          show this help
 `;
 
-function num(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n)) throw new UsageError(`--${name} must be a number, got '${v}'`);
-  return n;
+export function run(argv: string[]): Promise<number> {
+  return runSubcommand(argv, { help: HELP, noun: 'model', commands: { vae: runVae, cvae: runCvae } });
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const [what, ...rest] = argv;
-  if (what === undefined || what === '-h' || what === '--help' || what === 'help') {
-    process.stdout.write(HELP);
-    return what === undefined ? 2 : 0;
-  }
-  if (what === 'cvae') return runCvae(rest);
-  if (what !== 'vae') throw new UsageError(`unknown model '${what}' (models: vae, cvae)`);
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: rest,
-      options: {
-        data: { type: 'string' },
-        out: { type: 'string', default: 'genome-vae.mfvae' },
-        preset: { type: 'string', default: 'default' },
-        epochs: { type: 'string' },
-        hidden: { type: 'string' },
-        latent: { type: 'string' },
-        batch: { type: 'string' },
-        lr: { type: 'string' },
-        beta: { type: 'string' },
-        warmup: { type: 'string' },
-        clr: { type: 'string' },
-        seed: { type: 'string' },
-        'val-fraction': { type: 'string', default: '0.15' },
-        'reference-only': { type: 'boolean', default: false },
-        backend: { type: 'string', default: 'wasm' },
-        'created-at': { type: 'string' },
-        'no-report': { type: 'boolean', default: false },
-        quiet: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]);
-  }
-  const v = parsed.values;
-  if (v.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  const preset = VAE_PRESETS[v.preset];
-  if (!preset) throw new UsageError(`--preset must be one of ${Object.keys(VAE_PRESETS).join(', ')}, got '${v.preset}'`);
-  const hidden = v.hidden?.split(',').map((s) => Number(s.trim()));
-  if (hidden && hidden.some((n) => !Number.isInteger(n))) throw new UsageError(`--hidden must be comma-separated integers, got '${v.hidden}'`);
+async function runVae(argv: string[]): Promise<number> {
+  const args = parseCommandArgs(
+    argv,
+    {
+      data: { type: 'string' },
+      out: { type: 'string', default: 'genome-vae.mfvae' },
+      preset: { type: 'string', default: 'default' },
+      epochs: { type: 'string' },
+      hidden: { type: 'string' },
+      latent: { type: 'string' },
+      batch: { type: 'string' },
+      lr: { type: 'string' },
+      beta: { type: 'string' },
+      warmup: { type: 'string' },
+      clr: { type: 'string' },
+      seed: { type: 'string' },
+      'val-fraction': { type: 'string', default: '0.15' },
+      'reference-only': { type: 'boolean', default: false },
+      backend: { type: 'string', default: 'wasm' },
+      'created-at': { type: 'string' },
+      'no-report': { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+    },
+    HELP,
+  );
+  if (!args) return 0;
+  const v = args.values;
+  const preset = VAE_PRESETS[choiceOption(v, 'preset', Object.keys(VAE_PRESETS))];
+  const hidden = integerListOption(v, 'hidden');
   const opts: VaeConfig = {
     ...preset,
     ...(hidden ? { hiddenDims: hidden } : {}),
-    latentDim: num('latent', v.latent) ?? preset.latentDim,
-    epochs: num('epochs', v.epochs) ?? preset.epochs,
-    batchSize: num('batch', v.batch) ?? preset.batchSize,
-    learningRate: num('lr', v.lr) ?? preset.learningRate,
-    beta: num('beta', v.beta) ?? preset.beta,
-    warmupEpochs: num('warmup', v.warmup) ?? preset.warmupEpochs,
+    // Numbers here; their ranges are resolveVaeConfig's.
+    latentDim: numberOption(v, 'latent') ?? preset.latentDim,
+    epochs: numberOption(v, 'epochs') ?? preset.epochs,
+    batchSize: numberOption(v, 'batch') ?? preset.batchSize,
+    learningRate: numberOption(v, 'lr') ?? preset.learningRate,
+    beta: numberOption(v, 'beta') ?? preset.beta,
+    warmupEpochs: numberOption(v, 'warmup') ?? preset.warmupEpochs,
     clrMode: (v.clr as ClrMode | undefined) ?? preset.clrMode,
-    seed: num('seed', v.seed) ?? preset.seed,
+    seed: numberOption(v, 'seed') ?? preset.seed,
   };
   const config = resolveVaeConfig(opts);
-  const valFraction = num('val-fraction', v['val-fraction'])!;
-  if (!(valFraction >= 0 && valFraction < 1)) throw new UsageError(`--val-fraction must be from 0 to below 1, got ${valFraction}`);
-  if (v['created-at'] !== undefined && Number.isNaN(Date.parse(v['created-at']))) throw new UsageError(`--created-at must be an ISO date, got '${v['created-at']}'`);
+  const valFraction = numberOption(v, 'val-fraction', { min: 0, below: 1 });
+  const createdAt = isoDateOption(v, 'created-at');
 
   const dataDir = resolve(v.data ?? join(repoRoot(), '..', 'shared', 'data'));
   if (!existsSync(dataDir)) throw new AppError('FILE_NOT_FOUND', `${dataDir}: no such directory`, 'point --data at the shared data folder (it holds genomes/)');
@@ -145,7 +124,7 @@ export async function run(argv: string[]): Promise<number> {
     signal: controller.signal,
     dataDescription: v['reference-only'] ? 'shared reference genomes' : 'shared reference genomes + collection records',
     createdBy: 'mediaforge train vae',
-    createdAt: v['created-at'],
+    createdAt,
     onEpoch: (s) => {
       const val = s.valPerK ? `  val ${formatPerK({ total: s.valRecon, perK: s.valPerK })}` : '';
       log(`epoch ${s.epoch}/${config.epochs}  loss ${s.trainLoss.toFixed(3)}  recon ${s.trainRecon.toFixed(3)}  KL ${s.trainKl.toFixed(2)} (w ${s.klWeight.toFixed(3)})${val}  ${Math.round(s.samplesPerSec)} samples/s`);
@@ -230,45 +209,31 @@ export function formatNearestEvaluation(e: import('../../ml/recipe-cvae-pipeline
 async function runCvae(argv: string[]): Promise<number> {
   const { RECIPE_CVAE_PRESETS, resolveRecipeCvaeConfig, countRecipeCvaeParameters, totalEpochs } = await import('../../ml/recipe-cvae-config');
   const help = HELP_CVAE.replace('${PRESETS}', `${Object.keys(RECIPE_CVAE_PRESETS).join(' | ')} (default: default)`);
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        db: { type: 'string' },
-        out: { type: 'string', default: 'recipe-cvae.mfcvae' },
-        preset: { type: 'string', default: 'default' },
-        epochs: { type: 'string' },
-        seed: { type: 'string' },
-        beta: { type: 'string' },
-        lr: { type: 'string' },
-        'val-fraction': { type: 'string' },
-        'eval-rows': { type: 'string', default: '1000' },
-        backend: { type: 'string', default: 'wasm' },
-        'created-at': { type: 'string' },
-        quiet: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]);
-  }
-  const v = parsed.values;
-  if (v.help) {
-    process.stdout.write(help);
-    return 0;
-  }
-  const preset = RECIPE_CVAE_PRESETS[v.preset];
-  if (!preset) throw new UsageError(`--preset must be one of ${Object.keys(RECIPE_CVAE_PRESETS).join(', ')}, got '${v.preset}'`);
-  let epochsPerPhase: number[] | undefined;
-  if (v.epochs !== undefined) {
-    const parts = v.epochs.split(',').map((x) => Number(x.trim()));
-    if (!(parts.length === 1 || parts.length === 4) || parts.some((x) => !Number.isInteger(x) || x < 0)) throw new UsageError(`--epochs must be a whole number or four comma-separated ones, got '${v.epochs}'`);
-    epochsPerPhase = parts.length === 1 ? [parts[0], parts[0], parts[0], parts[0]] : parts;
-  }
-  const evalRows = Number(v['eval-rows']);
-  if (!Number.isInteger(evalRows) || evalRows < 0) throw new UsageError(`--eval-rows must be a whole number, got '${v['eval-rows']}'`);
-  if (v['created-at'] !== undefined && Number.isNaN(Date.parse(v['created-at']))) throw new UsageError(`--created-at must be an ISO date, got '${v['created-at']}'`);
+  const args = parseCommandArgs(
+    argv,
+    {
+      db: { type: 'string' },
+      out: { type: 'string', default: 'recipe-cvae.mfcvae' },
+      preset: { type: 'string', default: 'default' },
+      epochs: { type: 'string' },
+      seed: { type: 'string' },
+      beta: { type: 'string' },
+      lr: { type: 'string' },
+      'val-fraction': { type: 'string' },
+      'eval-rows': { type: 'string', default: '1000' },
+      backend: { type: 'string', default: 'wasm' },
+      'created-at': { type: 'string' },
+      quiet: { type: 'boolean', default: false },
+    },
+    help,
+  );
+  if (!args) return 0;
+  const v = args.values;
+  const preset = RECIPE_CVAE_PRESETS[choiceOption(v, 'preset', Object.keys(RECIPE_CVAE_PRESETS))];
+  const epochs = integerListOption(v, 'epochs', { min: 0, counts: [1, 4] });
+  const epochsPerPhase = epochs?.length === 1 ? [epochs[0], epochs[0], epochs[0], epochs[0]] : epochs;
+  const evalRows = numberOption(v, 'eval-rows', { integer: true, min: 0 });
+  const createdAt = isoDateOption(v, 'created-at');
   const log = (s: string) => {
     if (!v.quiet) process.stderr.write(`${s}\n`);
   };
@@ -280,7 +245,7 @@ async function runCvae(argv: string[]): Promise<number> {
   if (!existsSync(dbPath)) throw new AppError('FILE_NOT_FOUND', `${v.db ?? DEFAULT_SNAPSHOT_FOR_CVAE}: no such file`, 'build it with `mediaforge db build` or pass --db FILE');
   const { db } = openSnapshot(await loadSqlJs(), readFileBytes(dbPath), v.db ?? DEFAULT_SNAPSHOT_FOR_CVAE, { integrityCheck: false });
   let input;
-  const base = { ...preset, epochsPerPhase: epochsPerPhase ?? preset.epochsPerPhase, seed: num('seed', v.seed) ?? preset.seed, beta: num('beta', v.beta) ?? preset.beta, learningRate: num('lr', v.lr) ?? preset.learningRate, valFraction: num('val-fraction', v['val-fraction']) ?? preset.valFraction };
+  const base = { ...preset, epochsPerPhase: epochsPerPhase ?? preset.epochsPerPhase, seed: numberOption(v, 'seed') ?? preset.seed, beta: numberOption(v, 'beta') ?? preset.beta, learningRate: numberOption(v, 'lr') ?? preset.learningRate, valFraction: numberOption(v, 'val-fraction') ?? preset.valFraction };
   resolveRecipeCvaeConfig(base); // validate the options before reading the data
   try {
     input = loadCvaeInput(db, { valFraction: base.valFraction, seed: base.seed });
@@ -301,7 +266,7 @@ async function runCvae(argv: string[]): Promise<number> {
     signal: controller.signal,
     dataDescription: `strain-medium pairs and fungal/protist media of ${v.db ?? DEFAULT_SNAPSHOT_FOR_CVAE}`,
     createdBy: 'mediaforge train cvae',
-    createdAt: v['created-at'],
+    createdAt,
     evalRows,
     skipFinalEvaluation: evalRows === 0,
     onEpoch: (s) =>

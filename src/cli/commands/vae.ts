@@ -1,6 +1,5 @@
 /** `mediaforge vae report [--db FILE] [--data DIR] [--json]`: verification report of the genome VAE. */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Database } from 'sql.js';
 import { AppError } from '../../core/errors';
 import { getGenomeCounts } from '../../db/genomes';
@@ -11,7 +10,7 @@ import { formatPerK } from '../../ml/clr';
 import { instantiateGenomeVae } from '../../ml/genome-vae-model';
 import { initNodeBackend } from '../../ml/node-backend';
 import { computeVaeReport, type DomainPurity, type ReportItem, type VaeReport } from '../../ml/vae-report';
-import { UsageError } from '../cli-error';
+import { parseCommandArgs, runSubcommand } from '../command-args';
 import { nodeFileSource } from '../node-source';
 import { DEFAULT_DB, openCliDatabase } from '../cli-database';
 
@@ -48,33 +47,14 @@ function dbItems(db: Database): ReportItem[] {
   }));
 }
 
-export async function run(argv: string[]): Promise<number> {
-  const [what, ...rest] = argv;
-  if (what === undefined || what === '-h' || what === '--help' || what === 'help') {
-    process.stdout.write(HELP);
-    return what === undefined ? 2 : 0;
-  }
-  if (what !== 'report') throw new UsageError(`unknown command '${what}' (commands: report)`);
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: rest,
-      options: {
-        db: { type: 'string' },
-        model: { type: 'string' },
-        data: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message.split('\n')[0]);
-  }
-  const v = parsed.values;
-  if (v.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
+export function run(argv: string[]): Promise<number> {
+  return runSubcommand(argv, { help: HELP, commands: { report: runReport } });
+}
+
+async function runReport(argv: string[]): Promise<number> {
+  const args = parseCommandArgs(argv, { db: { type: 'string' }, model: { type: 'string' }, data: { type: 'string' }, json: { type: 'boolean', default: false } }, HELP);
+  if (!args) return 0;
+  const v = args.values;
   const { db, name: dbName } = await openCliDatabase(v.db);
   let report: VaeReport;
   let modelId: string;
