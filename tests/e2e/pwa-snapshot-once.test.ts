@@ -132,4 +132,25 @@ describe('the bundled snapshot on a first visit', () => {
     await context.close();
     await server.close();
   });
+
+  it('a damaged offline copy is dropped and downloaded again (once), and the database opens', async () => {
+    const { context, page, errors } = await firstVisit();
+    await waitForOfflineReady(page);
+    const [key] = await offlineSnapshotCopies(page);
+    // Damage the stored copy (the database was never opened: it will open from this copy).
+    await page.evaluate(async (k) => {
+      const junk = new Uint8Array(4096).map((_, i) => (i * 31) & 0xff);
+      junk.set([0x1f, 0x8b, 0x08]); // gzip's magic bytes, then garbage
+      await (await caches.open('mediaforge-snapshot')).put(k, new Response(junk));
+    }, key);
+    await page.reload();
+    await showDatabase(page);
+    expect(snapshotRequests()).toBe(2);
+    const stored = await page.evaluate(async (k) => (await (await (await caches.open('mediaforge-snapshot')).match(k))!.arrayBuffer()).byteLength, key);
+    expect(stored).toBe(SNAPSHOT_BYTES);
+    expect(await offlineSnapshotCopies(page)).toEqual([key]);
+    expect(errors).toEqual([]);
+    await context.close();
+    await server.close();
+  });
 });
