@@ -52,7 +52,7 @@ async function firstVisit(): Promise<{ context: BrowserContext; page: Page; erro
       if (r.serviceWorker()) counts.serviceWorker++;
       if (new URL(r.url()).pathname === SNAPSHOT_PATH) seen.push({ from: r.serviceWorker() ? 'service worker' : 'page or worker', url: r.url() });
     });
-  const app = await openApp(browser, server.url, { serviceWorkers: 'allow', beforeGoto: async (context) => record(context) });
+  const app = await openApp(browser, server.url, { serviceWorkers: 'allow', beforeGoto: async (context) => void record(context) });
   return { ...app, seen, serviceWorkerRequests: () => counts.serviceWorker };
 }
 
