@@ -9,7 +9,7 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
 /** Names this build (`<html data-build>`): the package version, or MEDIAFORGE_BUILD_ID when set (the update e2e builds a second version with it). */
 const BUILD_ID = process.env.MEDIAFORGE_BUILD_ID || pkg.version;
 
-/** The largest file the service worker precaches (the largest is a tfjs wasm file, ~5 MB; the bundled snapshot is not precached). */
+/** The largest file the service worker precaches (the largest now is a worker chunk of ~2 MB; the bundled snapshot is not precached). */
 const PRECACHE_MAX_BYTES = 64 * 1024 * 1024;
 
 /** The bundled snapshot in public/: not precached (see the VitePWA options), kept offline by the app itself. */

@@ -708,13 +708,30 @@ async function readChosenFile(file: Blob | Uint8Array, name: string, signal: Abo
 /** A fresh copy of the bundled reference data (download, gunzip in chunks, open), cancellable. */
 async function loadReference(signal: AbortSignal, what: string, onProgress?: TransferCallback): Promise<Database> {
   if (!bundledUrl) throw new AppError('INTERNAL', 'the database is not open yet');
+  const url = bundledUrl;
+  // The offline copy first (it works offline); a damaged one is dropped and the snapshot downloaded.
+  const offline = offlineKey ? await readOfflineSnapshot(offlineKey) : null;
+  if (offline) {
+    try {
+      return await openReference(offline, signal, what, onProgress);
+    } catch (e) {
+      if ((e as AppError).code === 'CANCELLED') throw e;
+      console.warn(`bundled database: the offline copy could not be opened (${(e as Error).message}); downloading it again`);
+      await deleteOfflineSnapshot(offlineKey!);
+      offlineCopy = null;
+    }
+  }
   let fetched: Uint8Array;
   try {
-    fetched = (offlineKey && (await readOfflineSnapshot(offlineKey))) || await download(bundledUrl, (p) => onProgress?.({ stage: 'reference', doneBytes: p.doneBytes, totalBytes: p.totalBytes, cancellable: true }), signal);
+    fetched = await download(url, (p) => onProgress?.({ stage: 'reference', doneBytes: p.doneBytes, totalBytes: p.totalBytes, cancellable: true }), signal);
   } catch (e) {
     throwIfCancelled(signal, what);
     throw e;
   }
+  return openReference(fetched, signal, what, onProgress);
+}
+
+async function openReference(fetched: Uint8Array, signal: AbortSignal, what: string, onProgress?: TransferCallback): Promise<Database> {
   throwIfCancelled(signal, what);
   const sqlite = isGzipBytes(fetched) ? await gunzipChunked(fetched, 'bundled database', { signal, onProgress: (p) => onProgress?.({ ...p, stage: 'reference' }) }) : fetched;
   throwIfCancelled(signal, what);
