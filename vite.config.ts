@@ -1,5 +1,7 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 
@@ -7,8 +9,29 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
 /** Names this build (`<html data-build>`): the package version, or MEDIAFORGE_BUILD_ID when set (the update e2e builds a second version with it). */
 const BUILD_ID = process.env.MEDIAFORGE_BUILD_ID || pkg.version;
 
-/** The largest file the service worker precaches: the bundled snapshot is 14.5 MB; leave room for it to grow. */
+/** The largest file the service worker precaches (the largest now is a worker chunk of ~2 MB; the bundled snapshot is not precached). */
 const PRECACHE_MAX_BYTES = 64 * 1024 * 1024;
+
+/** The bundled snapshot in public/: not precached (see the VitePWA options), kept offline by the app itself. */
+const SNAPSHOT_FILE = 'mediaforge-snapshot.sqlite.gz';
+
+/**
+ * Defines __MEDIAFORGE_SNAPSHOT_REVISION__: a hash of the public folder's snapshot, the key of its
+ * offline copy (src/db/snapshot-offline-copy.ts), so a build with a changed snapshot downloads it
+ * again and one with the same snapshot does not. Changing it changes the page's code, hence sw.js:
+ * a new snapshot alone is an update too. Reads the resolved public folder (tests build with another).
+ */
+function snapshotRevision(): Plugin {
+  return {
+    name: 'mediaforge-snapshot-revision',
+    config(config) {
+      const publicDir = config.publicDir === false ? null : resolve(config.root ?? process.cwd(), config.publicDir ?? 'public');
+      const file = publicDir ? join(publicDir, SNAPSHOT_FILE) : null;
+      const revision = file && existsSync(file) ? createHash('sha256').update(readFileSync(file)).digest('hex').slice(0, 16) : 'none';
+      return { define: { __MEDIAFORGE_SNAPSHOT_REVISION__: JSON.stringify(revision) } };
+    },
+  };
+}
 
 /**
  * The built app's Content-Security-Policy: only its own files, no inline script, no eval beyond
@@ -54,8 +77,12 @@ export default defineConfig({
   plugins: [
     svelte(),
     contentSecurityPolicy(),
+    snapshotRevision(),
     // An installable, offline app: Workbox's generated service worker (dist/sw.js) precaches
-    // everything the app needs, the wasm files and the bundled snapshot included. A new version
+    // everything the app needs, the wasm files included, except the 14.5 MB bundled snapshot: the
+    // page downloads that one anyway to open the database, and keeps that download in Cache
+    // Storage for offline use (src/db/snapshot-offline-copy.ts), so it crosses the network once
+    // on a first visit instead of twice (page + precache). A new version
     // waits until the user accepts the "update available" prompt (src/pwa/register.ts registers it:
     // no inline script, because of the Content-Security-Policy in index.html).
     VitePWA({
@@ -66,7 +93,7 @@ export default defineConfig({
       manifest: false,
       workbox: {
         globPatterns: ['**/*.{js,css,html,wasm,svg,png,webmanifest,gz}'],
-        globIgnores: ['**/*.map', 'sw.js', 'workbox-*.js'],
+        globIgnores: ['**/*.map', 'sw.js', 'workbox-*.js', SNAPSHOT_FILE],
         maximumFileSizeToCacheInBytes: PRECACHE_MAX_BYTES,
         // The first install takes the open page at once (there is no older version to keep);
         // later versions wait in "installed" until the prompt's Reload (skipWaiting message).

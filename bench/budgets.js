@@ -30,6 +30,13 @@ const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
 const TARGET_FIRST_MS = 3000;
 const TARGET_REPEAT_MS = 1000;
+const SNAPSHOT_PATH = '/mediaforge-snapshot.sqlite.gz';
+/**
+ * The first visit's transfer when the service worker precached the snapshot too (the page and the
+ * precache each downloaded it): measured by this bench on commit 300eb5d, 2026-12-01 (2 snapshot
+ * requests, 39,569,925 bytes).
+ */
+const BASELINE_FIRST_VISIT_BYTES = 39_569_925;
 const log = (m) => process.stderr.write(`${m}\n`);
 
 if (!existsSync(join(DIST, 'index.html')) || !existsSync(join(DIST, 'sw.js'))) {
@@ -124,12 +131,15 @@ async function oneRun(browser) {
     const cold = await visit(page, server.url, requests);
     const firstLoadJs = gzippedJs(cold.reqs.filter((r) => !r.sw), cold.interactiveMs);
     const jsToDb = gzippedJs(cold.reqs.filter((r) => !r.sw), cold.dbReadyMs);
-    const coldServed = { ...server.served };
+    const coldServed = { requests: server.served.requests, bytes: server.served.bytes };
     // Wait until the service worker has precached everything and controls the page.
     await page.locator('[data-testid="offline-status"][data-offline-ready="true"]').waitFor({ state: 'attached', timeout: 180_000 });
     const offlineReadyMs = Math.round(await page.evaluate(() => window.__budgetMarks.offlineReady));
     await page.waitForTimeout(500); // the IndexedDB save of the first visit finishes
-    const afterInstall = { ...server.served };
+    const afterInstall = { requests: server.served.requests, bytes: server.served.bytes };
+    // The first visit's whole transfer (page, workers and service worker), and the snapshot's part of it.
+    const snapshot = server.served.byPath[SNAPSHOT_PATH] ?? { requests: 0, bytes: 0 };
+    const firstVisitTransfer = { bytes: afterInstall.bytes, requests: afterInstall.requests, snapshotRequests: snapshot.requests, snapshotBytes: snapshot.bytes };
     await page.close();
 
     // The repeat visit: the server is gone, so everything comes from the service worker (and IndexedDB).
@@ -140,7 +150,7 @@ async function oneRun(browser) {
     const controlled = await page2.evaluate(() => !!navigator.serviceWorker.controller);
     await page2.close();
     return {
-      cold: { interactiveMs: cold.interactiveMs, clickMs: cold.clickMs, longTaskMsBeforeClick: cold.longTaskMsBeforeClick, dbReadyMs: cold.dbReadyMs, dbSteps: cold.dbSteps, offlineReadyMs, served: coldServed, servedUntilOfflineReady: afterInstall, firstLoadJs, jsToFirstDb: { files: jsToDb.files, gzipBytes: jsToDb.gzipBytes } },
+      cold: { interactiveMs: cold.interactiveMs, clickMs: cold.clickMs, longTaskMsBeforeClick: cold.longTaskMsBeforeClick, dbReadyMs: cold.dbReadyMs, dbSteps: cold.dbSteps, offlineReadyMs, served: coldServed, servedUntilOfflineReady: afterInstall, firstVisitTransfer, firstLoadJs, jsToFirstDb: { files: jsToDb.files, gzipBytes: jsToDb.gzipBytes } },
       repeat: { interactiveMs: repeat.interactiveMs, clickMs: repeat.clickMs, longTaskMsBeforeClick: repeat.longTaskMsBeforeClick, dbReadyMs: repeat.dbReadyMs, dbSteps: repeat.dbSteps, serverStopped: true, controlledByServiceWorker: controlled },
     };
   } finally {
@@ -175,12 +185,19 @@ const result = {
     dbReadyMs: 'navigation start → the Database tab (clicked by the page the moment it is interactive) shows the open database',
     firstLoadJs: 'the .js files the page and its workers requested before interactive, each gzipped with zlib level 6',
     repeat: 'same browser profile after the service worker precached the app; the static server is shut down first',
+    firstVisitTransfer: 'bytes and requests the static server sent on the cold first visit until the app said it works offline (page, workers and service worker), and how many of them were the bundled snapshot',
   },
   runs: RUNS,
   loadAverage: loadavg().map((x) => Math.round(x * 100) / 100),
   dist: distSize(),
   firstLoadJs: { files: first.files, bytes: first.bytes, gzipBytes: first.gzipBytes, list: first.list },
   jsToFirstDbGzipBytes: runs[0].cold.jsToFirstDb.gzipBytes,
+  // Everything the server sent until the app was stored for offline use, on a cold first visit.
+  firstVisitTransfer: {
+    ...runs[0].cold.firstVisitTransfer,
+    bytesOverSnapshot: Math.round((runs[0].cold.firstVisitTransfer.bytes / distSize().snapshotBytes) * 100) / 100,
+    ratioVsTwoDownloadBaseline: Math.round((runs[0].cold.firstVisitTransfer.bytes / BASELINE_FIRST_VISIT_BYTES) * 100) / 100,
+  },
   median: summary,
   targets: {
     firstVisitMs: TARGET_FIRST_MS,
@@ -190,6 +207,7 @@ const result = {
     repeatInteractiveUnder1s: summary.repeat.interactiveMs < TARGET_REPEAT_MS,
     repeatDbUnder1s: summary.repeat.dbReadyMs < TARGET_REPEAT_MS,
     repeatServedWithServerStopped: runs.every((r) => r.repeat.controlledByServiceWorker),
+    snapshotDownloadedOnceOnFirstVisit: runs.every((r) => r.cold.firstVisitTransfer.snapshotRequests === 1),
   },
   runDetails: runs.map((r) => ({ cold: { ...r.cold, firstLoadJs: { files: r.cold.firstLoadJs.files, gzipBytes: r.cold.firstLoadJs.gzipBytes } }, repeat: r.repeat })),
 };

@@ -8,9 +8,9 @@ import { extname, join, normalize, sep } from 'node:path';
 
 const MIME = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.png': 'image/png', '.gz': 'application/gzip', '.webmanifest': 'application/manifest+json' };
 
-/** Resolves to {url, served: {requests, bytes}, close(): Promise}; close() also drops open connections. */
+/** Resolves to {url, served: {requests, bytes, byPath: {path: {requests, bytes}}}, close(): Promise}; close() also drops open connections. */
 export function serveStatic(root) {
-  const served = { requests: 0, bytes: 0 };
+  const served = { requests: 0, bytes: 0, byPath: {} };
   const server = createServer((req, res) => {
     served.requests++;
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
@@ -21,6 +21,9 @@ export function serveStatic(root) {
     }
     const body = readFileSync(file);
     served.bytes += body.length;
+    const one = (served.byPath[path] ??= { requests: 0, bytes: 0 });
+    one.requests++;
+    one.bytes += body.length;
     res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'content-length': body.length, 'cache-control': 'no-store' });
     res.end(body);
   });

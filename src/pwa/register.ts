@@ -19,15 +19,16 @@ export const SERVICE_WORKER_FILE = 'sw.js';
 export function registerServiceWorker(status: PwaStatus = pwaStatus): void {
   document.documentElement.dataset.build = __MEDIAFORGE_BUILD__;
   status.watchConnection();
-  if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return;
+  if (!import.meta.env.PROD || !('serviceWorker' in navigator)) return status.settleRegistration(false);
 
   const wb = new Workbox(new URL(SERVICE_WORKER_FILE, document.baseURI).href);
   // A version that finished installing is waiting: ask the user (also when it was found waiting at load).
   wb.addEventListener('waiting', () => (status.updateAvailable = true));
-  // The first version took control (clientsClaim) after precaching everything: offline works now.
+  // The first version took control (clientsClaim) after precaching the app's files; the bundled
+  // snapshot is stored apart (see App.svelte), so offline works once both are.
   wb.addEventListener('controlling', (event) => {
     if (event.isUpdate) window.location.reload();
-    else status.offlineReady = true;
+    else status.appCached = true;
   });
   status.acceptUpdate = () => {
     status.updateAvailable = false;
@@ -35,8 +36,12 @@ export function registerServiceWorker(status: PwaStatus = pwaStatus): void {
   };
   wb.register()
     .then(async (registration) => {
+      status.settleRegistration(!!registration);
       // Loaded from an already installed version: its precache is complete once it is active.
-      if (navigator.serviceWorker.controller && registration?.active) status.offlineReady = true;
+      if (navigator.serviceWorker.controller && registration?.active) status.appCached = true;
     })
-    .catch((e: unknown) => console.warn(`service worker ${SERVICE_WORKER_FILE} not registered: ${(e as Error).message}; the app works, but not offline`));
+    .catch((e: unknown) => {
+      status.settleRegistration(false);
+      console.warn(`service worker ${SERVICE_WORKER_FILE} not registered: ${(e as Error).message}; the app works, but not offline`);
+    });
 }

@@ -46,6 +46,7 @@ import {
 import { collectStats, type DbStats } from '../db/stats';
 import { buildStrainIndex, type StrainIndex } from '../db/strain-index';
 import { exportSnapshot, isGzipBytes, type SnapshotReport } from '../db/snapshot-file';
+import { deleteOfflineSnapshot, hasOfflineSnapshot, offlineSnapshotKey, readOfflineSnapshot, storeOfflineSnapshot } from '../db/snapshot-offline-copy';
 import {
   applyWorkspace,
   countContents,
@@ -137,6 +138,11 @@ export interface OpenOptions {
   snapshotUrl: string;
   /** Ignore a saved image (tests, "reset"). @default false */
   ignoreSaved?: boolean;
+  /**
+   * The build's snapshot revision: the key of its offline copy in Cache Storage
+   * (src/db/snapshot-offline-copy.ts), read before the network. Absent: no offline copy is used.
+   */
+  snapshotRevision?: string;
 }
 
 export interface ImportResult {
@@ -342,6 +348,12 @@ let strainIndex: StrainIndex | null = null;
 let saving: Promise<unknown> = Promise.resolve();
 /** The first visit's background save of the bundled snapshot. */
 let firstSave: Promise<StoredImageInfo> | null = null;
+/** The key of the bundled snapshot's offline copy (from open's snapshotRevision), or null: none is used. */
+let offlineKey: string | null = null;
+/** The offline copy being written, or written, this session (true once stored). */
+let offlineCopy: Promise<boolean> | null = null;
+/** open's download of the bundled snapshot while in flight: keepSnapshotOffline shares it instead of downloading again. */
+let snapshotDownload: Promise<Uint8Array> | null = null;
 let lock: WriteLock | null = null;
 let tabs: TabSync | null = null;
 /** Generation of the saved image this tab's database is (StoredImageInfo.generation; 0: none yet). */
@@ -464,7 +476,9 @@ async function download(url: string, onProgress?: (p: LoadProgress) => void, sig
   let res: Response;
   onProgress?.({ phase: 'download', doneBytes: 0 });
   try {
-    res = await fetch(url, { signal });
+    // no-cache: revalidated with the server, never a stale copy from the HTTP cache (the bytes may
+    // become the offline copy of this build's revision).
+    res = await fetch(url, { signal, cache: 'no-cache' });
   } catch (e) {
     throw new AppError('FILE_NOT_FOUND', `bundled database ${url}: could not be fetched (${(e as Error).message})`, 'reload the page; if it persists, the app was installed without its database');
   }
@@ -485,6 +499,55 @@ async function download(url: string, onProgress?: (p: LoadProgress) => void, sig
     onProgress?.({ phase: 'download', doneBytes: done, totalBytes: total });
   }
   return concatBytes(parts);
+}
+
+/**
+ * Writes the offline copy of the bundled snapshot from `bytes()` (null: not wanted, quietly
+ * false). A failure (no Cache Storage, quota) is a warning: the app works, and downloads the
+ * snapshot again when it needs it; a later keepSnapshotOffline tries again.
+ */
+function writeOfflineCopy(key: string, bytes: () => Promise<Uint8Array | null>): Promise<boolean> {
+  const writing: Promise<boolean> = (async () => {
+    const b = await bytes();
+    if (!b) return false;
+    await storeOfflineSnapshot(key, b);
+    return true;
+  })()
+    .catch((e: unknown) => {
+      console.warn(`bundled database: no offline copy kept (${(e as Error).message}); it is downloaded again when needed`);
+      return false;
+    })
+    .then((ok) => {
+      if (!ok && offlineCopy === writing) offlineCopy = null;
+      return ok;
+    });
+  return (offlineCopy = writing);
+}
+
+/** The bundled snapshot's download in flight, or a new one from `start` (one at a time, shared by open and keepSnapshotOffline). */
+function shareSnapshotDownload(start: () => Promise<Uint8Array>): Promise<Uint8Array> {
+  if (snapshotDownload) return snapshotDownload;
+  const downloading = start();
+  snapshotDownload = downloading;
+  const done = () => {
+    if (snapshotDownload === downloading) snapshotDownload = null;
+  };
+  downloading.then(done, done);
+  return downloading;
+}
+
+/** The bundled snapshot's bytes: its offline copy when stored, else downloaded (and kept offline when `keepOffline` says so). */
+async function bundledSnapshotBytes(url: string, onProgress?: (p: LoadProgress) => void, keepOffline?: () => Promise<boolean>): Promise<{ bytes: Uint8Array; offline: boolean }> {
+  const cached = offlineKey ? await readOfflineSnapshot(offlineKey) : null;
+  if (cached) {
+    onProgress?.({ phase: 'download', doneBytes: cached.length, totalBytes: cached.length });
+    return { bytes: cached, offline: true };
+  }
+  // keepSnapshotOffline may be downloading it already: share that download.
+  const bytes = await shareSnapshotDownload(() => download(url, onProgress));
+  const key = offlineKey;
+  if (key && keepOffline && !offlineCopy) writeOfflineCopy(key, async () => ((await keepOffline().catch(() => false)) ? bytes : null));
+  return { bytes, offline: false };
 }
 
 /** Opens SQLite bytes and brings them to this build's schema (throws AppError on anything else). */
@@ -645,13 +708,30 @@ async function readChosenFile(file: Blob | Uint8Array, name: string, signal: Abo
 /** A fresh copy of the bundled reference data (download, gunzip in chunks, open), cancellable. */
 async function loadReference(signal: AbortSignal, what: string, onProgress?: TransferCallback): Promise<Database> {
   if (!bundledUrl) throw new AppError('INTERNAL', 'the database is not open yet');
+  const url = bundledUrl;
+  // The offline copy first (it works offline); a damaged one is dropped and the snapshot downloaded.
+  const offline = offlineKey ? await readOfflineSnapshot(offlineKey) : null;
+  if (offline) {
+    try {
+      return await openReference(offline, signal, what, onProgress);
+    } catch (e) {
+      if ((e as AppError).code === 'CANCELLED') throw e;
+      console.warn(`bundled database: the offline copy could not be opened (${(e as Error).message}); downloading it again`);
+      await deleteOfflineSnapshot(offlineKey!);
+      offlineCopy = null;
+    }
+  }
   let fetched: Uint8Array;
   try {
-    fetched = await download(bundledUrl, (p) => onProgress?.({ stage: 'reference', doneBytes: p.doneBytes, totalBytes: p.totalBytes, cancellable: true }), signal);
+    fetched = await download(url, (p) => onProgress?.({ stage: 'reference', doneBytes: p.doneBytes, totalBytes: p.totalBytes, cancellable: true }), signal);
   } catch (e) {
     throwIfCancelled(signal, what);
     throw e;
   }
+  return openReference(fetched, signal, what, onProgress);
+}
+
+async function openReference(fetched: Uint8Array, signal: AbortSignal, what: string, onProgress?: TransferCallback): Promise<Database> {
   throwIfCancelled(signal, what);
   const sqlite = isGzipBytes(fetched) ? await gunzipChunked(fetched, 'bundled database', { signal, onProgress: (p) => onProgress?.({ ...p, stage: 'reference' }) }) : fetched;
   throwIfCancelled(signal, what);
@@ -672,8 +752,9 @@ function discardPending(): void {
 
 export const dbWorkerApi = {
   /** Opens the database (saved image, else the bundled snapshot). Safe to call again: returns the open one. */
-  async open(options: OpenOptions, onProgress?: (p: LoadProgress) => void): Promise<DbInfo> {
+  async open(options: OpenOptions, onProgress?: (p: LoadProgress) => void, keepOffline?: () => Promise<boolean>): Promise<DbInfo> {
     bundledUrl = options.snapshotUrl;
+    offlineKey = options.snapshotRevision ? offlineSnapshotKey(options.snapshotUrl, options.snapshotRevision) : null;
     if (db && info) return info;
     const t: LoadTimings = { ...NO_TIMINGS };
     let mark = performance.now();
@@ -709,12 +790,28 @@ export const dbWorkerApi = {
         }
       }
     }
-    const fetched = await download(options.snapshotUrl, onProgress);
+    let fetched = await bundledSnapshotBytes(options.snapshotUrl, onProgress, keepOffline);
     lap('fetchMs');
-    const sqlite = isGzipBytes(fetched) ? gunzip(fetched, onProgress) : fetched;
-    lap('gunzipMs');
-    onProgress?.({ phase: 'open', doneBytes: sqlite.length, totalBytes: sqlite.length });
-    replaceDb(openImage(S, sqlite, 'bundled database'));
+    const openBundled = (bytes: Uint8Array): { sqlite: Uint8Array; bundled: Database } => {
+      const sqlite = isGzipBytes(bytes) ? gunzip(bytes, onProgress) : bytes;
+      lap('gunzipMs');
+      onProgress?.({ phase: 'open', doneBytes: sqlite.length, totalBytes: sqlite.length });
+      return { sqlite, bundled: openImage(S, sqlite, 'bundled database') };
+    };
+    let opening: { sqlite: Uint8Array; bundled: Database };
+    try {
+      opening = openBundled(fetched.bytes);
+    } catch (e) {
+      // A damaged offline copy is dropped and the snapshot downloaded again (a damaged download is the error).
+      if (!fetched.offline || !offlineKey) throw e;
+      console.warn(`bundled database: the offline copy could not be opened (${(e as Error).message}); downloading it again`);
+      await deleteOfflineSnapshot(offlineKey);
+      offlineCopy = null;
+      fetched = await bundledSnapshotBytes(options.snapshotUrl, onProgress, keepOffline);
+      opening = openBundled(fetched.bytes);
+    }
+    const { sqlite } = opening;
+    replaceDb(opening.bundled);
     lap('openMs');
     t.workerAgeMs = Math.round(performance.now());
     info = describe(db!, 'bundled', sqlite.length, null, note, t);
@@ -749,6 +846,23 @@ export const dbWorkerApi = {
   /** Calls `listener` (a Comlink proxy) when another tab changed the database or a save failed. */
   onEvent(listener: (e: DbEvent) => void): void {
     listeners.add(listener);
+  },
+
+  /**
+   * Keeps the bundled snapshot in Cache Storage for offline use (the page asks once the service
+   * worker holds the rest of the app). Already stored: true at once. Being downloaded by open:
+   * that download is stored, never a second one. Else it is downloaded now (a database opened
+   * from IndexedDB, or a new build's changed snapshot). False when it could not be stored.
+   */
+  async keepSnapshotOffline(snapshotUrl: string, revision: string): Promise<boolean> {
+    const key = offlineSnapshotKey(snapshotUrl, revision);
+    offlineKey ??= key;
+    if (offlineCopy) return offlineCopy;
+    if (await hasOfflineSnapshot(key)) return true;
+    // open may have started (or finished) its download meanwhile: that one is stored.
+    if (offlineCopy) return offlineCopy;
+    const downloading = shareSnapshotDownload(() => download(snapshotUrl));
+    return writeOfflineCopy(key, () => downloading);
   },
 
   /** Waits for the first visit's background save (if any); returns the info with `saved` set. */

@@ -35,6 +35,8 @@ export interface StaticServer {
   url: string;
   /** Every request path the server answered, in order (a page served by its service worker adds none). */
   requests: string[];
+  /** The body bytes the server sent for each request path, summed (a first visit's transfer). */
+  bytesSent: Map<string, number>;
   /** Serves another folder from now on, at the same origin and path (a new version deployed). */
   setRoot(root: string): void;
   close(): Promise<void>;
@@ -57,6 +59,7 @@ export async function startStaticServer(root = DIST, options: StaticServerOption
   };
   let rootAbs = check(root);
   const requests: string[] = [];
+  const bytesSent = new Map<string, number>();
   const server: Server = createServer((req, res) => {
     const urlPath = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     requests.push(urlPath);
@@ -70,8 +73,10 @@ export async function startStaticServer(root = DIST, options: StaticServerOption
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;
     }
+    const body = readFileSync(file);
+    bytesSent.set(urlPath, (bytesSent.get(urlPath) ?? 0) + body.length);
     res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
-    res.end(readFileSync(file));
+    res.end(body);
   });
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
@@ -81,6 +86,7 @@ export async function startStaticServer(root = DIST, options: StaticServerOption
   return {
     url: `http://127.0.0.1:${port}${basePath}`,
     requests,
+    bytesSent,
     setRoot: (dir) => void (rootAbs = check(dir)),
     close: () =>
       new Promise<void>((ok) => {

@@ -9,8 +9,9 @@ import { expect } from 'vitest';
 import { waitForRow } from './helpers';
 
 /**
- * Waits until a service worker controls the page and the app says it works offline (its precache,
- * 30 files with the 14.5 MB snapshot, is complete: Workbox activates only after it).
+ * Waits until a service worker controls the page and the app says it works offline: its precache
+ * (29 files; Workbox activates only after it) is complete and the 14.5 MB bundled snapshot is
+ * kept in Cache Storage (the app's own copy, src/db/snapshot-offline-copy.ts).
  */
 export async function waitForOfflineReady(page: Page, timeoutMs = 120_000): Promise<{ scope: string; cacheEntries: number }> {
   await page.locator('[data-testid="offline-status"][data-offline-ready="true"]').waitFor({ state: 'attached', timeout: timeoutMs });
@@ -21,6 +22,11 @@ export async function waitForOfflineReady(page: Page, timeoutMs = 120_000): Prom
     for (const name of await caches.keys()) cacheEntries += (await (await caches.open(name)).keys()).length;
     return { scope: reg.scope, cacheEntries };
   });
+}
+
+/** The keys of the bundled snapshot's offline copies (its URL with the build's revision; src/db/snapshot-offline-copy.ts). */
+export function offlineSnapshotCopies(page: Page): Promise<string[]> {
+  return page.evaluate(async () => (await (await caches.open('mediaforge-snapshot')).keys()).map((r) => r.url));
 }
 
 /** Chromium's installability errors for the page (empty: it can be installed). */

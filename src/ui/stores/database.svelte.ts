@@ -11,6 +11,7 @@ import type { GenomeMedium, GenomeRow, MediaSearchResult, Recipe, StrainSearchRe
 import type { LinkLevel } from '../../db/link';
 import { serializeError, type SerializedAppError } from '../../core/errors';
 import { DbClient } from '../../runs-on-page/db-client';
+import { pwaStatus } from '../../pwa/pwa-status.svelte';
 import type { AddedGenome, DbEvent, DbInfo, GenomeEmbeddings, ImportInspection, ImportResult, LoadProgress, ProfiledGenome } from '../../runs-in-worker/db-worker-api';
 import type { TransferProgress } from '../../db/workspace-stream';
 
@@ -101,7 +102,8 @@ export class DatabaseStore {
   /** A change that could not be saved (STORAGE_FULL), until dismissed (DbNotices). */
   storageError = $state.raw<SerializedAppError | null>(null);
 
-  readonly client = new DbClient();
+  /** The bundled snapshot is kept for offline use when the app has a service worker. */
+  readonly client = new DbClient({ keepSnapshotOffline: () => pwaStatus.registered });
   #seq = { media: 0, strains: 0 };
   #listening = false;
 
