@@ -77,7 +77,7 @@ export const NO_GROWTH_PENALTY = 4;
 export const CVAE_WEIGHT_A_PRIORI = 2;
 /**
  * The weight the product uses: eval media --cvae's decision. 0 = shown as a reason only: at the
- * a-priori weight 2 the term gave top-1 46.1 % (from 44.7 %) but top-10 67.1 % (from 71.1 %) and
+ * a-priori weight 2 the term gave top-1 43.4 % (from 44.7 %), top-10 67.1 % (from 71.1 %) and
  * archaea top-10 21.4 % (from 32.1 %) over the 76 genomes.
  */
 export const CVAE_WEIGHT = 0;
