@@ -3,7 +3,7 @@
  * the browser for memory, `close()`d, stuck in a loop) used to leave its caller waiting for ever.
  * The timing rule runs here on a fake clock; the pool and the ML client run over real Comlink on a
  * MessageChannel, with the real heartbeat on the worker side, against a worker that goes silent
- * and one that is slow but alive. The browser path is tests/e2e/worker-silent-death.test.ts.
+ * and one that is slow but alive. The browser path is tests/e2e/worker-crash.test.ts.
  */
 import { readFileSync } from 'node:fs';
 import { expose } from 'comlink';
