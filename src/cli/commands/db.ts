@@ -6,6 +6,7 @@ import { mergeDatabase } from '../../db/merge';
 import { buildSnapshot, type GenomeBuildRow } from '../../db/node-build';
 import { loadSqlJs, readFileBytes, repoRoot, writeFileAtomic } from '../../db/node-files';
 import { exportSnapshot, openSnapshot, type SnapshotReport } from '../../db/snapshot-file';
+import { openCliDatabase } from '../cli-database';
 import { collectStats, formatStatsText } from '../../db/stats';
 import { applyWorkspace, countContents, describeImport, exportWorkspace, modelIdsOf, openImportFile, workspaceFileName, type ImportPreview, type OpenedImport } from '../../db/workspace-file';
 import { readGenomeVae } from '../../ml/bundle-model';
@@ -264,12 +265,7 @@ async function runStats(argv: string[]): Promise<number> {
   const args = parseCommandArgs(argv, { db: { type: 'string' }, json: { type: 'boolean', default: false } }, HELP_STATS);
   if (!args) return 0;
   const { values } = args;
-  const path = resolve(values.db !== undefined ? values.db : resolve(repoRoot(), DEFAULT_SNAPSHOT));
-  if (values.db === undefined && !existsSync(path)) {
-    throw new AppError('FILE_NOT_FOUND', `${show(path)}: no such file`, 'build it with `mediaforge db build` or pass --db FILE');
-  }
-  const SQL = await loadSqlJs();
-  const { db } = openSnapshot(SQL, readFileBytes(path), show(path), { integrityCheck: false });
+  const { db, path } = await openCliDatabase(values.db, { integrityCheck: false });
   try {
     const stats = collectStats(db);
     out(values.json ? JSON.stringify(stats, null, 2) + '\n' : formatStatsText(stats, `MediaForge growth database: ${show(path)}`));

@@ -17,6 +17,7 @@ import { formatReport } from './vae';
 import { countVaeParameters, resolveVaeConfig, VAE_PRESETS, type ClrMode, type VaeConfig } from '../../ml/vae-config';
 import { choiceOption, integerListOption, isoDateOption, numberOption, parseCommandArgs, runSubcommand } from '../command-args';
 import { nodeFileSource } from '../node-source';
+import { DEFAULT_DB, openCliDatabase } from '../cli-database';
 
 export const SUMMARY = 'train the genome VAE (vae) or the recipe generator (cvae) (tfjs, WASM or CPU backend)';
 
@@ -153,7 +154,7 @@ async function runVae(argv: string[]): Promise<number> {
 
 // ---- train cvae: the recipe generator -------------------------------------------------------------
 
-const DEFAULT_SNAPSHOT_FOR_CVAE = 'public/mediaforge-snapshot.sqlite.gz';
+
 
 export const HELP_CVAE = `Usage: mediaforge train cvae [--db FILE] [--epochs N] [--preset NAME] [--out FILE] [--seed N] [options]
 
@@ -168,7 +169,7 @@ generated recipes and how often their nearest real medium is a known medium of t
 the most popular medium. Deterministic for a given seed.
 
 Options:
-  --db FILE           growth database or snapshot (default: ${DEFAULT_SNAPSHOT_FOR_CVAE})
+  --db FILE           growth database or snapshot (default: ${DEFAULT_DB})
   --out FILE          model file to write (default: recipe-cvae.mfcvae); bundle it with
                       \`mediaforge db build --cvae FILE\`
   --preset NAME       ${'${PRESETS}'}
@@ -237,13 +238,9 @@ async function runCvae(argv: string[]): Promise<number> {
   const log = (s: string) => {
     if (!v.quiet) process.stderr.write(`${s}\n`);
   };
-  const { loadSqlJs, readFileBytes } = await import('../../db/node-files');
-  const { openSnapshot } = await import('../../db/snapshot-file');
   const { loadCvaeInput, trainRecipeModel } = await import('../../ml/recipe-cvae-pipeline');
   const { encodeRecipeModelFile } = await import('../../ml/recipe-cvae-model');
-  const dbPath = resolve(v.db ?? join(repoRoot(), DEFAULT_SNAPSHOT_FOR_CVAE));
-  if (!existsSync(dbPath)) throw new AppError('FILE_NOT_FOUND', `${v.db ?? DEFAULT_SNAPSHOT_FOR_CVAE}: no such file`, 'build it with `mediaforge db build` or pass --db FILE');
-  const { db } = openSnapshot(await loadSqlJs(), readFileBytes(dbPath), v.db ?? DEFAULT_SNAPSHOT_FOR_CVAE, { integrityCheck: false });
+  const { db, name: dbName } = await openCliDatabase(v.db, { integrityCheck: false });
   let input;
   const base = { ...preset, epochsPerPhase: epochsPerPhase ?? preset.epochsPerPhase, seed: numberOption(v, 'seed') ?? preset.seed, beta: numberOption(v, 'beta') ?? preset.beta, learningRate: numberOption(v, 'lr') ?? preset.learningRate, valFraction: numberOption(v, 'val-fraction') ?? preset.valFraction };
   resolveRecipeCvaeConfig(base); // validate the options before reading the data
@@ -264,7 +261,7 @@ async function runCvae(argv: string[]): Promise<number> {
   const E = totalEpochs(config);
   const { model, result } = await trainRecipeModel(input, config, {
     signal: controller.signal,
-    dataDescription: `strain-medium pairs and fungal/protist media of ${v.db ?? DEFAULT_SNAPSHOT_FOR_CVAE}`,
+    dataDescription: `strain-medium pairs and fungal/protist media of ${dbName}`,
     createdBy: 'mediaforge train cvae',
     createdAt,
     evalRows,
