@@ -13,7 +13,7 @@
 import type { Database } from 'sql.js';
 import { FEATURE_COUNT } from '../core/kmer-layout';
 import { getGenomeCounts } from '../db/genomes';
-import { loadDomainCalls, loadEmbeddings } from '../db/models';
+import { loadDomainCalls, loadEmbeddings, type EmbeddingMatrix } from '../db/models';
 import { clrTransform, K_BLOCKS } from '../ml/clr';
 import { markerAgreement, MARKER_WEIGHT, type DomainCall } from '../ml/genome-neighbors';
 import { genusOf } from '../ml/genus-split';
@@ -57,13 +57,19 @@ function dot(a: Float32Array, b: Float32Array): number {
   return s;
 }
 
+/** The active model's embeddings and the rRNA domain calls, read once for loadLinkedGenomes and loadGenusCarriers. */
+export interface LoadedVectors {
+  emb: EmbeddingMatrix | null;
+  calls: Map<number, DomainCall>;
+}
+
 /**
  * Every genome with a profile and at least one known medium, with the vectors the rankers use;
  * `include` adds genomes without known media (those with lab outcomes, recommend.ts).
  */
-export function loadLinkedGenomes(db: Database, modelId: string | null, options: { include?: ReadonlySet<number> } = {}): LinkedGenome[] {
-  const calls = loadDomainCalls(db);
-  const emb = modelId ? loadEmbeddings(db, modelId) : null;
+export function loadLinkedGenomes(db: Database, modelId: string | null, options: { include?: ReadonlySet<number> } & Partial<LoadedVectors> = {}): LinkedGenome[] {
+  const calls = options.calls ?? loadDomainCalls(db);
+  const emb = options.emb !== undefined ? options.emb : modelId ? loadEmbeddings(db, modelId) : null;
   const row = new Map(emb ? Array.from(emb.genomeIds, (g, i) => [g, i] as [number, number]) : []);
   const media = new Map<number, Map<string, number>>();
   for (const [g, m, c] of db.exec("SELECT genome_id, medium_id, confidence FROM genome_growth WHERE growth = 'yes'")[0]?.values ?? []) {
@@ -119,11 +125,11 @@ export interface GenusCarrier {
 const CARRIER_RECORD_TYPES = ['genome', 'chromosome', 'contig_or_scaffold'];
 
 /** Every embedded, labelled genome or record whose genus passes `hasEvidence` (genomes in `skip` left out). */
-export function loadGenusCarriers(db: Database, modelId: string | null, hasEvidence: (genus: string) => boolean, skip: ReadonlySet<number> = new Set()): GenusCarrier[] {
+export function loadGenusCarriers(db: Database, modelId: string | null, hasEvidence: (genus: string) => boolean, skip: ReadonlySet<number> = new Set(), loaded: Partial<LoadedVectors> = {}): GenusCarrier[] {
   if (!modelId) return [];
-  const emb = loadEmbeddings(db, modelId);
+  const emb = loaded.emb ?? loadEmbeddings(db, modelId);
   const row = new Map(Array.from(emb.genomeIds, (g, i) => [g, i] as [number, number]));
-  const calls = loadDomainCalls(db);
+  const calls = loaded.calls ?? loadDomainCalls(db);
   const out: GenusCarrier[] = [];
   const sql = `SELECT id, name, species, organism_type FROM genomes WHERE species IS NOT NULL AND record_type IN (${CARRIER_RECORD_TYPES.map(() => '?').join(',')}) ORDER BY id`;
   for (const [id, name, species, ot] of db.exec(sql, CARRIER_RECORD_TYPES)[0]?.values ?? []) {
@@ -195,7 +201,7 @@ export function rankByNeighbors(candidates: LinkedGenome[], similarity: (g: Link
 
 /** Latent cosine + rRNA agreement, as the nearest-genome search ranks them. */
 export function latentSimilarity(query: { latent: Float32Array | null; domainCall: DomainCall }) {
-  return (g: LinkedGenome): number => {
+  return (g: Pick<LinkedGenome, 'latent' | 'domainCall'>): number => {
     if (!query.latent || !g.latent) return -1;
     const cos = dot(query.latent, g.latent);
     if (query.domainCall === 'unknown') return cos;

@@ -36,7 +36,7 @@
 import type { Database } from 'sql.js';
 import { AppError } from '../core/errors';
 import { getGenomeCounts } from '../db/genomes';
-import { getActiveModelId } from '../db/models';
+import { getActiveModelId, loadDomainCalls, loadEmbeddings } from '../db/models';
 import type { DomainCall } from '../ml/genome-neighbors';
 import { genusOf } from '../ml/genus-split';
 import { cvaeRankTerm, cvaeReason, type CvaeMediumScores } from './cvae-evidence';
@@ -219,7 +219,8 @@ function recipeWeights(m: MediaMatrix): RecommendContext['recipe'] {
 export function buildRecommendContext(db: Database, options: { phenotypeModel?: PhenotypeModel | null; dnaPhenotypeModel?: PhenotypeModel | null; growthModel?: GrowthModel | null } = {}): RecommendContext {
   const modelId = getActiveModelId(db);
   const labOutcomes = loadLab(db);
-  const genomes = loadLinkedGenomes(db, modelId, { include: new Set(labOutcomes.keys()) });
+  const vectors = { emb: modelId ? loadEmbeddings(db, modelId) : null, calls: loadDomainCalls(db) };
+  const genomes = loadLinkedGenomes(db, modelId, { include: new Set(labOutcomes.keys()), ...vectors });
   const matrix = buildMediaMatrix(db);
   const mediumIndex = new Map(matrix.mediumIds.map((m, i) => [m, i]));
   const strains: StrainRow[] = [];
@@ -260,7 +261,7 @@ export function buildRecommendContext(db: Database, options: { phenotypeModel?: 
   const strainDomain = new Map((db.exec('SELECT id, domain FROM strains')[0]?.values ?? []).map(([i, d]) => [Number(i), lower(d)]));
   const conditionRows = loadStrainMediumConditions(db, byStrain).map((r) => ({ ...r, domain: strainDomain.get(r.strainId) ?? null }));
   const growthModel = options.growthModel === undefined ? bundledGrowthModel() : options.growthModel;
-  const carriers = loadGenusCarriers(db, modelId, (g) => genusEvidence.has(g), new Set(genomes.map((g) => g.genomeId)));
+  const carriers = loadGenusCarriers(db, modelId, (g) => genusEvidence.has(g), new Set(genomes.map((g) => g.genomeId)), vectors);
   const built = {
     modelId,
     genomes,
@@ -477,11 +478,12 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
   const n = ctx.matrix.mediumIds.length;
   const useLatent = !!query.latent && ctx.genomes.some((g) => g.latent);
   let sim: (g: LinkedGenome) => number;
+  let latentSim: ReturnType<typeof latentSimilarity> | null = null;
   if (useLatent) {
     let s = 0;
     for (const x of query.latent!) s += x * x;
     const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-    sim = latentSimilarity({ latent: Float32Array.from(query.latent!, (x) => x * inv), domainCall: query.domainCall });
+    sim = latentSim = latentSimilarity({ latent: Float32Array.from(query.latent!, (x) => x * inv), domainCall: query.domainCall });
   } else sim = tetraSimilarity({ tetra: tetraVector(query.counts) });
   const cands = ctx.genomes.filter((g) => g.genomeId !== options.excludeGenomeId && !(g.genus && excluded.has(g.genus)));
   // Condition-aware neighbours (similarity × conditionMatch of the neighbour's strains to the
@@ -535,10 +537,10 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
   // only the genomes with known media.
   const genera: MediumEvidence['genera'] = [];
   const named: { genus: string | null; similarity: number; via: { genomeId: number; name: string } }[] = neighbors.slice(0, GENUS_NEIGHBORS).map((t) => ({ genus: t.genome.genus, similarity: t.similarity, via: t.genome }));
-  if (useLatent) {
+  if (latentSim) {
     for (const c of ctx.carriers) {
       if (c.genomeId === options.excludeGenomeId || excluded.has(c.genus)) continue;
-      named.push({ genus: c.genus, similarity: sim(c as unknown as LinkedGenome), via: c });
+      named.push({ genus: c.genus, similarity: latentSim(c), via: c });
     }
     named.sort((a, b) => b.similarity - a.similarity || a.via.genomeId - b.via.genomeId);
   }
