@@ -243,8 +243,10 @@ describe('embeddings of added genomes and of each record', () => {
       await sectionEl.getByTestId('embed-records').click();
       // The embedding phase can be shorter than a poll on a fast run: wait for it or for the end.
       await sectionEl.and(page.locator('[data-status="embedding"], [data-status="done"], [data-status="error"]')).waitFor({ timeout: 240_000 });
-      if ((await sectionEl.getAttribute('data-status')) === 'embedding') {
-        sawEmbedding = (await sectionEl.getByTestId('record-progress').textContent())!.includes('Embedding records');
+      // Status and progress text read in one task: the run may end (and the progress go) between two reads.
+      const during = await sectionEl.evaluate((el) => (el.getAttribute('data-status') === 'embedding' ? (el.querySelector('[data-testid="record-progress"]')?.textContent ?? '') : null));
+      if (during !== null) {
+        sawEmbedding = during.includes('Embedding records');
         await sectionEl.screenshot({ path: join(SCREENSHOTS, 'vae-records-progress.png') }).catch(() => undefined);
       } else sawEmbedding = true;
       await sectionEl.and(page.locator('[data-status="done"], [data-status="error"]')).waitFor({ timeout: 240_000 });
