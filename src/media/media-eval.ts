@@ -63,6 +63,8 @@ export interface MediaEvalReport {
   ablations: { without: string; hits: Record<'all' | 'bacteria' | 'archaea', HitRates> }[];
   /** EVIDENCE_VARIANTS measured (with --variants): fixed weights, nested-tuned, and the nested selection. */
   variants: { name: string; hits: Record<'all' | 'bacteria' | 'archaea', HitRates>; top1Jaccard: number; picks?: Record<string, number> }[];
+  /** With noRrna: how often the domain the ranking used is the genome's domain, per fallback. */
+  domainCalls?: { proteome: { correct: number; total: number }; neighbors: { correct: number; total: number } };
   /** With variants: per held-out genome, the rank of its best-placed known medium (hand-set weights) and that medium's evidence. */
   diagnostics: { genome: string; genus: string | null; domain: string; known: number; firstHitRank: number | null; medium: string | null; features: Record<string, number> | null; conditions: GrowthConditions; top?: Record<string, string[]> }[];
   /** With options.cvae: the CVAE likelihood alone and fused into the product's score. */
@@ -84,6 +86,13 @@ export interface MediaEvalOptions {
   lambda?: number;
   /** Also measure EVIDENCE_VARIANTS (fixed, nested-tuned, nested-selected). @default false */
   variants?: boolean;
+  /**
+   * Every query as a draft or MAG without rRNA genes: its rRNA domain call is withheld (the latent
+   * baselines lose the rRNA agreement too), so the product's domain comes from the proteome
+   * classifier (domain-classifier.ts, trained without the genus); also measured with the domain
+   * from the nearest genomes' majority, as before (a variant row), and how often each is right.
+   */
+  noRrna?: boolean;
   /** Only these genomes are queries (tests: a fixed tiny split). */
   queryFilter?: (g: LinkedGenome) => boolean;
   /**
@@ -263,7 +272,11 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
     : [];
   /** Per genome, the first-hit rank of mediaforge (w = 0) and of each fused weight, for the nested weight selection. */
   const cvaeNested: { H: string; domain: string; truth: Set<string>; ranked: RankedMedium[][] }[] = [];
-  for (const f of queries) {
+  const neighborDomainRun: Res[] = [];
+  const domainCalls = { proteome: { correct: 0, total: 0 }, neighbors: { correct: 0, total: 0 } };
+  for (const f0 of queries) {
+    // --no-rrna: the query as a genome without rRNA evidence (everything that reads its call sees 'unknown').
+    const f = o.noRrna ? { ...f0, genome: { ...f0.genome, domainCall: 'unknown' as const }, query: { ...f0.query, domainCall: 'unknown' as const } } : f0;
     const q = f.genome;
     const H = groupOf(q);
     const excludeGenus = q.genus;
@@ -299,6 +312,14 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
     const ours = fixedRun;
     const tunedRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: weights });
     const lrRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, rankBy: 'growth-model' });
+    if (o.noRrna) {
+      const nbRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, domainFallback: 'neighbors' });
+      neighborDomainRun.push({ truth, ranked: toRanked(nbRun), domain: q.organismType });
+      for (const [k, run] of [['proteome', fixedRun], ['neighbors', nbRun]] as const) {
+        domainCalls[k].total++;
+        if (run.evidence.domain === q.organismType) domainCalls[k].correct++;
+      }
+    }
     ours.evidence.candidates.forEach((i, cIdx) => {
       if (!ours.evidence.shortlist[cIdx]) return;
       const x = ours.evidence.modelRows[cIdx];
@@ -435,6 +456,7 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
     });
     variantRuns.push(...firstPickRuns.map((r) => ({ ...r, picks: undefined as Record<string, number> | undefined })), { name: 'first pick: nested selection', results, picks });
   }
+  if (o.noRrna) variantRuns.push({ name: 'mediaforge, no rRNA call, domain from the 5 nearest genomes (before the proteome classifier)', results: neighborDomainRun, picks: undefined });
   const variants = variantRuns.map((v) => {
     const js = v.results.map(jaccardOf).filter((x): x is number => x !== null);
     return { name: v.name, hits: Object.fromEntries(DOMAINS.map((d) => [d, hitRates(v.results.filter((r) => d === 'all' || r.domain === d))])) as Record<(typeof DOMAINS)[number], HitRates>, top1Jaccard: js.length ? js.reduce((a, b) => a + b, 0) / js.length : NaN, ...(v.picks ? { picks: v.picks } : {}) };
@@ -486,11 +508,12 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
   return {
     genomes: queries.length,
     rows,
-    method: `recommendMedia: evidence score (hand-set weights, FALLBACK_WEIGHTS) over ${BASE_FEATURES.filter((f) => FALLBACK_WEIGHTS[f as keyof typeof FALLBACK_WEIGHTS]).join(", ")}; domain from the rRNA call${o.conditionsFor ? `; conditions predicted by a phenotype model trained without the genus${o.featureSource ? ` (features from ${o.featureSource})` : ''}` : '; no predicted conditions'}. mediaforge-tuned: the same with weights tuned for the hit rate on the other genera (nested leave-genus-out). mediaforge-lr: the shortlist ordered by the logistic growth predictor (features also × archaea; nested leave-genus-out). fused-rrf: the earlier reciprocal-rank fusion`,
+    method: `recommendMedia: evidence score (hand-set weights, FALLBACK_WEIGHTS) over ${BASE_FEATURES.filter((f) => FALLBACK_WEIGHTS[f as keyof typeof FALLBACK_WEIGHTS]).join(", ")}; ${o.noRrna ? 'no rRNA calls (--no-rrna): domain from the proteome classifier trained without the genus (a genome without stored protein features: the 5 nearest genomes)' : 'domain from the rRNA call'}${o.conditionsFor ? `; conditions predicted by a phenotype model trained without the genus${o.featureSource ? ` (features from ${o.featureSource})` : ''}` : '; no predicted conditions'}. mediaforge-tuned: the same with weights tuned for the hit rate on the other genera (nested leave-genus-out). mediaforge-lr: the shortlist ordered by the logistic growth predictor (features also × archaea; nested leave-genus-out). fused-rrf: the earlier reciprocal-rank fusion`,
     growthPredictor,
     ablations,
     variants,
     diagnostics,
+    ...(o.noRrna ? { domainCalls } : {}),
     cvae,
     seconds: (Date.now() - t0) / 1000,
   };
@@ -531,8 +554,12 @@ export function formatMediaEval(r: MediaEvalReport): string {
     for (const a of r.ablations) lines.push(`  without ${a.without.padEnd(13)} ${(['all', 'bacteria', 'archaea'] as const).map((d) => `${pct(a.hits[d].top1)} /${pct(a.hits[d].top10)}`).join('   ')}`);
   }
   if (r.variants.length) {
-    lines.push('', 'evidence-weight variants (EVIDENCE_VARIANTS): top-1 / top-10 all, bacteria, archaea; top-1 Jaccard');
+    lines.push('', 'variants (evidence weights, first pick, domain without rRNA): top-1 / top-10 all, bacteria, archaea; top-1 Jaccard');
     for (const v of r.variants) lines.push(`  ${v.name.padEnd(34)} ${(['all', 'bacteria', 'archaea'] as const).map((d) => `${pct(v.hits[d].top1)} /${pct(v.hits[d].top10)}`).join('   ')}  ${Number.isFinite(v.top1Jaccard) ? v.top1Jaccard.toFixed(3) : '–'}${v.picks ? `  picks: ${Object.entries(v.picks).map(([k, n]) => `${k} ×${n}`).join(', ')}` : ''}`);
+  }
+  if (r.domainCalls) {
+    const d = r.domainCalls;
+    lines.push('', `domain used without rRNA calls: proteome classifier ${d.proteome.correct} of ${d.proteome.total} right, the 5 nearest genomes ${d.neighbors.correct} of ${d.neighbors.total}`);
   }
   if (r.cvae) {
     lines.push('', `recipe CVAE likelihood (${r.cvae.description}): top-1 / top-5 / top-10 all; top-10 bacteria, archaea; top-1 Jaccard`);

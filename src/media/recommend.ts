@@ -5,8 +5,9 @@
  *
  * Only the query's sequence is used: its k-mer profile (4-mer neighbours), its genome-VAE latent
  * vector (latent neighbours), its rRNA domain call and its protein features (growth conditions).
- * The domain used is the rRNA call, or the majority of the nearest genomes when the call is
- * 'unknown' — never a label of the query.
+ * The domain used is the rRNA call; when the call is 'unknown' (a draft or MAG whose rRNA genes
+ * did not assemble), the domain classifier on its predicted proteome (domain-classifier.ts), and
+ * without protein features the majority of the nearest genomes — never a label of the query.
  *
  * Evidence for a medium m, computed for every candidate medium (GROWTH_FEATURES, growth-predictor.ts):
  * - neighbor: the 5 nearest linked genomes (latent + rRNA agreement, or 4-mer cosine without a
@@ -40,6 +41,7 @@ import { getActiveModelId, loadDomainCalls, loadEmbeddings } from '../db/models'
 import type { DomainCall } from '../ml/genome-neighbors';
 import { genusOf } from '../ml/genus-split';
 import { cvaeRankTerm, cvaeReason, type CvaeMediumScores } from './cvae-evidence';
+import { classifyDomain, trainDomainClassifier, type DomainClassifier, type DomainSample } from './domain-classifier';
 import { CONDITION_KERNEL, conditionMatch, genomeConditions, loadStrainMediumConditions, strainConditions, type Conditions } from './condition-ranking';
 import { BASE_FEATURES, expandFeatures, GROWTH_FEATURES, RANKED_FEATURES, growthProbability, growthScore, parseGrowthModel, type GrowthModel } from './growth-predictor';
 import defaultGrowthModelJson from './growth-model.default.json';
@@ -148,6 +150,10 @@ export interface RecommendContext {
   genomeConditions: Map<number, Conditions>;
   /** Labelled genomes and records without known media that name a genus with BacDive evidence (the genus route; media-ranking.ts). */
   carriers: GenusCarrier[];
+  /** Bacteria and archaea with stored protein features: the training genomes of the domain classifier (a query without an rRNA call). */
+  domainSamples: DomainSample[];
+  /** Domain classifiers by the genera left out of their training ('' = none; domainClassifierFor). */
+  domainClassifiers: Map<string, DomainClassifier | null>;
 }
 
 const lower = (v: unknown) => (v === null || v === undefined ? null : String(v).toLowerCase());
@@ -262,6 +268,7 @@ export function buildRecommendContext(db: Database, options: { phenotypeModel?: 
   const conditionRows = loadStrainMediumConditions(db, byStrain).map((r) => ({ ...r, domain: strainDomain.get(r.strainId) ?? null }));
   const growthModel = options.growthModel === undefined ? bundledGrowthModel() : options.growthModel;
   const carriers = loadGenusCarriers(db, modelId, (g) => genusEvidence.has(g), new Set(genomes.map((g) => g.genomeId)), vectors);
+  const storedProtein = storedProteinByGenome(db);
   const built = {
     modelId,
     genomes,
@@ -273,16 +280,36 @@ export function buildRecommendContext(db: Database, options: { phenotypeModel?: 
     strains,
     conditionRows,
     phenotypeModel: options.phenotypeModel === undefined ? bundledPhenotypeModel() : options.phenotypeModel,
-    storedProtein: storedProteinByGenome(db),
+    storedProtein,
     dnaPhenotypeModel: options.dnaPhenotypeModel === undefined ? (options.phenotypeModel === undefined ? bundledDnaPhenotypeModel() : null) : options.dnaPhenotypeModel,
     growthModel,
     recipe: recipeWeights(matrix),
     jaccardCache: new Map(),
     genomeConditions: genomeConds,
     carriers,
+    domainSamples: loadDomainSamples(db, storedProtein),
+    domainClassifiers: new Map(),
     evidenceWeights: growthModel?.evidenceWeights?.length === BASE_FEATURES.length ? growthModel.evidenceWeights : null,
   };
   return built;
+}
+
+/** The database's bacteria and archaea with stored protein features, with their domain and genus. */
+function loadDomainSamples(db: Database, storedProtein: Map<number, Float32Array>): DomainSample[] {
+  const out: DomainSample[] = [];
+  if (!storedProtein.size) return out;
+  for (const [id, name, species, type] of db.exec("SELECT id, name, species, organism_type FROM genomes WHERE organism_type IN ('bacteria', 'archaea') ORDER BY id")[0]?.values ?? []) {
+    const protein = storedProtein.get(Number(id));
+    if (protein) out.push({ protein, archaea: type === 'archaea', genus: genusOf(species === null ? null : String(species)), name: String(name) });
+  }
+  return out;
+}
+
+/** The domain classifier trained without the given genera (evaluation leaves the query's genus out), cached; null = too few genomes. */
+export function domainClassifierFor(ctx: Pick<RecommendContext, 'domainSamples' | 'domainClassifiers'>, excluded: ReadonlySet<string>): DomainClassifier | null {
+  const key = [...excluded].sort().join('\u0000');
+  if (!ctx.domainClassifiers.has(key)) ctx.domainClassifiers.set(key, trainDomainClassifier(ctx.domainSamples.filter((s) => !s.genus || !excluded.has(s.genus))));
+  return ctx.domainClassifiers.get(key)!;
 }
 
 /** Re-reads lab_outcomes (after the user records one) and the genomes they make neighbours of. */
@@ -432,6 +459,11 @@ export interface RecommendOptions {
   cvaeWeight?: number;
   /** With a weight: the media this high in the likelihood ranking join the candidates (default CVAE_CANDIDATES; 0 = none). */
   cvaeCandidates?: number;
+  /**
+   * Without an rRNA call, the domain comes from the proteome classifier ('proteome', the default) or
+   * from the nearest genomes' majority ('neighbors': what it was before; eval media --no-rrna measures both).
+   */
+  domainFallback?: 'proteome' | 'neighbors';
   /** recommendMedia: this query's predictConditions result, when the caller already has it (it is not predicted again). */
   predicted?: ReturnType<typeof predictConditions>;
 }
@@ -464,16 +496,35 @@ export interface MediumEvidence {
   conditionStats: Map<number, { n: number; tMin: number | null; tMax: number | null; anaerobic: number; aerobic: number; match: number }>;
 }
 
-function domainOfQuery(call: DomainCall, neighbors: NeighborEvidence[]): { domain: string; basis: string } {
+/**
+ * The domain the ranking uses: the query's rRNA call; without one (a draft or MAG whose rRNA genes
+ * were not found), the domain classifier on its predicted proteome (domain-classifier.ts); without
+ * usable protein features either, the majority of the 5 nearest genomes.
+ */
+function domainOfQuery(call: DomainCall, neighbors: NeighborEvidence[], proteome: { domain: string; score: number; trainedOn: DomainClassifier['trainedOn'] } | null): { domain: string; basis: string } {
   if (call === 'bacteria' || call === 'archaea') return { domain: call, basis: `rRNA genes of the query (${call})` };
+  if (call === 'unknown' && proteome) {
+    const t = proteome.trainedOn;
+    return { domain: proteome.domain, basis: `no rRNA call: the predicted proteome (amino-acid composition classifier trained on ${t.bacteria} bacteria and ${t.archaea} archaea of ${t.genera} genera; score ${proteome.score.toFixed(2)}, > 0 archaea)` };
+  }
   const votes = new Map<string, number>();
   for (const n of neighbors.slice(0, 5)) votes.set(n.genome.organismType, (votes.get(n.genome.organismType) ?? 0) + 1);
   const best = [...votes].sort((a, b) => b[1] - a[1])[0];
   return best ? { domain: best[0], basis: `no rRNA call: the majority of the ${Math.min(5, neighbors.length)} nearest genomes (${best[0]})` } : { domain: 'bacteria', basis: 'no rRNA call and no neighbours: bacteria assumed' };
 }
 
+/** The proteome's domain call for a query without an rRNA call (its own protein features, or those stored for a database genome). */
+function proteomeDomain(ctx: RecommendContext, query: GenomeQuery, excluded: ReadonlySet<string>): { domain: string; score: number; trainedOn: DomainClassifier['trainedOn'] } | null {
+  if (query.domainCall !== 'unknown') return null;
+  const protein = usableProtein(query.protein) ? query.protein : query.genomeId != null ? ctx.storedProtein.get(query.genomeId) : undefined;
+  if (!protein) return null;
+  const model = domainClassifierFor(ctx, excluded);
+  const call = model ? classifyDomain(model, protein) : null;
+  return call && model ? { ...call, trainedOn: model.trainedOn } : null;
+}
+
 /** The features of every candidate medium for a query (the growth predictor's input). */
-export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, conditions: GrowthConditions, options: Pick<RecommendOptions, 'excludeGenus' | 'excludeGenera' | 'excludeGenomeId' | 'conditionAwareNeighbors'> = {}): MediumEvidence {
+export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, conditions: GrowthConditions, options: Pick<RecommendOptions, 'excludeGenus' | 'excludeGenera' | 'excludeGenomeId' | 'conditionAwareNeighbors' | 'domainFallback'> = {}): MediumEvidence {
   const excluded = new Set<string>([...(options.excludeGenera ?? []), ...(options.excludeGenus ? [options.excludeGenus] : [])]);
   const n = ctx.matrix.mediumIds.length;
   const useLatent = !!query.latent && ctx.genomes.some((g) => g.latent);
@@ -496,7 +547,7 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
   };
   const scored = cands.map((genome) => ({ genome, similarity: sim(genome) * conditionWeight(genome) })).sort((a, b) => b.similarity - a.similarity || a.genome.genomeId - b.genome.genomeId);
   const neighbors = scored.slice(0, Math.max(NEIGHBOR_K, GENUS_NEIGHBORS));
-  const { domain, basis } = domainOfQuery(query.domainCall, neighbors);
+  const { domain, basis } = domainOfQuery(query.domainCall, neighbors, options.domainFallback === 'neighbors' ? null : proteomeDomain(ctx, query, excluded));
 
   // neighbor: own media of the 5 nearest genomes (lab outcomes: grew = confidence 1, no growth = −1).
   const nb = new Float64Array(n);

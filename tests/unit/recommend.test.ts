@@ -358,6 +358,23 @@ describe('evaluation on a fixed tiny split', () => {
     expect(rep.cvae).toBeNull();
   });
 
+  it('--no-rrna: every genome without its rRNA call, the domain from the proteome, measured against the neighbours’ domain', () => {
+    // Two bacteria and two archaea, one without stored protein features.
+    const pick = new Set(['Escherichia coli', 'Metallosphaera sedula', 'Methanosarcina mazei', 'Helicobacter pylori']);
+    const rep = evaluateMedia(db, { queryFilter: (g) => [...pick].some((p) => g.species?.startsWith(p)), noRrna: true });
+    expect(rep.method).toMatch(/no rRNA calls \(--no-rrna\): domain from the proteome classifier/);
+    expect(rep.variants.map((v) => v.name)).toEqual(['mediaforge, no rRNA call, domain from the 5 nearest genomes (before the proteome classifier)']);
+    expect(rep.variants[0].hits.all.queries).toBe(rep.genomes);
+    const d = rep.domainCalls!;
+    expect(d.proteome.total).toBe(rep.genomes);
+    expect(d.neighbors.total).toBe(rep.genomes);
+    // Helicobacter has no stored protein features: its neighbours decide in both runs (and get it wrong).
+    expect(d.proteome.correct).toBe(rep.genomes - 1);
+    expect(formatMediaEval(rep)).toContain(`domain used without rRNA calls: proteome classifier ${d.proteome.correct} of ${d.proteome.total} right, the 5 nearest genomes ${d.neighbors.correct} of ${d.neighbors.total}`);
+    // Without the option there is no such report.
+    expect(evaluateMedia(db, { queryFilter: (g) => g.species === 'Escherichia coli' }).domainCalls).toBeUndefined();
+  });
+
   it('with CVAE scores: the likelihood alone, fused at each weight, the nested weight choice and the decision rule', () => {
     const pick = new Set(['Escherichia coli', 'Methanospirillum hungatei', 'Metallosphaera sedula']);
     const has = mediaWithRecipe(ctx.matrix);

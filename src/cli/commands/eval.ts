@@ -21,7 +21,7 @@ import { DEFAULT_DB, openCliDatabase } from '../cli-database';
 
 export const SUMMARY = 'leave-genus-out evaluation of the media ranking against baselines';
 
-export const HELP = `Usage: mediaforge eval media [--db FILE] [--data DIR] [--json] [--ablations] [--variants] [--cvae] [--dna-only] [--growth-model-out FILE]
+export const HELP = `Usage: mediaforge eval media [--db FILE] [--data DIR] [--json] [--ablations] [--variants] [--cvae] [--dna-only] [--no-rrna] [--growth-model-out FILE]
        mediaforge eval phenotype [...]   (= mediaforge phenotype eval; see its --help)
 
 Leave-genus-out over every genome of the database with a profile and known media: for each
@@ -53,6 +53,10 @@ Options:
   --ablations also rank without each feature of the score (what each one gives)
   --dna-only  predict the conditions with DNA-only phenotype models (the fallback for a query
               without usable protein features) instead of DNA + protein
+  --no-rrna   rank every genome as a draft or MAG without rRNA genes would be: its rRNA domain
+              call is withheld, so the domain comes from the proteome classifier (trained
+              without its genus); also ranked with the domain from the 5 nearest genomes, and
+              how often each domain is right
   --variants  also rank with each evidence-weight variant (EVIDENCE_VARIANTS, media-eval.ts):
               fixed, nested-tuned, and selected by nested leave-genus-out
   --cvae      also measure the recipe CVAE's likelihood log p(medium | condition) as a ranker
@@ -93,6 +97,7 @@ async function runMedia(argv: string[]): Promise<number> {
       cvae: { type: 'boolean', default: false },
       'cvae-cache': { type: 'string' },
       'dna-only': { type: 'boolean', default: false },
+      'no-rrna': { type: 'boolean', default: false },
       'growth-model-out': { type: 'string' },
       'created-at': { type: 'string' },
       objective: { type: 'string' },
@@ -166,6 +171,7 @@ async function runMedia(argv: string[]): Promise<number> {
     }
     options.ablations = v.ablations;
     options.variants = v.variants;
+    options.noRrna = v['no-rrna'];
     let folds: Awaited<ReturnType<typeof trainFoldCvaes>> | null = null;
     if (v.cvae) {
       const backend = await initNodeBackend('wasm');
