@@ -67,10 +67,15 @@ export interface RecommendedMedium {
   cvae_percentile?: number | null;
 }
 
+/** What gave the ranking its domain: the query's rRNA genes, its predicted proteome (no rRNA call), or its nearest genomes (neither). */
+export type DomainSource = 'rrna' | 'proteome' | 'neighbors';
+
 export interface RecommendResult {
   predicted_conditions: PredictedConditionsJson;
   /** The conditions the ranking used: the predicted ones, or the user's edits (counterfactuals). */
   conditions_used: GrowthConditions;
+  /** The domain the ranking used (whose strains and media counted), and what gave it. */
+  domain_used: { domain: string; source: DomainSource; basis: string };
   /** The nearest linked genomes that gave evidence. */
   neighbors: { genome_id: number; name: string; species: string | null; similarity: number }[];
   media: RecommendedMedium[];

@@ -45,7 +45,7 @@ import { classifyDomain, trainDomainClassifier, type DomainClassifier, type Doma
 import { CONDITION_KERNEL, conditionMatch, genomeConditions, loadStrainMediumConditions, strainConditions, type Conditions } from './condition-ranking';
 import { BASE_FEATURES, expandFeatures, GROWTH_FEATURES, RANKED_FEATURES, growthProbability, growthScore, parseGrowthModel, type GrowthModel } from './growth-predictor';
 import defaultGrowthModelJson from './growth-model.default.json';
-import type { GenomeQuery, GrowthConditions, PredictedConditionsJson, RecommendedMedium, RecommendResult } from './media-api-types';
+import type { DomainSource, GenomeQuery, GrowthConditions, PredictedConditionsJson, RecommendedMedium, RecommendResult } from './media-api-types';
 import { latentSimilarity, loadGenusCarriers, loadLinkedGenomes, tetraSimilarity, tetraVector, type GenusCarrier, type LinkedGenome } from './media-ranking';
 import { buildMediaMatrix, gellingMask, PRESENCE_WEIGHT, type MediaMatrix } from './media-vectors';
 import { mediumTraits, type MediumTraits } from './medium-traits';
@@ -477,6 +477,8 @@ export interface NeighborEvidence {
 export interface MediumEvidence {
   domain: 'bacteria' | 'archaea' | string;
   domainBasis: string;
+  /** What gave the domain: the query's rRNA genes, its predicted proteome, or its nearest genomes. */
+  domainSource: DomainSource;
   neighbors: NeighborEvidence[];
   /** The genus route's genera, each with the nearest genome or record that names it. */
   genera: { genus: string; similarity: number; via: { genomeId: number; name: string } }[];
@@ -501,16 +503,16 @@ export interface MediumEvidence {
  * were not found), the domain classifier on its predicted proteome (domain-classifier.ts); without
  * usable protein features either, the majority of the 5 nearest genomes.
  */
-function domainOfQuery(call: DomainCall, neighbors: NeighborEvidence[], proteome: { domain: string; score: number; trainedOn: DomainClassifier['trainedOn'] } | null): { domain: string; basis: string } {
-  if (call === 'bacteria' || call === 'archaea') return { domain: call, basis: `rRNA genes of the query (${call})` };
+function domainOfQuery(call: DomainCall, neighbors: NeighborEvidence[], proteome: { domain: string; score: number; trainedOn: DomainClassifier['trainedOn'] } | null): { domain: string; basis: string; source: DomainSource } {
+  if (call === 'bacteria' || call === 'archaea') return { domain: call, basis: `rRNA genes of the query (${call})`, source: 'rrna' };
   if (call === 'unknown' && proteome) {
     const t = proteome.trainedOn;
-    return { domain: proteome.domain, basis: `no rRNA call: the predicted proteome (amino-acid composition classifier trained on ${t.bacteria} bacteria and ${t.archaea} archaea of ${t.genera} genera; score ${proteome.score.toFixed(2)}, > 0 archaea)` };
+    return { domain: proteome.domain, basis: `no rRNA call: the predicted proteome (amino-acid composition classifier trained on ${t.bacteria} bacteria and ${t.archaea} archaea of ${t.genera} genera; score ${proteome.score.toFixed(2)}, > 0 archaea)`, source: 'proteome' };
   }
   const votes = new Map<string, number>();
   for (const n of neighbors.slice(0, 5)) votes.set(n.genome.organismType, (votes.get(n.genome.organismType) ?? 0) + 1);
   const best = [...votes].sort((a, b) => b[1] - a[1])[0];
-  return best ? { domain: best[0], basis: `no rRNA call: the majority of the ${Math.min(5, neighbors.length)} nearest genomes (${best[0]})` } : { domain: 'bacteria', basis: 'no rRNA call and no neighbours: bacteria assumed' };
+  return best ? { domain: best[0], basis: `no rRNA call: the majority of the ${Math.min(5, neighbors.length)} nearest genomes (${best[0]})`, source: 'neighbors' } : { domain: 'bacteria', basis: 'no rRNA call and no neighbours: bacteria assumed', source: 'neighbors' };
 }
 
 /** The proteome's domain call for a query without an rRNA call (its own protein features, or those stored for a database genome). */
@@ -547,7 +549,7 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
   };
   const scored = cands.map((genome) => ({ genome, similarity: sim(genome) * conditionWeight(genome) })).sort((a, b) => b.similarity - a.similarity || a.genome.genomeId - b.genome.genomeId);
   const neighbors = scored.slice(0, Math.max(NEIGHBOR_K, GENUS_NEIGHBORS));
-  const { domain, basis } = domainOfQuery(query.domainCall, neighbors, options.domainFallback === 'neighbors' ? null : proteomeDomain(ctx, query, excluded));
+  const { domain, basis, source: domainSource } = domainOfQuery(query.domainCall, neighbors, options.domainFallback === 'neighbors' ? null : proteomeDomain(ctx, query, excluded));
 
   // neighbor: own media of the 5 nearest genomes (lab outcomes: grew = confidence 1, no growth = −1).
   const nb = new Float64Array(n);
@@ -710,7 +712,7 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
   const order = first.map((_, c) => c).sort((a, b) => first[b] - first[a] || candidates[a] - candidates[b]);
   const shortlist = new Uint8Array(candidates.length);
   for (const c of order.slice(0, SHORTLIST)) shortlist[c] = 1;
-  return { domain, domainBasis: basis, neighbors, genera, candidates, features, modelRows, firstStage: first, shortlist, noGrowth, recipeSource, conditionStats };
+  return { domain, domainBasis: basis, domainSource, neighbors, genera, candidates, features, modelRows, firstStage: first, shortlist, noGrowth, recipeSource, conditionStats };
 }
 
 /** Recipe fit to the conditions (0 = fits; more negative = worse). */
@@ -892,6 +894,7 @@ export function recommendMedia(ctx: RecommendContext, query: GenomeQuery, option
   return {
     predicted_conditions: json,
     conditions_used: conditions,
+    domain_used: { domain: evidence.domain, source: evidence.domainSource, basis: evidence.domainBasis },
     neighbors: evidence.neighbors.slice(0, NEIGHBOR_K).map((t) => ({ genome_id: t.genome.genomeId, name: t.genome.name, species: t.genome.species, similarity: Number(t.similarity.toFixed(4)) })),
     media,
   };

@@ -136,6 +136,7 @@ describe('Media tab', () => {
     expect(await page.getByTestId('condition-salinity').inputValue()).toMatch(/^(\d+(\.\d+)?)?$/);
     expect((await page.getByTestId('predicted-salinity').textContent()) ?? '').toMatch(/% NaCl|not predicted/);
     expect(await page.getByTestId('conditions-reset').isDisabled()).toBe(true);
+    expect((await page.getByTestId('domain-used').textContent())?.replace(/\s+/g, ' ').trim()).toMatch(/^Domain from rRNA genes: bacteria · model /);
     console.log('predicted:', (await page.getByTestId('predicted-temperature').textContent())?.trim(), '|', (await page.getByTestId('predicted-salinity').textContent())?.trim());
 
     // (b) Ranked media with reasons and scores.
@@ -319,6 +320,23 @@ describe('Media tab', () => {
     expect(undone.find((m) => m.id === noGrowthId)?.outcome ?? '').toBe('');
     expect(undone[undone.length - 1].id).not.toBe(noGrowthId);
 
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('a sequence without rRNA genes is ranked for the domain of its predicted proteome, and the panel says so', async () => {
+    // 240 kbp of M. genitalium past its rRNA operon (fixture lines 3001–6000): genes, no rRNA genes (the profiler calls it 'unknown').
+    const file = 'no-rrna-chunk.fa';
+    writeFileSync(join(dir, file), `>chunk_1\n${mgLines.slice(3000, 6000).join('\n')}\n`);
+    const { context, page, errors } = await openApp(browser, server.url);
+    await page.getByTestId('fasta-input').setInputFiles(join(dir, file));
+    expect(await waitForRow(page, file, ['done', 'error', 'cancelled'])).toBe('done');
+    await openMedia(page, file);
+    const line = (await page.getByTestId('domain-used').textContent())?.replace(/\s+/g, ' ').trim() ?? '';
+    expect(line).toMatch(/^No rRNA genes found: ranked as bacteria, from the predicted proteome · model /);
+    // Its title gives the basis in full (the classifier and its score).
+    expect(await page.getByTestId('domain-used').getAttribute('title')).toMatch(/^no rRNA call: the predicted proteome \(amino-acid composition classifier trained on \d+ bacteria and \d+ archaea of \d+ genera; score -\d+\.\d\d, > 0 archaea\)$/);
+    await shot(page, 'media-panel-no-rrna');
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -27,10 +27,16 @@ function disguise(src: string, name: string): string {
 }
 
 function checkSchema(r: Record<string, unknown>) {
-  expect(Object.keys(r).sort()).toEqual(['conditions_used', 'media', 'neighbors', 'predicted_conditions']);
+  expect(Object.keys(r).sort()).toEqual(['conditions_used', 'domain_used', 'media', 'neighbors', 'predicted_conditions']);
   const p = r.predicted_conditions as Record<string, unknown>;
   for (const k of ['temperature_c', 'oxygen', 'salinity_pct', 'ph', 'domain', 'model', 'notes']) expect(p, k).toHaveProperty(k);
   expect(['bacteria', 'archaea', 'eukarya', 'unknown']).toContain(p.domain);
+  // The domain the ranking used: the rRNA call when there is one, else the proteome's or the neighbours'.
+  const d = r.domain_used as Record<string, unknown>;
+  expect(Object.keys(d).sort()).toEqual(['basis', 'domain', 'source']);
+  expect(['rrna', 'proteome', 'neighbors']).toContain(d.source);
+  if (p.domain === 'bacteria' || p.domain === 'archaea') expect(d).toMatchObject({ domain: p.domain, source: 'rrna' });
+  expect((p.notes as string[]).filter((n) => n.startsWith('domain used:'))).toEqual([`domain used: ${d.domain} (${d.basis})`]);
   expect(Object.keys(r.conditions_used as object).sort()).toEqual(['oxygenTolerant', 'ph', 'salinityPct', 'temperatureC']);
   for (const n of r.neighbors as Record<string, unknown>[]) {
     expect(typeof n.genome_id).toBe('number');

@@ -27,7 +27,8 @@ Only the sequence is used: headers and the file name do not change the answer.
 
 Options:
   --top N            media to list (default 10)
-  --json             one JSON object: {predicted_conditions, conditions_used, neighbors, media:
+  --json             one JSON object: {predicted_conditions, conditions_used, domain_used
+                     ({domain, source: rrna|proteome|neighbors, basis}), neighbors, media:
                      [{medium_id, name, score, growth_probability, reasons, has_recipe,
                      cvae_log_likelihood, cvae_percentile}]}: the last two are the recipe
                      CVAE's log p(recipe | this genome's condition) and its percentile among
