@@ -500,18 +500,19 @@ export interface MediumEvidence {
 
 /**
  * The domain the ranking uses: the query's rRNA call; without one (a draft or MAG whose rRNA genes
- * were not found), the domain classifier on its predicted proteome (domain-classifier.ts); without
- * usable protein features either, the majority of the 5 nearest genomes.
+ * were not found), the domain classifier on its predicted proteome (domain-classifier.ts), which
+ * only tells bacteria from archaea, so it decides only when the nearest genomes' majority is
+ * prokaryotic; otherwise (a eukaryote's neighbours, or no usable protein features) that majority.
  */
 function domainOfQuery(call: DomainCall, neighbors: NeighborEvidence[], proteome: { domain: string; score: number; trainedOn: DomainClassifier['trainedOn'] } | null): { domain: string; basis: string; source: DomainSource } {
   if (call === 'bacteria' || call === 'archaea') return { domain: call, basis: `rRNA genes of the query (${call})`, source: 'rrna' };
-  if (call === 'unknown' && proteome) {
-    const t = proteome.trainedOn;
-    return { domain: proteome.domain, basis: `no rRNA call: the predicted proteome (amino-acid composition classifier trained on ${t.bacteria} bacteria and ${t.archaea} archaea of ${t.genera} genera; score ${proteome.score.toFixed(2)}, > 0 archaea)`, source: 'proteome' };
-  }
   const votes = new Map<string, number>();
   for (const n of neighbors.slice(0, 5)) votes.set(n.genome.organismType, (votes.get(n.genome.organismType) ?? 0) + 1);
   const best = [...votes].sort((a, b) => b[1] - a[1])[0];
+  if (call === 'unknown' && proteome && (!best || best[0] === 'bacteria' || best[0] === 'archaea')) {
+    const t = proteome.trainedOn;
+    return { domain: proteome.domain, basis: `no rRNA call: the predicted proteome (amino-acid composition classifier trained on ${t.bacteria} bacteria and ${t.archaea} archaea of ${t.genera} genera; score ${proteome.score.toFixed(2)}, > 0 archaea)`, source: 'proteome' };
+  }
   return best ? { domain: best[0], basis: `no rRNA call: the majority of the ${Math.min(5, neighbors.length)} nearest genomes (${best[0]})`, source: 'neighbors' } : { domain: 'bacteria', basis: 'no rRNA call and no neighbours: bacteria assumed', source: 'neighbors' };
 }
 
