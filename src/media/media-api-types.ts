@@ -27,6 +27,12 @@ export interface PredictedConditionsJson {
   ph: { value: number; low: number; high: number } | null;
   /** Domain from the genome's rRNA evidence (never from headers or file names). */
   domain: DomainCall;
+  /**
+   * Bacteria or archaea by the predicted proteome (domain-classifier.ts), whatever the rRNA call;
+   * null without usable protein features or a classifier. What a query without an rRNA call is
+   * ranked and given recipes for.
+   */
+  proteome_domain?: 'bacteria' | 'archaea' | null;
   model: string;
   notes: string[];
 }

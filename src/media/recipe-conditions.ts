@@ -17,6 +17,7 @@
  * tell "unknown" from "30 °C".
  */
 import { AppError } from '../core/errors';
+import type { DomainCall } from '../core/rrna-markers';
 import type { GrowthConditions } from './media-api-types';
 
 export const ORGANISM_GROUPS = ['bacteria', 'archaea', 'fungi', 'protists'] as const;
@@ -90,6 +91,15 @@ export function recipeConditionOf(c: Partial<GrowthConditions>, group: OrganismG
     group: groupOneHot(group),
     genome,
   };
+}
+
+/**
+ * The domain a query's recipes are generated and scored for: its rRNA call, or without one (a draft
+ * or MAG whose rRNA genes were not found) its predicted proteome's (predicted_conditions.proteome_domain),
+ * as the media ranking does.
+ */
+export function recipeDomainOf(domainCall: DomainCall, proteomeDomain: 'bacteria' | 'archaea' | null | undefined): DomainCall {
+  return domainCall !== 'unknown' ? domainCall : (proteomeDomain ?? 'unknown');
 }
 
 /**

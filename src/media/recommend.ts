@@ -295,7 +295,7 @@ export function buildRecommendContext(db: Database, options: { phenotypeModel?: 
 }
 
 /** The database's bacteria and archaea with stored protein features, with their domain and genus. */
-function loadDomainSamples(db: Database, storedProtein: Map<number, Float32Array>): DomainSample[] {
+export function loadDomainSamples(db: Database, storedProtein: Map<number, Float32Array>): DomainSample[] {
   const out: DomainSample[] = [];
   if (!storedProtein.size) return out;
   for (const [id, name, species, type] of db.exec("SELECT id, name, species, organism_type FROM genomes WHERE organism_type IN ('bacteria', 'archaea') ORDER BY id")[0]?.values ?? []) {
@@ -376,7 +376,7 @@ export function conditionsFromPrediction(model: PhenotypeModel, p: PhenotypePred
 const EMPTY_CONDITIONS: GrowthConditions = { temperatureC: null, oxygenTolerant: null, salinityPct: null, ph: null };
 
 /** Growth conditions predicted from the genome (phenotype model), as JSON and as the rankers use them. */
-export function predictConditions(ctx: Pick<RecommendContext, 'phenotypeModel'> & Partial<Pick<RecommendContext, 'dnaPhenotypeModel' | 'storedProtein'>>, query: GenomeQuery): { json: PredictedConditionsJson; conditions: GrowthConditions } {
+export function predictConditions(ctx: Pick<RecommendContext, 'phenotypeModel'> & Partial<Pick<RecommendContext, 'dnaPhenotypeModel' | 'storedProtein' | 'domainSamples' | 'domainClassifiers'>>, query: GenomeQuery): { json: PredictedConditionsJson; conditions: GrowthConditions } {
   let m = ctx.phenotypeModel;
   const notes: string[] = [];
   let protein = query.protein;
@@ -395,8 +395,12 @@ export function predictConditions(ctx: Pick<RecommendContext, 'phenotypeModel'> 
       m = ctx.dnaPhenotypeModel;
     }
   }
+  // The proteome's domain (bacteria or archaea), from the query's own protein features or those stored for a database genome.
+  const classifier = ctx.domainSamples && ctx.domainClassifiers ? domainClassifierFor({ domainSamples: ctx.domainSamples, domainClassifiers: ctx.domainClassifiers }, new Set()) : null;
+  const proteomeCall = classifier ? classifyDomain(classifier, usableProtein(protein) ? protein : null) : null;
+  const proteome_domain = proteomeCall?.domain ?? null;
   const none = (model: string) => ({
-    json: { temperature_c: null, oxygen: null, salinity_pct: null, ph: null, domain: query.domainCall, model, notes },
+    json: { temperature_c: null, oxygen: null, salinity_pct: null, ph: null, domain: query.domainCall, proteome_domain, model, notes },
     conditions: { ...EMPTY_CONDITIONS },
   });
   if (!m) {
@@ -417,6 +421,7 @@ export function predictConditions(ctx: Pick<RecommendContext, 'phenotypeModel'> 
     salinity_pct: p.salinityPct ? { ...iv(p.salinityPct)!, halophile: p.salinityPct.halophile, basis: p.salinityPct.basis } : null,
     ph: iv(p.pH),
     domain: query.domainCall,
+    proteome_domain,
     model: m.id,
     notes,
   };

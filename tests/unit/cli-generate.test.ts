@@ -145,6 +145,26 @@ describe('train cvae → db build --cvae → generate (fixture data, tiny model)
   });
 });
 
+describe('generate with the bundled snapshot', () => {
+  it('a sequence without rRNA genes gets recipes for its predicted proteome’s domain, and says so', async () => {
+    // 240 kbp of the M. genitalium fixture past its rRNA operon: genes, no rRNA genes.
+    const lines = gunzipSync(readFileSync(fixture('mycoplasma-genitalium-g37.fa.gz'))).toString('utf8').trimEnd().split('\n');
+    const file = join(dir, 'no-rrna.fa');
+    writeFileSync(file, `>chunk\n${lines.slice(3001, 6001).join('\n')}\n`);
+    const r = await runCommand(generateCmd, 'generate', file, '-n', '2', '--json', '--seed', '1');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.group).toBe('bacteria');
+    const text = await runCommand(generateCmd, 'generate', file, '-n', '1', '--seed', '1');
+    expect(text.stdout.split('\n')[0]).toMatch(/; rRNA domain unknown \(recipes for bacteria: the predicted proteome\)$/);
+    // With its rRNA genes (the start of the genome), the rRNA call decides and the line says only that.
+    const whole = join(dir, 'with-rrna.fa');
+    writeFileSync(whole, `>chunk\n${lines.slice(1, 3001).join('\n')}\n`);
+    const called = await runCommand(generateCmd, 'generate', whole, '-n', '1', '--seed', '1');
+    expect(called.stdout.split('\n')[0]).toMatch(/; rRNA domain bacteria$/);
+  });
+});
+
 if (HAS_SHARED_DATA) {
   describe('generate with the bundled snapshot (shared data)', () => {
     it('generates valid recipes for a real genome, deterministic with --seed', async () => {

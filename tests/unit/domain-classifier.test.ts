@@ -91,12 +91,15 @@ describe('domain classifier on the bundled snapshot', () => {
     const r = recommendMedia(ctx, { ...q, protein: ctx.storedProtein.get(g.genomeId)!, genomeId: null }, { excludeGenus: 'Methanosarcina', top: 10 });
     const note = r.predicted_conditions.notes.find((x) => x.startsWith('domain used:'))!;
     expect(note).toMatch(/^domain used: archaea \(no rRNA call: the predicted proteome \(amino-acid composition classifier trained on \d+ bacteria and \d+ archaea of \d+ genera; score \d+\.\d\d, > 0 archaea\)\)$/);
+    // predicted_conditions also gives the proteome's call (what recipes are generated for without an rRNA call).
+    expect(r.predicted_conditions.proteome_domain).toBe('archaea');
     // With an rRNA call the classifier is not consulted.
     const called = recommendMedia(ctx, { ...q, domainCall: 'archaea', protein: ctx.storedProtein.get(g.genomeId)!, genomeId: null }, { excludeGenus: 'Methanosarcina', top: 10 });
     expect(called.predicted_conditions.notes).toContain('domain used: archaea (rRNA genes of the query (archaea))');
     // Without protein features (too short for gene calling), the neighbours decide, as before.
     const bare = recommendMedia(ctx, { ...q, genomeId: null }, { excludeGenus: 'Methanosarcina', top: 10 });
     expect(bare.predicted_conditions.notes.find((x) => x.startsWith('domain used:'))).toMatch(/nearest genomes/);
+    expect(bare.predicted_conditions.proteome_domain).toBeNull();
   });
 });
 

@@ -8,8 +8,9 @@ import { AppError } from '../../core/errors';
 import { describeGeneratedRecipes } from '../../media/generate-recipes';
 import type { GeneratedRecipe, GenerateResult, GrowthConditions } from '../../media/media-api-types';
 import { buildMediaMatrix } from '../../media/media-vectors';
-import { encodeCondition, groupOfDomain, growthConditionsOf, recipeConditionForQuery, type OrganismGroup } from '../../media/recipe-conditions';
-import { bundledDnaPhenotypeModel, bundledPhenotypeModel, predictConditions } from '../../media/recommend';
+import { encodeCondition, groupOfDomain, growthConditionsOf, recipeConditionForQuery, recipeDomainOf, type OrganismGroup } from '../../media/recipe-conditions';
+import { bundledDnaPhenotypeModel, bundledPhenotypeModel, loadDomainSamples, predictConditions } from '../../media/recommend';
+import { storedProteinByGenome } from '../../media/phenotype-stored-features';
 import { sampleRecipeVectors } from '../../ml/recipe-cvae';
 import { instantiateRecipeCvae, readRecipeCvae } from '../../ml/recipe-cvae-model';
 import { numberOption, onePositional, parseCommandArgs } from '../command-args';
@@ -68,11 +69,14 @@ export async function run(argv: string[]): Promise<number> {
     // The genome embedding of the genome VAE the recipe model was trained with.
     const { query, genomeModelFound } = await genomeQueryOf(db, profile, model.genomeModelId ?? null);
     // Growth conditions: predicted from the sequence (the same function as recommend and the app), each replaced by the one given.
-    const predicted = predictConditions({ phenotypeModel: bundledPhenotypeModel(), dnaPhenotypeModel: bundledDnaPhenotypeModel() }, query);
+    const storedProtein = storedProteinByGenome(db);
+    const predicted = predictConditions({ phenotypeModel: bundledPhenotypeModel(), dnaPhenotypeModel: bundledDnaPhenotypeModel(), storedProtein, domainSamples: loadDomainSamples(db, storedProtein), domainClassifiers: new Map() }, query);
+    // The group: the rRNA call, or without one the proteome's domain (as recommend ranks it).
+    const domain = recipeDomainOf(query.domainCall, predicted.json.proteome_domain);
     const notes = [...predicted.json.notes];
     if (model.genomeModelId && !genomeModelFound) notes.push(`genome VAE ${model.genomeModelId} of the recipe model is not in ${dbName}: the genome embedding is left unknown`);
     const conditions: GrowthConditions = { ...predicted.conditions, ...given };
-    const condition = recipeConditionForQuery(conditions, query.domainCall, query.latent);
+    const condition = recipeConditionForQuery(conditions, domain, query.latent);
     const cvae = instantiateRecipeCvae(model);
     let recipes: GeneratedRecipe[];
     try {
@@ -82,9 +86,9 @@ export async function run(argv: string[]): Promise<number> {
     } finally {
       cvae.dispose();
     }
-    const out: GenerateJson = { recipes, conditions_used: growthConditionsOf(condition), group: query.domainCall === 'eukarya' ? null : groupOfDomain(query.domainCall), model: model.id, predicted_notes: notes };
+    const out: GenerateJson = { recipes, conditions_used: growthConditionsOf(condition), group: domain === 'eukarya' ? null : groupOfDomain(domain), model: model.id, predicted_notes: notes };
     if (v.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-    else process.stdout.write(formatRecipes(out, query.domainCall));
+    else process.stdout.write(formatRecipes(out, query.domainCall, domain));
     return 0;
   } finally {
     db.close();
@@ -94,10 +98,10 @@ export async function run(argv: string[]): Promise<number> {
 const num = (x: number | null | undefined, d = 3) => (x === null || x === undefined ? '' : x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : Number(x.toPrecision(d)).toString());
 
 /** The bench-readable text form: one ingredient table per recipe, with units. */
-export function formatRecipes(out: GenerateJson, domainCall: string): string {
+export function formatRecipes(out: GenerateJson, domainCall: string, domain = domainCall): string {
   const c = out.conditions_used;
   const lines = [
-    `# ${out.model}; conditions used: temperature ${c.temperatureC === null ? 'unknown' : `${c.temperatureC.toFixed(1)} °C`}, oxygen ${c.oxygenTolerant === null ? 'unknown' : c.oxygenTolerant ? 'tolerant' : 'anaerobic'}, salinity ${c.salinityPct === null ? 'unknown' : `${c.salinityPct.toFixed(1)} % NaCl`}, pH ${c.ph === null ? 'unknown' : c.ph.toFixed(1)}; rRNA domain ${domainCall}`,
+    `# ${out.model}; conditions used: temperature ${c.temperatureC === null ? 'unknown' : `${c.temperatureC.toFixed(1)} °C`}, oxygen ${c.oxygenTolerant === null ? 'unknown' : c.oxygenTolerant ? 'tolerant' : 'anaerobic'}, salinity ${c.salinityPct === null ? 'unknown' : `${c.salinityPct.toFixed(1)} % NaCl`}, pH ${c.ph === null ? 'unknown' : c.ph.toFixed(1)}; rRNA domain ${domainCall}${domain !== domainCall ? ` (recipes for ${domain}: the predicted proteome)` : ''}`,
   ];
   out.recipes.forEach((r, i) => {
     lines.push('');

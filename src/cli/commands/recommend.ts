@@ -9,6 +9,7 @@ import { buildMediaMatrix } from '../../media/media-vectors';
 import { initNodeBackend } from '../../ml/node-backend';
 import { instantiateRecipeCvae, readRecipeCvae } from '../../ml/recipe-cvae-model';
 import { scoreMediaForQuery } from '../../ml/recipe-cvae-score';
+import { recipeDomainOf } from '../../media/recipe-conditions';
 import { numberOption, onePositional, parseCommandArgs } from '../command-args';
 import { CONDITION_HELP, CONDITION_OPTIONS, conditionEdits, genomeQueryOf, profileQueryFile } from '../genome-query';
 import { DEFAULT_DB, openCliDatabase } from '../cli-database';
@@ -65,7 +66,9 @@ export async function run(argv: string[]): Promise<number> {
       const net = instantiateRecipeCvae(model);
       try {
         const conditions = { ...predicted.conditions, ...Object.fromEntries(Object.entries(edits).filter(([, x]) => x !== undefined)) };
-        cvae = scoreMediaForQuery(net, model.id, scoredMediaOf(buildMediaMatrix(db, { vocab: model.vocab })), conditions, query, model.genomeModelId === ctx.modelId);
+        // The recipe model's group: the rRNA call, or without one the proteome's domain.
+        const forRecipes = { domainCall: recipeDomainOf(query.domainCall, predicted.json.proteome_domain), latent: query.latent };
+        cvae = scoreMediaForQuery(net, model.id, scoredMediaOf(buildMediaMatrix(db, { vocab: model.vocab })), conditions, forRecipes, model.genomeModelId === ctx.modelId);
       } finally {
         net.dispose();
       }

@@ -15,7 +15,7 @@ import { proteinFeatureVector } from '../../core/protein-features';
 import type { GenomeProfile } from '../../core/profile-types';
 import type { Recipe } from '../../db/queries';
 import type { GeneratedRecipe, GenomeQuery, GrowthConditions, PredictedConditionsJson } from '../../media/media-api-types';
-import { encodeCondition, growthConditionsOf, interpolateConditions, recipeConditionForQuery, type RecipeCondition } from '../../media/recipe-conditions';
+import { encodeCondition, growthConditionsOf, interpolateConditions, recipeConditionForQuery, recipeDomainOf, type RecipeCondition } from '../../media/recipe-conditions';
 import type { KnownGenome, LabOutcomeRow, MediaRecommendation } from '../../runs-in-worker/db-worker-api';
 import type { MlClient } from '../../runs-on-page/ml-client';
 import { CONDITION_PRESETS, rankChanges, sameConditions, type RankChange } from '../media-format';
@@ -297,7 +297,7 @@ export class MediaStore {
       if (seq !== this.#seq) return;
       this.known = p.known;
       const db = await whenDatabaseReady(this.database);
-      const cvae = await this.#likelihood(recipeConditionForQuery(p.conditions, p.query.domainCall, p.latent));
+      const cvae = await this.#likelihood(recipeConditionForQuery(p.conditions, recipeDomainOf(p.query.domainCall, p.predicted.proteome_domain), p.latent));
       const base = await db.recommend(p.query, { top: MEDIA_SHOWN, cvae, predicted: { json: p.predicted, conditions: p.conditions } });
       if (seq !== this.#seq) return;
       this.baseline = base;
@@ -418,8 +418,8 @@ export class MediaStore {
       const partner = this.#partnerGenome?.(this.partnerKey);
       if (partner) {
         const b = await this.#prepare(partner);
-        const ca = recipeConditionForQuery(a.conditions, a.query.domainCall, a.latent);
-        const cb = recipeConditionForQuery(b.conditions, b.query.domainCall, b.latent);
+        const ca = recipeConditionForQuery(a.conditions, recipeDomainOf(a.query.domainCall, a.predicted.proteome_domain), a.latent);
+        const cb = recipeConditionForQuery(b.conditions, recipeDomainOf(b.query.domainCall, b.predicted.proteome_domain), b.latent);
         const c = interpolateConditions(ca, cb, this.t);
         const conditions = growthConditionsOf(c);
         // At t = 0 this is the genome itself (its lab outcomes apply); between, a hypothetical one.
@@ -428,7 +428,7 @@ export class MediaStore {
       }
     }
     const conditions = this.conditions;
-    return { query: a.query, conditions, recipeCondition: recipeConditionForQuery(conditions, a.query.domainCall, a.latent) };
+    return { query: a.query, conditions, recipeCondition: recipeConditionForQuery(conditions, recipeDomainOf(a.query.domainCall, a.predicted.proteome_domain), a.latent) };
   }
 
   /** Finds another profiled genome by key (set by the page: the Profile page's finished jobs). */
@@ -535,7 +535,7 @@ export class MediaStore {
     const g = this.genome;
     if (!g) return;
     const p = await this.#prepare(g);
-    const cvae = await this.#likelihood(recipeConditionForQuery(p.conditions, query.domainCall, p.latent));
+    const cvae = await this.#likelihood(recipeConditionForQuery(p.conditions, recipeDomainOf(query.domainCall, p.predicted.proteome_domain), p.latent));
     if (!cvae || seq !== this.#seq) return;
     const db = await whenDatabaseReady(this.database);
     const r = await db.recommend(query, { top: MEDIA_SHOWN, cvae, predicted: query === p.query ? { json: p.predicted, conditions: p.conditions } : undefined });
