@@ -273,6 +273,7 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
   /** Per genome, the first-hit rank of mediaforge (w = 0) and of each fused weight, for the nested weight selection. */
   const cvaeNested: { H: string; domain: string; truth: Set<string>; ranked: RankedMedium[][] }[] = [];
   const neighborDomainRun: Res[] = [];
+  const proteomeDomainOnlyRun: Res[] = [];
   const domainCalls = { proteome: { correct: 0, total: 0 }, neighbors: { correct: 0, total: 0 } };
   for (const f0 of queries) {
     // --no-rrna: the query as a genome without rRNA evidence (everything that reads its call sees 'unknown').
@@ -315,6 +316,7 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
     if (o.noRrna) {
       const nbRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, domainFallback: 'neighbors' });
       neighborDomainRun.push({ truth, ranked: toRanked(nbRun), domain: q.organismType });
+      proteomeDomainOnlyRun.push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, domainFallback: 'proteome-domain-only' })), domain: q.organismType });
       for (const [k, run] of [['proteome', fixedRun], ['neighbors', nbRun]] as const) {
         domainCalls[k].total++;
         if (run.evidence.domain === q.organismType) domainCalls[k].correct++;
@@ -456,7 +458,10 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
     });
     variantRuns.push(...firstPickRuns.map((r) => ({ ...r, picks: undefined as Record<string, number> | undefined })), { name: 'first pick: nested selection', results, picks });
   }
-  if (o.noRrna) variantRuns.push({ name: 'mediaforge, no rRNA call, domain from the 5 nearest genomes (before the proteome classifier)', results: neighborDomainRun, picks: undefined });
+  if (o.noRrna) {
+    variantRuns.push({ name: 'mediaforge, no rRNA call, domain from the 5 nearest genomes (before the proteome classifier)', results: neighborDomainRun, picks: undefined });
+    variantRuns.push({ name: 'mediaforge, no rRNA call, proteome domain, neighbours by cosine alone (no domain agreement)', results: proteomeDomainOnlyRun, picks: undefined });
+  }
   const variants = variantRuns.map((v) => {
     const js = v.results.map(jaccardOf).filter((x): x is number => x !== null);
     return { name: v.name, hits: Object.fromEntries(DOMAINS.map((d) => [d, hitRates(v.results.filter((r) => d === 'all' || r.domain === d))])) as Record<(typeof DOMAINS)[number], HitRates>, top1Jaccard: js.length ? js.reduce((a, b) => a + b, 0) / js.length : NaN, ...(v.picks ? { picks: v.picks } : {}) };

@@ -465,10 +465,12 @@ export interface RecommendOptions {
   /** With a weight: the media this high in the likelihood ranking join the candidates (default CVAE_CANDIDATES; 0 = none). */
   cvaeCandidates?: number;
   /**
-   * Without an rRNA call, the domain comes from the proteome classifier ('proteome', the default) or
-   * from the nearest genomes' majority ('neighbors': what it was before; eval media --no-rrna measures both).
+   * Without an rRNA call, the domain comes from the proteome classifier, which also stands in for the
+   * call in the neighbours' domain agreement ('proteome', the default); 'proteome-domain-only' keeps
+   * the neighbours by cosine alone; 'neighbors' takes their majority (what it was before). eval media
+   * --no-rrna measures all three.
    */
-  domainFallback?: 'proteome' | 'neighbors';
+  domainFallback?: 'proteome' | 'proteome-domain-only' | 'neighbors';
   /** recommendMedia: this query's predictConditions result, when the caller already has it (it is not predicted again). */
   predicted?: ReturnType<typeof predictConditions>;
 }
@@ -538,11 +540,13 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
   const useLatent = !!query.latent && ctx.genomes.some((g) => g.latent);
   let sim: (g: LinkedGenome) => number;
   let latentSim: ReturnType<typeof latentSimilarity> | null = null;
+  let unitLatent: Float32Array | null = null;
   if (useLatent) {
     let s = 0;
     for (const x of query.latent!) s += x * x;
     const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-    sim = latentSim = latentSimilarity({ latent: Float32Array.from(query.latent!, (x) => x * inv), domainCall: query.domainCall });
+    unitLatent = Float32Array.from(query.latent!, (x) => x * inv);
+    sim = latentSim = latentSimilarity({ latent: unitLatent, domainCall: query.domainCall });
   } else sim = tetraSimilarity({ tetra: tetraVector(query.counts) });
   const cands = ctx.genomes.filter((g) => g.genomeId !== options.excludeGenomeId && !(g.genus && excluded.has(g.genus)));
   // Condition-aware neighbours (similarity × conditionMatch of the neighbour's strains to the
@@ -553,9 +557,14 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
     const c = anyQueryCondition ? ctx.genomeConditions.get(g.genomeId) : undefined;
     return c ? conditionMatch(c, conditions) : 1;
   };
-  const scored = cands.map((genome) => ({ genome, similarity: sim(genome) * conditionWeight(genome) })).sort((a, b) => b.similarity - a.similarity || a.genome.genomeId - b.genome.genomeId);
-  const neighbors = scored.slice(0, Math.max(NEIGHBOR_K, GENUS_NEIGHBORS));
+  const nearest = () => cands.map((genome) => ({ genome, similarity: sim(genome) * conditionWeight(genome) })).sort((a, b) => b.similarity - a.similarity || a.genome.genomeId - b.genome.genomeId).slice(0, Math.max(NEIGHBOR_K, GENUS_NEIGHBORS));
+  let neighbors = nearest();
   const { domain, basis, source: domainSource } = domainOfQuery(query.domainCall, neighbors, options.domainFallback === 'neighbors' ? null : proteomeDomain(ctx, query, excluded));
+  if (domainSource === 'proteome' && unitLatent && options.domainFallback !== 'proteome-domain-only') {
+    // The proteome's domain stands in for the missing rRNA call in the neighbours' domain agreement too.
+    sim = latentSim = latentSimilarity({ latent: unitLatent, domainCall: domain as DomainCall });
+    neighbors = nearest();
+  }
 
   // neighbor: own media of the 5 nearest genomes (lab outcomes: grew = confidence 1, no growth = −1).
   const nb = new Float64Array(n);

@@ -363,7 +363,11 @@ describe('evaluation on a fixed tiny split', () => {
     const pick = new Set(['Escherichia coli', 'Metallosphaera sedula', 'Methanosarcina mazei', 'Helicobacter pylori']);
     const rep = evaluateMedia(db, { queryFilter: (g) => [...pick].some((p) => g.species?.startsWith(p)), noRrna: true });
     expect(rep.method).toMatch(/no rRNA calls \(--no-rrna\): domain from the proteome classifier/);
-    expect(rep.variants.map((v) => v.name)).toEqual(['mediaforge, no rRNA call, domain from the 5 nearest genomes (before the proteome classifier)']);
+    expect(rep.variants.map((v) => v.name)).toEqual([
+      'mediaforge, no rRNA call, domain from the 5 nearest genomes (before the proteome classifier)',
+      'mediaforge, no rRNA call, proteome domain, neighbours by cosine alone (no domain agreement)',
+    ]);
+    for (const v of rep.variants) expect(v.hits.all.queries).toBe(rep.genomes);
     expect(rep.variants[0].hits.all.queries).toBe(rep.genomes);
     const d = rep.domainCalls!;
     expect(d.proteome.total).toBe(rep.genomes);

@@ -55,8 +55,9 @@ Options:
               without usable protein features) instead of DNA + protein
   --no-rrna   rank every genome as a draft or MAG without rRNA genes would be: its rRNA domain
               call is withheld, so the domain comes from the proteome classifier (trained
-              without its genus); also ranked with the domain from the 5 nearest genomes, and
-              how often each domain is right
+              without its genus), which also stands in for the rRNA call in the neighbours'
+              domain agreement; also ranked with the domain from the 5 nearest genomes, and
+              with the proteome's domain but no agreement term, and how often each domain is right
   --variants  also rank with each evidence-weight variant (EVIDENCE_VARIANTS, media-eval.ts):
               fixed, nested-tuned, and selected by nested leave-genus-out
   --cvae      also measure the recipe CVAE's likelihood log p(medium | condition) as a ranker
