@@ -9,24 +9,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, fixture } from '../helpers/data';
 import { flipByte, gzipMemberStarts } from '../helpers/gzip-bytes';
-import { cellValue, launchBrowser, openApp, row, screenshot, startStaticServer, waitForRow, type StaticServer } from './helpers';
+import { cellValue, row, screenshot, useBrowserAndServer, waitForRow } from './helpers';
 
-let server: StaticServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startStaticServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useBrowserAndServer();
 
 const enc = (s: string) => Buffer.from(s, 'utf8');
 const lambdaGz = readFileSync(fixture('lambda.fa.gz'));
@@ -75,7 +64,7 @@ describe('bad input in the browser: the same refusals as the CLI', () => {
     const dir = mkdtempSync(join(tmpdir(), 'mf-e2e-bad-'));
     for (const [name, bytes] of BAD) writeFileSync(join(dir, name), bytes);
     writeFileSync(join(dir, 'dup.fa'), DUP);
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await app.open();
 
     // Chromium's own gunzip refuses the damaged single-member files (it checks the CRC-32), and
     // cannot read multi-member ones at all: either way the portable decoder gives the message.

@@ -9,11 +9,11 @@
  * of the name. A control copy of the same text without the isolate, on the same page, is measured
  * the same way and is reordered: the measurement can fail.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { randomFasta, section, showDatabase, viewportScreenshot } from './db-helpers';
-import { download, launchBrowser, openApp, screenshot, startStaticServer, waitForRow, type StaticServer } from './helpers';
-import { appRootWithModel } from './vae-helpers';
+import { download, screenshot, useBrowserAndServer, waitForRow } from './helpers';
+import { rootWithModel } from './vae-helpers';
 
 const RLO = '\u202E';
 const NAME = `evil${RLO}anf.exe`;
@@ -25,19 +25,7 @@ function fasta(): Buffer {
   return Buffer.from(`>${RECORD_ID} first\n${body(3)}>${RECORD_ID} again\n${body(4)}`, 'utf8');
 }
 
-let server: StaticServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  const { root } = await appRootWithModel();
-  server = await startStaticServer(root);
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useBrowserAndServer({ root: rootWithModel });
 
 interface Order {
   /** The isolate's text. */
@@ -115,7 +103,7 @@ async function controlOrder(page: Page, selector: string, untrusted: string, aft
 
 describe('bidi controls in untrusted names', () => {
   it('a file name, a record id and a species with U+202E do not reorder the text after them', async () => {
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await app.open();
     await page.getByTestId('fasta-input').setInputFiles({ name: NAME, mimeType: 'text/plain', buffer: fasta() });
     expect(await waitForRow(page, NAME, ['done', 'error', 'cancelled'])).toBe('done');
     const rowSel = '[data-testid="profile-row"]';

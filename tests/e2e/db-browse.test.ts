@@ -4,26 +4,20 @@
  * strain search by DSM number, and the quality report. What the page shows is checked against the
  * same snapshot opened with sql.js in Node (plain SQL, not the app's query code).
  */
-import type { Browser } from 'playwright-core';
 import type { Database } from 'sql.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectStats } from '../../src/db/stats';
 import { bundledSnapshotBytes, openBundledInNode, searchMedia, searchStrains, section, showDatabase } from './db-helpers';
-import { launchBrowser, longTasksSince, openApp, pageNow, screenshot, startStaticServer, type StaticServer } from './helpers';
+import { longTasksSince, pageNow, screenshot, useBrowserAndServer } from './helpers';
 
-let server: StaticServer;
-let browser: Browser;
+const app = useBrowserAndServer();
 let ref: Database;
 
 beforeAll(async () => {
   ref = (await openBundledInNode()).db;
-  server = await startStaticServer();
-  browser = await launchBrowser();
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
   ref?.close();
 });
 
@@ -31,7 +25,7 @@ const q = (sql: string, params: (string | number)[] = []) => ref.exec(sql, param
 
 describe('Database tab on a first visit', () => {
   it('loads the bundled database with progress, without blocking the page, and finds real media by name', async () => {
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await app.open();
     // Serve the snapshot with a Content-Length, as static web servers do (the test server streams without one).
     const snapshot = Buffer.from(bundledSnapshotBytes());
     // Held back until the loading state has been photographed.
@@ -79,7 +73,7 @@ describe('Database tab on a first visit', () => {
   });
 
   it('says clearly when the bundled database cannot be loaded, and can try again', async () => {
-    const { context, page } = await openApp(browser, server.url);
+    const { context, page } = await app.open();
     let fail = true;
     let requests = 0;
     await page.route('**/mediaforge-snapshot.sqlite.gz', (route) => {
@@ -103,7 +97,7 @@ describe('Database tab on a first visit', () => {
   });
 
   it('shows a bench-ready recipe: solutions, g/L and mmol/L with units, stock lines marked, the DSMZ PDF', async () => {
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await app.open();
     await showDatabase(page);
     // A medium with final and stock lines and a PDF link, among those named "marine" if possible.
     const [mid, mname, link] = q(
@@ -156,7 +150,7 @@ describe('Database tab on a first visit', () => {
   });
 
   it('finds a strain by DSM number and lists the media it grows on', async () => {
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await app.open();
     await showDatabase(page);
     await section(page, 'strains');
     const [sid, dsm, species] = q(
@@ -184,7 +178,7 @@ describe('Database tab on a first visit', () => {
   });
 
   it('shows the quality report with the numbers of the DB helper’s stats and a per-domain chart', async () => {
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await app.open();
     await showDatabase(page);
     await section(page, 'quality');
     await page.getByTestId('chart-domains').waitFor({ timeout: 60_000 });

@@ -6,25 +6,20 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { Database } from 'sql.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { genomeRows, openBundledInNode, randomFasta, section, showDatabase, viewportScreenshot } from './db-helpers';
-import { launchBrowser, openApp, startStaticServer, waitForRow, type StaticServer } from './helpers';
+import { useBrowserAndServer, waitForRow } from './helpers';
 
-let server: StaticServer;
-let browser: Browser;
+const app = useBrowserAndServer();
 let ref: Database;
 
 beforeAll(async () => {
   ref = (await openBundledInNode()).db;
-  server = await startStaticServer();
-  browser = await launchBrowser();
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
   ref?.close();
 });
 
@@ -54,7 +49,7 @@ describe('genomes in the browser database', () => {
     const file = 'my-isolate.fa';
     writeFileSync(join(dir, file), randomFasta('my isolate 7', 40_000, 2024));
 
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await app.open();
     await page.getByTestId('fasta-input').setInputFiles(join(dir, file));
     expect(await waitForRow(page, file, ['done', 'error', 'cancelled'])).toBe('done');
 

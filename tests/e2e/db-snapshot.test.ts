@@ -8,9 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'fflate';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import type { SqlJsStatic } from 'sql.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { profileSource } from '../../src/core/profile';
 import { bytesSource } from '../../src/core/sources';
 import { addGenome } from '../../src/db/genomes';
@@ -21,10 +20,9 @@ import { loadSqlJs } from '../../src/db/node-files';
 import { createDatabase, exportSnapshot } from '../../src/db/snapshot-file';
 import { FIXTURES } from '../helpers/data';
 import { bundledSnapshotBytes, exportSnapshot as exportInPage, genomeRows, importSnapshot, openDatabase, randomFasta, searchMedia, searchStrains, section, chooseImportFile } from './db-helpers';
-import { launchBrowser, screenshot, startStaticServer, type StaticServer } from './helpers';
+import { screenshot, useBrowserAndServer } from './helpers';
 
-let server: StaticServer;
-let browser: Browser;
+const app = useBrowserAndServer();
 let SQL: SqlJsStatic;
 /** The test snapshot (.sqlite.gz) and what it holds. */
 let testSnapshot: Uint8Array;
@@ -55,13 +53,6 @@ async function buildTestSnapshot(): Promise<Uint8Array> {
 beforeAll(async () => {
   SQL = await loadSqlJs();
   testSnapshot = await buildTestSnapshot();
-  server = await startStaticServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 /** What a user sees for a fixed set of queries: media, strains, genomes, the info line. */
@@ -77,7 +68,7 @@ async function queryResults(page: import('playwright-core').Page) {
 
 describe('snapshot files in the browser', () => {
   it('import → export → import in a fresh context gives identical query results', async () => {
-    const a = await openDatabase(browser, server.url);
+    const a = await openDatabase(app.browser, app.server.url);
     const imported = await importSnapshot(a.page, 'colleague.sqlite.gz', testSnapshot, 'replace');
     expect(imported.ok, imported.text).toBe(true);
     expect(imported.text).toContain('Replaced the database with colleague.sqlite.gz');
@@ -98,7 +89,7 @@ describe('snapshot files in the browser', () => {
     expect(a.errors).toEqual([]);
     await a.context.close();
 
-    const b = await openDatabase(browser, server.url);
+    const b = await openDatabase(app.browser, app.server.url);
     const again = await importSnapshot(b.page, exported.name, exported.bytes, 'replace');
     expect(again.ok, again.text).toBe(true);
     const resultsB = await queryResults(b.page);
@@ -108,7 +99,7 @@ describe('snapshot files in the browser', () => {
   });
 
   it('rejects bad files with a clear message naming the file, and leaves the database byte-identical', async () => {
-    const { context, page, errors } = await openDatabase(browser, server.url);
+    const { context, page, errors } = await openDatabase(app.browser, app.server.url);
     // Make the database the user's own first (a merged genome), so "unchanged" means something.
     expect((await importSnapshot(page, 'colleague.sqlite.gz', testSnapshot, 'merge')).ok).toBe(true);
     const before = await exportInPage(page);
@@ -154,7 +145,7 @@ describe('snapshot files in the browser', () => {
   });
 
   it('asks before replacing the database; answering no changes nothing', async () => {
-    const { context, page, errors } = await openDatabase(browser, server.url);
+    const { context, page, errors } = await openDatabase(app.browser, app.server.url);
     expect((await importSnapshot(page, 'colleague.sqlite.gz', testSnapshot, 'merge')).ok).toBe(true);
     const before = await exportInPage(page);
     const merge = page.getByTestId('import-merge');
@@ -178,7 +169,7 @@ describe('snapshot files in the browser', () => {
   });
 
   it('merges another user’s snapshot without duplicating genomes', async () => {
-    const { context, page, errors } = await openDatabase(browser, server.url);
+    const { context, page, errors } = await openDatabase(app.browser, app.server.url);
     const genomesBefore = (await genomeRows(page)).length;
     const first = await importSnapshot(page, 'colleague.sqlite.gz', testSnapshot, 'merge');
     expect(first.ok, first.text).toBe(true);
@@ -195,7 +186,7 @@ describe('snapshot files in the browser', () => {
   });
 
   it('keeps an imported snapshot across a reload (IndexedDB)', async () => {
-    const { context, page, errors } = await openDatabase(browser, server.url);
+    const { context, page, errors } = await openDatabase(app.browser, app.server.url);
     expect((await importSnapshot(page, 'colleague.sqlite.gz', testSnapshot, 'replace')).ok).toBe(true);
     const before = await queryResults(page);
     await page.reload();
@@ -208,7 +199,7 @@ describe('snapshot files in the browser', () => {
   });
 
   it('a tab closed while saving leaves the previous or the new database, never a broken one', async () => {
-    const { context, page } = await openDatabase(browser, server.url);
+    const { context, page } = await openDatabase(app.browser, app.server.url);
     const infoText = async (p: import('playwright-core').Page) => (await p.getByTestId('db-info').textContent())!.replace(/\s+/g, ' ');
     const files = { bundled: bundledSnapshotBytes(), colleague: testSnapshot };
     const infos: Record<string, string> = { bundled: await infoText(page) };
@@ -235,7 +226,7 @@ describe('snapshot files in the browser', () => {
       current = await context.newPage();
       const errors: string[] = [];
       current.on('pageerror', (e) => errors.push(e.message));
-      await current.goto(server.url);
+      await current.goto(app.server.url);
       await current.locator('header nav').getByRole('button', { name: 'Database' }).click();
       await current.locator('[data-testid="database-page"][data-status="ready"]').waitFor({ timeout: 90_000 });
       const info = await infoText(current);

@@ -9,11 +9,11 @@
  * `on…` attribute if it ran: after each step neither happened, and the literal text is on the page.
  */
 import { gzipSync } from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { importSnapshot, openBundledInNode, randomFasta, searchMedia, section, showDatabase, viewportScreenshot } from './db-helpers';
-import { launchBrowser, openApp, startStaticServer, waitForRow, type StaticServer } from './helpers';
-import { appRootWithModel } from './vae-helpers';
+import { useBrowserAndServer, waitForRow } from './helpers';
+import { rootWithModel } from './vae-helpers';
 
 const FILE_NAME = `"><svg onload="window.__pwned='file'"><img src=x onerror="window.__pwned='file-img'">\u202Eaf.txt.fa`;
 const COPY_NAME = 'plain-copy.fa';
@@ -34,19 +34,7 @@ function hostileFasta(): Buffer {
   return Buffer.from(records.join(''), 'utf8');
 }
 
-let server: StaticServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  const { root } = await appRootWithModel();
-  server = await startStaticServer(root);
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useBrowserAndServer({ root: rootWithModel });
 
 /** No payload ran: the flag is unset, and no element carries an event-handler attribute or the payload's image. */
 async function expectInert(page: Page, where: string): Promise<void> {
@@ -75,7 +63,7 @@ const rowText = (page: Page, file: string, selector: string) =>
 
 describe('hostile content is shown as text', () => {
   it('a hostile file name, FASTA headers, species and strain appear literally on every tab', async () => {
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await app.open();
     await page.getByTestId('fasta-input').setInputFiles({ name: FILE_NAME, mimeType: 'text/plain', buffer: hostileFasta() });
     expect(await waitForRow(page, FILE_NAME, ['done', 'error', 'cancelled'])).toBe('done');
     expect(await rowText(page, FILE_NAME, '.name')).toBe(FILE_NAME);
@@ -164,7 +152,7 @@ describe('hostile content is shown as text', () => {
     const bytes = gzipSync(db.export());
     db.close();
 
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await app.open();
     await showDatabase(page);
     const outcome = await importSnapshot(page, 'hostile.sqlite.gz', bytes, 'replace');
     expect(outcome.ok).toBe(true);

@@ -6,38 +6,28 @@
  * with progress and is cached in the database, the media map opens a recipe, and without WebGL
  * the map says so while the rest of the app works.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'fflate';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSqlJs } from '../../src/db/node-files';
 import { fixture } from '../helpers/data';
-import { download, launchBrowser, openApp, screenshot, SCREENSHOTS, startStaticServer, waitForRow, type StaticServer } from './helpers';
-import { appRootWithModel } from './vae-helpers';
+import { download, openApp, screenshot, SCREENSHOTS, useBrowserAndServer, waitForRow } from './helpers';
+import { rootWithModel } from './vae-helpers';
 
-let server: StaticServer;
-let browser: Browser;
-let root: string;
+const app = useBrowserAndServer({ root: rootWithModel });
 /** Embeddings of the active model in the served snapshot (the points the map must draw). */
 let expected: { count: number; g37: string };
 
 beforeAll(async () => {
-  ({ root } = await appRootWithModel());
   const SQL = await loadSqlJs();
-  const db = new SQL.Database(gunzipSync(readFileSync(join(root, 'mediaforge-snapshot.sqlite.gz'))));
+  const db = new SQL.Database(gunzipSync(readFileSync(join(app.root, 'mediaforge-snapshot.sqlite.gz'))));
   const count = Number(db.exec("SELECT count(*) FROM genome_embeddings e JOIN meta m ON m.key = 'active_genome_vae' AND e.model_id = m.value")[0].values[0][0]);
   const g37 = String(db.exec("SELECT name FROM genomes WHERE source_file LIKE '%Mycoplasma_genitalium_G37%' AND record_type = 'genome'")[0].values[0][0]);
   db.close();
   expected = { count, g37 };
-  server = await startStaticServer(root);
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 async function showMap(page: Page): Promise<void> {
@@ -68,7 +58,7 @@ const hook = (page: Page) => ({
 
 describe('latent map', () => {
   it('draws every bundled genome and record, shows a tooltip and a point’s neighbours, exports a box selection, places a profiled genome', async () => {
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await app.open();
     await showMap(page);
     // All points of the active model are drawn, straight from the bundled snapshot (PCA, no training).
     const drawn = Number(await page.getByTestId('latent-map').getAttribute('data-points'));
@@ -197,7 +187,7 @@ describe('latent map', () => {
   });
 
   it('computes UMAP in the worker with progress, caches it in the database, and cancels', async () => {
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await app.open();
     await showMap(page);
     // Cancel: the PCA map stays.
     await page.getByTestId('map-method').selectOption('umap');
@@ -235,7 +225,7 @@ describe('latent map', () => {
   });
 
   it('shows the media map (click → recipe) and the diagnostics', async () => {
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await app.open();
     await showMap(page);
     await page.getByTestId('map-view-media').click();
     const media = page.locator('[data-testid="media-map"][data-status="drawn"]');
@@ -272,7 +262,7 @@ describe('latent map', () => {
   it('says so without WebGL, and the rest of the app still works', async () => {
     const noGl = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-quic', '--no-first-run', '--disable-webgl', '--disable-webgl2'] });
     try {
-      const { context, page, errors } = await openApp(noGl, server.url);
+      const { context, page, errors } = await openApp(noGl, app.server.url);
       expect(await page.evaluate(() => !!document.createElement('canvas').getContext('webgl2'))).toBe(false);
       await page.locator('header nav').getByRole('button', { name: 'Map' }).click();
       const msg = page.getByTestId('map-no-webgl');

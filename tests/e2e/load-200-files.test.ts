@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliProfileJson, download, launchBrowser, longTasksSince, openApp, SCREENSHOTS, slowFramesSince, startStaticServer, type CliProfileJson, type LongTask, type StaticServer } from './helpers';
+import { cliProfileJson, download, longTasksSince, SCREENSHOTS, slowFramesSince, type CliProfileJson, type LongTask, useBrowserAndServer } from './helpers';
 import { makeTempDir } from './synthetic';
 
 const GOOD_FILES = 170;
@@ -112,8 +112,7 @@ async function longTasksWithCpu(browser: Browser, page: Page, fn: () => Promise<
   return { tasks, slowFrames: await slowFramesSince(page, t0) };
 }
 
-let server: StaticServer;
-let browser: Browser;
+const app = useBrowserAndServer();
 let dir: string;
 let good: string[];
 let bad: { name: string; code: string }[];
@@ -134,26 +133,22 @@ beforeAll(async () => {
     return { name: f.name, code: f.code };
   });
   cli = new Map(cliProfileJson(good, dir).files.map((f) => [f.file, f]));
-  server = await startStaticServer();
-  browser = await launchBrowser();
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe('200 files dropped at once', () => {
   it('profiles every good file with the CLI counts, reports every bad file, and keeps every main-thread task under 50 ms of CPU', async () => {
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await app.open();
     // Interleave good and bad files, as a folder listing would.
     const all = [...good];
     bad.forEach((b, k) => all.splice(k * 6 + 3, 0, b.name));
     expect(all).toHaveLength(200);
     const started = Date.now();
 
-    const { tasks: longTasks, slowFrames } = await longTasksWithCpu(browser, page, async () => {
+    const { tasks: longTasks, slowFrames } = await longTasksWithCpu(app.browser, page, async () => {
       await page.getByTestId('fasta-input').setInputFiles(all.map((f) => join(dir, f)));
       // Every row settled, then every neighbour panel (searched once profiling is over) has its answer.
       await page.waitForFunction(

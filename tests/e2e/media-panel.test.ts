@@ -10,14 +10,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSqlJs } from '../../src/db/node-files';
 import { RECIPE_CVAE_KIND } from '../../src/ml/recipe-cvae-model';
 import { fixture } from '../helpers/data';
 import { bundledSnapshotBytes } from './db-helpers';
-import { DIST, download, launchBrowser, longTasksSince, openApp, pageNow, screenshot, SCREENSHOTS, startStaticServer, waitForRow, type StaticServer } from './helpers';
-
+import { download, longTasksSince, pageNow, screenshot, SCREENSHOTS, useBrowserAndServer, waitForRow } from './helpers';
 
 /** The app is served from dist/, whose bundled snapshot must hold a recipe CVAE (recipes are generated with it). */
 async function bundledHasRecipeModel(): Promise<boolean> {
@@ -30,18 +29,10 @@ async function bundledHasRecipeModel(): Promise<boolean> {
   }
 }
 
-let server: StaticServer;
-let browser: Browser;
+const app = useBrowserAndServer();
 
 beforeAll(async () => {
   if (!(await bundledHasRecipeModel())) throw new Error('the bundled snapshot holds no recipe CVAE: bundle one with `mediaforge db build --cvae FILE`');
-  server = await startStaticServer(DIST);
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 /** An isolate the database does not hold: the first ~420 kbp of M. genitalium G37 (another content hash). */
@@ -111,7 +102,7 @@ async function rankingSettles(page: Page, before: string[], same = false): Promi
 
 describe('Media tab', () => {
   it('predicts conditions, ranks media, reacts to edits and keeps lab outcomes across a reload', async () => {
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await app.open();
     const t0 = Date.now();
     await page.getByTestId('fasta-input').setInputFiles(join(dir, GENOME));
     expect(await waitForRow(page, GENOME, ['done', 'error', 'cancelled'])).toBe('done');

@@ -8,13 +8,12 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fixture } from '../helpers/data';
 import { showDatabase } from './db-helpers';
-import { DIST, launchBrowser, openApp, screenshot, startStaticServer, type StaticServer } from './helpers';
+import { DIST, screenshot, useBrowserAndServer } from './helpers';
 import { cspViolations, profileNeighboursAndMedia, recordCspViolations, waitForOfflineReady } from './pwa-helpers';
-import { appRootWithModel, backendShown, showModel } from './vae-helpers';
+import { backendShown, rootWithModel, showModel } from './vae-helpers';
 
 /** Hosts whose URLs appear in the built files without ever being fetched, and why. */
 const NEVER_FETCHED: Record<string, string> = {
@@ -42,19 +41,7 @@ function builtTextFiles(dir: string): string[] {
   });
 }
 
-let server: StaticServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  const { root } = await appRootWithModel();
-  server = await startStaticServer(root);
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useBrowserAndServer({ root: rootWithModel });
 
 describe('no request to another host; the CSP holds', () => {
   it('the built files name no host the app fetches from, and index.html has the CSP and no inline script', () => {
@@ -87,10 +74,10 @@ describe('no request to another host; the CSP holds', () => {
   });
 
   it('a session over every tab sends every request to the local server and meets no CSP violation', async () => {
-    const origin = new URL(server.url).host;
+    const origin = new URL(app.server.url).host;
     const requests: { url: string; from: string }[] = [];
     // Recorded from the first request on: the page's, its workers' and the service worker's.
-    const { context, page, errors } = await openApp(browser, server.url, {
+    const { context, page, errors } = await app.open({
       serviceWorkers: 'allow',
       beforeGoto: async (ctx) => {
         await recordCspViolations(ctx);
@@ -131,7 +118,7 @@ describe('no request to another host; the CSP holds', () => {
     const counts = new Map<string, number>();
     for (const r of requests) counts.set(r.from, (counts.get(r.from) ?? 0) + 1);
     const byFrom = [...counts].map(([k, n]) => `${k} ${n}`).join(', ');
-    console.log(`${requests.length} requests recorded (${byFrom}); hosts: ${[...hosts].join(', ')}; the server answered ${server.requests.length}`);
+    console.log(`${requests.length} requests recorded (${byFrom}); hosts: ${[...hosts].join(', ')}; the server answered ${app.server.requests.length}`);
     expect(requests.length).toBeGreaterThan(20);
     expect(requests.some((r) => r.from === 'service worker')).toBe(true);
     // The app's own big files are among them (workers' fetches included).

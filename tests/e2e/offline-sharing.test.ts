@@ -6,35 +6,23 @@
  * that file and get identical neighbours and ranked media for the same genome.
  */
 import { readFileSync } from 'node:fs';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { importSnapshot, showDatabase } from './db-helpers';
-import { launchBrowser, openApp, screenshot, startStaticServer, type StaticServer } from './helpers';
+import { screenshot, useBrowserAndServer } from './helpers';
 import { waitForOfflineReady } from './pwa-helpers';
 import { addIsolateToDatabase, profileAndNeighbours, rankedMedia } from './workspace-helpers';
 
-let server: StaticServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startStaticServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useBrowserAndServer();
 
 describe('offline use, then sharing the workspace', () => {
   it('profiles offline, exports the workspace offline, and a fresh browser gets the same neighbours and media from it', async () => {
-    const first = await openApp(browser, server.url, { serviceWorkers: 'allow' });
+    const first = await app.open({ serviceWorkers: 'allow' });
     const page = first.page;
     await waitForOfflineReady(page);
     await first.context.setOffline(true);
     await page.reload();
     await page.locator('[data-testid="offline-status"][data-online="false"][data-offline-ready="true"]').waitFor();
-    const servedOnline = server.requests.length;
+    const servedOnline = app.server.requests.length;
 
     const offlineNeighbours = await profileAndNeighbours(page);
     expect(offlineNeighbours).toHaveLength(5);
@@ -56,11 +44,11 @@ describe('offline use, then sharing the workspace', () => {
     expect(workspace.name).toMatch(/^mediaforge-workspace-\d{4}-\d{2}-\d{2}\.sqlite\.gz$/);
     await screenshot(page, 'offline-sharing-export');
     // Offline, nothing reached the server but the browser's own update check of sw.js.
-    expect(server.requests.slice(servedOnline).filter((p) => !/^\/(sw\.js|workbox-[\w-]+\.js)$/.test(p))).toEqual([]);
+    expect(app.server.requests.slice(servedOnline).filter((p) => !/^\/(sw\.js|workbox-[\w-]+\.js)$/.test(p))).toEqual([]);
     expect(first.errors).toEqual([]);
     await first.context.close();
 
-    const second = await openApp(browser, server.url);
+    const second = await app.open();
     await showDatabase(second.page);
     const r = await importSnapshot(second.page, workspace.name, workspace.bytes, 'merge');
     expect(r.ok, r.text).toBe(true);

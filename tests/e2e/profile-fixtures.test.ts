@@ -3,43 +3,17 @@
  * `fasta-input` in the built app, profiled in workers; the table, the downloads (TSV and JSON)
  * and the plots must agree with the CLI on the same files, and the page must stay responsive.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FIXTURES, fixture } from '../helpers/data';
-import {
-  cellValue,
-  cliProfileJson,
-  cliProfileTsv,
-  download,
-  launchBrowser,
-  describeLongTasks,
-  measureMainThread,
-  openApp,
-  row,
-  screenshot,
-  startStaticServer,
-  waitForRow,
-  type StaticServer,
-} from './helpers';
+import { cellValue, cliProfileJson, cliProfileTsv, download, describeLongTasks, measureMainThread, row, screenshot, useBrowserAndServer, waitForRow } from './helpers';
 
 const FILES = ['lambda.fa.gz', 'mycoplasma-genitalium-g37.fa.gz'];
 
-let server: StaticServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startStaticServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useBrowserAndServer();
 
 describe('profiling real genomes in the browser', () => {
   it('shows a designed empty state with header, drop zone and credits', async () => {
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await app.open();
     expect(await page.locator('header').textContent()).toContain('MediaForge');
     expect(await page.locator('header nav [aria-current="page"]').textContent()).toBe('Profile');
     expect(await page.getByTestId('drop-zone').textContent()).toContain('Drop genome FASTA files here');
@@ -56,8 +30,8 @@ describe('profiling real genomes in the browser', () => {
 
   it('matches the CLI on records, length, GC and all 2,772 counts, with no long main-thread task', async () => {
     const cli = cliProfileJson(FILES, FIXTURES);
-    const { context, page, errors } = await openApp(browser, server.url);
-    const { longTasks, slowFrames } = await measureMainThread(browser, page, async () => {
+    const { context, page, errors } = await app.open();
+    const { longTasks, slowFrames } = await measureMainThread(app.browser, page, async () => {
       await page.getByTestId('fasta-input').setInputFiles(FILES.map(fixture));
       for (const f of FILES) expect(await waitForRow(page, f, ['done', 'error', 'cancelled'])).toBe('done');
     });

@@ -5,26 +5,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { FIXTURES, fixture } from '../helpers/data';
-import { cellValue, cliProfileJson, download, launchBrowser, openApp, row, screenshot, startStaticServer, waitForRow, type StaticServer } from './helpers';
+import { cellValue, cliProfileJson, download, row, screenshot, useBrowserAndServer, waitForRow } from './helpers';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../helpers/data';
 
-let server: StaticServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startStaticServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useBrowserAndServer();
 
 /** Whether the browser's own DecompressionStream('gzip') reads these bytes to the end. */
 function nativeGunzipWorks(page: Page, bytes: Buffer): Promise<boolean> {
@@ -61,7 +50,7 @@ describe('awkward inputs in the browser', () => {
     const plain = gunzipSync(readFileSync(fixture('lambda.fa.gz')));
     const half = Math.floor(plain.length / 2);
     const twoMembers = Buffer.concat([gzipSync(plain.subarray(0, half)), gzipSync(plain.subarray(half))]);
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await app.open();
 
     // Precondition: this Chromium cannot read it natively, so the fallback path is what is tested.
     // (If Chromium learns multi-member gzip, this line fails: then the fallback needs another trigger.)
@@ -90,7 +79,7 @@ describe('awkward inputs in the browser', () => {
   });
 
   it('shows a clear error row per bad file while a good file dropped with them completes', async () => {
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await app.open();
     const bad = ['reads.fq', 'protein.faa', 'truncated.fa.gz', 'empty.fa'];
     const notes = Buffer.from('Meeting notes 2024-05-02\n- order new agar plates\n- autoclave on Friday\n');
     await dropFiles(page, [

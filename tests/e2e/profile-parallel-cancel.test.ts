@@ -5,10 +5,10 @@
  */
 import { linkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture } from '../helpers/data';
-import { cellValue, describeLongTasks, launchBrowser, measureMainThread, openApp, row, screenshot, startStaticServer, waitForRow, type StaticServer } from './helpers';
+import { cellValue, describeLongTasks, measureMainThread, row, screenshot, useBrowserAndServer, waitForRow } from './helpers';
 import { makeTempDir, writeSyntheticFasta } from './synthetic';
 
 const BIG_MB = 200;
@@ -16,8 +16,7 @@ const BIG_MB = 200;
 /** The profiling workers of a page (the page also starts the database and ML workers for neighbours). */
 const profileWorkers = (page: Page) => page.workers().filter((w) => w.url().includes('profile.worker'));
 
-let server: StaticServer;
-let browser: Browser;
+const app = useBrowserAndServer();
 let dir: string;
 let big: { path: string; lengthBp: number; bytes: number };
 let big2Path: string;
@@ -27,13 +26,9 @@ beforeAll(async () => {
   big = writeSyntheticFasta(join(dir, 'big-1.fa'), BIG_MB);
   big2Path = join(dir, 'big-2.fa');
   linkSync(big.path, big2Path); // same bytes, another name, no extra disk
-  server = await startStaticServer();
-  browser = await launchBrowser();
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -61,10 +56,10 @@ describe('large files: parallel workers and cancel', () => {
     // The real core count (cores − 1 workers): on a 2-core machine the files run one after the
     // other in 1 worker, on a bigger one side by side. Faking more cores here would oversubscribe
     // the CPU and starve the page, which is exactly what the pool size prevents.
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await app.open();
     const cores = await page.evaluate(() => navigator.hardwareConcurrency);
     const started = Date.now();
-    const { longTasks, slowFrames } = await measureMainThread(browser, page, async () => {
+    const { longTasks, slowFrames } = await measureMainThread(app.browser, page, async () => {
       await page.getByTestId('fasta-input').setInputFiles([big.path, big2Path, fixture('lambda.fa.gz')]);
       for (const f of ['big-1.fa', 'big-2.fa', 'lambda.fa.gz']) expect(await waitForRow(page, f, ['done', 'error', 'cancelled'], 180_000)).toBe('done');
     });
@@ -83,7 +78,7 @@ describe('large files: parallel workers and cancel', () => {
   });
 
   it('cancels a running file; the worker stops by itself and profiles the next file', async () => {
-    const { context, page, errors } = await openApp(browser, server.url, { hardwareConcurrency: 2 }); // 1 worker
+    const { context, page, errors } = await app.open({ hardwareConcurrency: 2 }); // 1 worker
     await page.getByTestId('fasta-input').setInputFiles([big.path]);
     await waitForProgress(page, 'big-1.fa', 0.02);
     const [worker] = profileWorkers(page);
@@ -125,7 +120,7 @@ describe('large files: parallel workers and cancel', () => {
   it('runs two files at once in two workers; "Cancel all" stops running and queued files; a cancelled file runs again', async () => {
     // 3 cores → 2 workers, whatever this machine has (no long-task check here: on a 2-core
     // machine two busy workers leave the page no core of its own).
-    const { context, page, errors } = await openApp(browser, server.url, { hardwareConcurrency: 3 });
+    const { context, page, errors } = await app.open({ hardwareConcurrency: 3 });
     await page.getByTestId('fasta-input').setInputFiles([big.path, big2Path, fixture('lambda.fa.gz')]);
     await waitForProgress(page, 'big-1.fa', 0.02);
     await waitForProgress(page, 'big-2.fa', 0.02);

@@ -10,28 +10,15 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { fixture } from '../helpers/data';
 import { showDatabase } from './db-helpers';
-import { CHROMIUM_LAUNCH, DIST, launchBrowser, openApp, screenshot, startStaticServer, type StaticServer } from './helpers';
+import { CHROMIUM_LAUNCH, DIST, screenshot, useBrowserAndServer } from './helpers';
 import { installabilityErrors, profileNeighboursAndMedia, waitForOfflineReady } from './pwa-helpers';
-import { appRootWithModel } from './vae-helpers';
+import { rootWithModel } from './vae-helpers';
 
-let server: StaticServer;
-let browser: Browser;
-let root: string;
-
-beforeAll(async () => {
-  ({ root } = await appRootWithModel());
-  server = await startStaticServer(root);
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useBrowserAndServer({ root: rootWithModel });
 
 /** The files dist/sw.js precaches (Workbox's manifest, inlined by generateSW). */
 function precachedUrls(): string[] {
@@ -45,7 +32,7 @@ describe('installable offline app', () => {
     const context = await chromium.launchPersistentContext(profile, { ...CHROMIUM_LAUNCH, viewport: { width: 1360, height: 1000 } });
     try {
       const page = context.pages()[0] ?? (await context.newPage());
-      await page.goto(server.url);
+      await page.goto(app.server.url);
       await waitForOfflineReady(page);
       const errors = await installabilityErrors(context, page);
       console.log(`installability errors with a profile: ${JSON.stringify(errors)}`);
@@ -72,17 +59,17 @@ describe('installable offline app', () => {
   });
 
   it('is installable, says when it is offline, and profiles a genome offline with neighbours and media', async () => {
-    const { context, page, errors } = await openApp(browser, server.url, { serviceWorkers: 'allow' });
+    const { context, page, errors } = await app.open({ serviceWorkers: 'allow' });
     const t0 = Date.now();
     const ready = await waitForOfflineReady(page);
     console.log(`offline-ready ${Date.now() - t0} ms after the app opened; scope ${ready.scope}; ${ready.cacheEntries} cached entries`);
-    expect(ready.scope).toBe(server.url);
+    expect(ready.scope).toBe(app.server.url);
     expect(ready.cacheEntries).toBeGreaterThanOrEqual(precachedUrls().length);
     // Playwright's contexts are incognito, where Chromium never installs apps; the test below checks with a profile.
     expect(await installabilityErrors(context, page)).toEqual(['in-incognito']);
     expect(await page.getByTestId('offline-status').textContent()).toMatch(/works offline/);
 
-    const servedOnline = server.requests.length;
+    const servedOnline = app.server.requests.length;
     await context.setOffline(true);
     const status = page.getByTestId('offline-status');
     await page.locator('[data-testid="offline-status"][data-online="false"]').waitFor();
@@ -101,7 +88,7 @@ describe('installable offline app', () => {
     // Everything after going offline came from the service worker: the server saw nothing but the
     // browser's own update checks of sw.js (and the Workbox runtime it imports), which Chromium
     // makes from the browser process, outside Playwright's offline emulation.
-    const reachedServer = server.requests.slice(servedOnline);
+    const reachedServer = app.server.requests.slice(servedOnline);
     console.log(`requests that reached the server while offline: ${JSON.stringify(reachedServer)}`);
     expect(reachedServer.filter((p) => !/^\/(sw\.js|workbox-[\w-]+\.js)$/.test(p))).toEqual([]);
     expect(errors).toEqual([]);

@@ -14,10 +14,10 @@
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
 import { showDatabase } from './db-helpers';
-import { DIST, launchBrowser, openApp, screenshot, startStaticServer, type StaticServer } from './helpers';
+import { DIST, openApp, screenshot, startStaticServer, useBrowser, type StaticServer } from './helpers';
 import { offlineSnapshotCopies, waitForOfflineReady } from './pwa-helpers';
 
 const SNAPSHOT = 'mediaforge-snapshot.sqlite.gz';
@@ -26,16 +26,9 @@ const SNAPSHOT_BYTES = statSync(join(DIST, SNAPSHOT)).size;
 /** The browser's own update checks of the service worker, made outside Playwright's offline emulation. */
 const BROWSER_UPDATE_CHECK = /^\/(sw\.js|workbox-[\w-]+\.js)$/;
 
-let browser: Browser;
+const shared = useBrowser();
+/** The server of the current test: each test starts its own, so its counts are a first visit's. */
 let server: StaticServer;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
 
 interface SeenRequest {
   from: 'service worker' | 'page or worker';
@@ -52,7 +45,7 @@ async function firstVisit(): Promise<{ context: BrowserContext; page: Page; erro
       if (r.serviceWorker()) counts.serviceWorker++;
       if (new URL(r.url()).pathname === SNAPSHOT_PATH) seen.push({ from: r.serviceWorker() ? 'service worker' : 'page or worker', url: r.url() });
     });
-  const app = await openApp(browser, server.url, { serviceWorkers: 'allow', beforeGoto: async (context) => void record(context) });
+  const app = await openApp(shared.browser, server.url, { serviceWorkers: 'allow', beforeGoto: async (context) => void record(context) });
   return { ...app, seen, serviceWorkerRequests: () => counts.serviceWorker };
 }
 

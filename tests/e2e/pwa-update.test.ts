@@ -10,11 +10,10 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixture, REPO_ROOT } from '../helpers/data';
 import { showDatabase } from './db-helpers';
-import { DIST, launchBrowser, openApp, screenshot, startStaticServer, type StaticServer } from './helpers';
+import { DIST, screenshot, useBrowserAndServer } from './helpers';
 import { offlineSnapshotCopies, profileNeighboursAndMedia, waitForOfflineReady } from './pwa-helpers';
 
 const NEW_BUILD = `e2e-update-${process.pid}`;
@@ -23,8 +22,7 @@ let newDist: string;
 /** A third version whose bundled snapshot changed (the same database, gzipped again at another level: other bytes). */
 let changedDist: string;
 let changedPublic: string;
-let server: StaticServer;
-let browser: Browser;
+const app = useBrowserAndServer();
 
 /**
  * The environment of a build under `buildId`. NODE_ENV is production: Vitest sets it to `test`,
@@ -60,13 +58,9 @@ beforeAll(async () => {
   const t1 = Date.now();
   buildWithPublicDir(changedDist, changedPublic, `${NEW_BUILD}-snapshot`);
   console.log(`third version (changed snapshot) built in ${Date.now() - t1} ms into ${changedDist}`);
-  server = await startStaticServer(DIST);
-  browser = await launchBrowser();
 }, 300_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
   for (const dir of [newDist, changedDist, changedPublic]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -75,7 +69,7 @@ const snapshotFetches = (paths: string[]) => paths.filter((p) => p === `/${SNAPS
 describe('update available', () => {
   it('shows the prompt when a new version is deployed, and keeps the user\'s data after Reload', async () => {
     expect(readFileSync(join(newDist, 'sw.js'), 'utf8')).not.toBe(readFileSync(join(DIST, 'sw.js'), 'utf8'));
-    const { context, page, errors } = await openApp(browser, server.url, { serviceWorkers: 'allow' });
+    const { context, page, errors } = await app.open({ serviceWorkers: 'allow' });
     const oldBuild = await page.locator('html').getAttribute('data-build');
     expect(oldBuild).toBeTruthy();
     expect(oldBuild).not.toBe(NEW_BUILD);
@@ -102,8 +96,8 @@ describe('update available', () => {
     await page.waitForTimeout(500); // let the save reach IndexedDB
 
     // Deploy the new version; the user comes back (a reload: still the old version, from its cache).
-    server.setRoot(newDist);
-    const servedBefore = server.requests.length;
+    app.server.setRoot(newDist);
+    const servedBefore = app.server.requests.length;
     await page.reload();
     await page.getByTestId('fasta-input').waitFor({ state: 'attached' });
     expect(await page.locator('html').getAttribute('data-build')).toBe(oldBuild);
@@ -113,7 +107,7 @@ describe('update available', () => {
     console.log(await screenshot(page, 'pwa-update-available'));
     // The new version fetched only what changed: the unchanged snapshot (same revision) and the
     // unchanged hashed files were taken over from the old version's cache.
-    const fetchedForUpdate = server.requests.slice(servedBefore);
+    const fetchedForUpdate = app.server.requests.slice(servedBefore);
     console.log(`fetched for the update: ${fetchedForUpdate.join(', ')}`);
     expect(fetchedForUpdate).not.toContain(`/${SNAPSHOT}`);
     expect(fetchedForUpdate.filter((p) => p.endsWith('.wasm'))).toEqual([]);
@@ -124,10 +118,10 @@ describe('update available', () => {
     await page.getByTestId('fasta-input').waitFor({ state: 'attached' });
     expect(await page.getByTestId('update-available').count()).toBe(0);
     const controller = await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL ?? '');
-    expect(controller).toBe(new URL('sw.js', server.url).href);
+    expect(controller).toBe(new URL('sw.js', app.server.url).href);
     // The new version works offline with the same snapshot: its copy (same revision) was kept, never fetched again.
     await waitForOfflineReady(page);
-    expect(snapshotFetches(server.requests.slice(servedBefore))).toBe(0);
+    expect(snapshotFetches(app.server.requests.slice(servedBefore))).toBe(0);
     expect(await offlineSnapshotCopies(page)).toEqual(copiesBefore);
 
     // The new version opened the stored database (migrated to its schema on open) with the user's data.
@@ -145,24 +139,24 @@ describe('update available', () => {
   });
 
   it('downloads a changed snapshot of a new version once, keeps it for offline use and drops the old copy', async () => {
-    server.setRoot(DIST);
-    const { context, page, errors } = await openApp(browser, server.url, { serviceWorkers: 'allow' });
+    app.server.setRoot(DIST);
+    const { context, page, errors } = await app.open({ serviceWorkers: 'allow' });
     await showDatabase(page);
     await waitForOfflineReady(page);
     const [oldCopy] = await offlineSnapshotCopies(page);
     expect(oldCopy).toMatch(/\?mediaforge-revision=[0-9a-f]{16}$/);
 
-    server.setRoot(changedDist);
-    const servedBefore = server.requests.length;
+    app.server.setRoot(changedDist);
+    const servedBefore = app.server.requests.length;
     await page.reload();
     const prompt = page.getByTestId('update-available');
     await prompt.waitFor({ timeout: 120_000 });
-    const beforeReload = snapshotFetches(server.requests.slice(servedBefore));
+    const beforeReload = snapshotFetches(app.server.requests.slice(servedBefore));
     await prompt.getByTestId('update-reload').click();
     await page.locator(`html[data-build="${NEW_BUILD}-snapshot"]`).waitFor({ state: 'attached', timeout: 60_000 });
     // The new version keeps its own snapshot (another revision) before it says it works offline.
     await waitForOfflineReady(page);
-    const fetched = snapshotFetches(server.requests.slice(servedBefore));
+    const fetched = snapshotFetches(app.server.requests.slice(servedBefore));
     console.log(`changed snapshot: fetched ${fetched} time(s) (${beforeReload} before Reload); offline copies ${JSON.stringify(await offlineSnapshotCopies(page))}`);
     expect(fetched).toBe(1);
     const copies = await offlineSnapshotCopies(page);
@@ -173,12 +167,12 @@ describe('update available', () => {
     expect(copied).toBe(readFileSync(join(changedDist, SNAPSHOT)).length);
 
     // Offline, the new version still opens (its database from IndexedDB, the snapshot from its copy).
-    const offlineFrom = server.requests.length;
+    const offlineFrom = app.server.requests.length;
     await context.setOffline(true);
     await page.reload();
     await page.locator('[data-testid="offline-status"][data-online="false"][data-offline-ready="true"]').waitFor({ timeout: 60_000 });
     await showDatabase(page);
-    expect(server.requests.slice(offlineFrom).filter((p) => !/^\/(sw\.js|workbox-[\w-]+\.js)$/.test(p))).toEqual([]);
+    expect(app.server.requests.slice(offlineFrom).filter((p) => !/^\/(sw\.js|workbox-[\w-]+\.js)$/.test(p))).toEqual([]);
     expect(errors).toEqual([]);
     await context.close();
   });

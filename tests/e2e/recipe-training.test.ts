@@ -10,26 +10,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { fixture } from '../helpers/data';
-import { describeLongTasks, launchBrowser, measureMainThread, openApp, screenshot, startStaticServer, waitForRow, type StaticServer } from './helpers';
-import { appRootWithModel, showModel } from './vae-helpers';
+import { describeLongTasks, measureMainThread, screenshot, useBrowserAndServer, waitForRow } from './helpers';
+import { rootWithModel, showModel } from './vae-helpers';
 
-let server: StaticServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  const { root, source } = await appRootWithModel();
-  console.log(`serving ${root} (${source})`);
-  server = await startStaticServer(root);
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useBrowserAndServer({ root: rootWithModel });
 
 /** An isolate the database does not hold: the first ~420 kbp of M. genitalium G37. */
 const GENOME = 'isolate-r.fa';
@@ -95,7 +82,7 @@ async function mediaRecipeModel(page: Page, notId?: string): Promise<string> {
 describe('training the recipe model in the browser', () => {
   it('trains the tiny preset through the curriculum, resumes from its checkpoint after a reload, and the Media tab generates with the new model', async () => {
     const t0 = Date.now();
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await app.open();
     await showSection(page);
     // The bundled recipe model is shown with its phase metrics and held-out evaluation.
     const bundled = await attr(page, 'recipe-model', 'data-model-id');
@@ -117,7 +104,7 @@ describe('training the recipe model in the browser', () => {
 
     // The page stays responsive: the input is built in the db worker, training runs in the ML worker.
     let backend: string | null = null;
-    const { longTasks, slowFrames } = await measureMainThread(browser, page, async () => {
+    const { longTasks, slowFrames } = await measureMainThread(app.browser, page, async () => {
       await page.getByTestId('recipe-train-start').click();
       // Phase 1 (bacteria) trains, with the backend the ML worker chose.
       await page.waitForFunction(() => document.querySelector('[data-testid="recipe-train-status"]')?.getAttribute('data-status') === 'training', null, { timeout: 60_000 });
@@ -204,7 +191,7 @@ describe('training the recipe model in the browser', () => {
 
   it('pause holds the run; cancel stops it and leaves no checkpoint behind', async () => {
     const t0 = Date.now();
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await app.open();
     await showSection(page);
     const bundled = await attr(page, 'recipe-model', 'data-model-id');
     await fillTiny(page, '3, 3, 3, 3');

@@ -8,8 +8,7 @@
 import { gunzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { profileSource } from '../../src/core/profile';
 import { bytesSource } from '../../src/core/sources';
 import { addGenome } from '../../src/db/genomes';
@@ -19,20 +18,9 @@ import { migrate, readPragmaInt, SCHEMA_VERSION } from '../../src/db/migrations'
 import { loadSqlJs } from '../../src/db/node-files';
 import { FIXTURES } from '../helpers/data';
 import { exportSnapshot as exportInPage, randomFasta, showDatabase } from './db-helpers';
-import { launchBrowser, openApp, startStaticServer, type StaticServer } from './helpers';
+import { useBrowserAndServer } from './helpers';
 
-let server: StaticServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startStaticServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useBrowserAndServer();
 
 describe('a database saved by an older version', () => {
   it('is migrated to this schema on open, with the user\'s genome and lab outcome kept', async () => {
@@ -51,12 +39,12 @@ describe('a database saved by an older version', () => {
     const image = old.export();
     old.close();
 
-    const { context, page, errors } = await openApp(browser, server.url, {
+    const { context, page, errors } = await app.open({
       // Before the app runs on this origin: the old version's saved image, as its image store wrote it.
       beforeGoto: async (ctx) => {
         const pg = await ctx.newPage();
-        await pg.route(`${server.url}old-version.html`, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>old</title>' }));
-        await pg.goto(`${server.url}old-version.html`);
+        await pg.route(`${app.server.url}old-version.html`, (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><title>old</title>' }));
+        await pg.goto(`${app.server.url}old-version.html`);
         await pg.evaluate(async (bytes) => {
           const idb = await new Promise<IDBDatabase>((ok, fail) => {
             const req = indexedDB.open('mediaforge', 1);

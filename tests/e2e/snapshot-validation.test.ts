@@ -6,36 +6,27 @@
  * byte-identical to before.
  */
 import { gunzipSync } from 'node:zlib';
-import type { Browser } from 'playwright-core';
 import type { SqlJsStatic } from 'sql.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSqlJs } from '../../src/db/node-files';
 import { badInputSnapshots, codeCarryingSnapshots } from '../helpers/bad-snapshots';
 import { build, FIXTURE_DATA } from '../unit/db-test-helpers';
 import { exportSnapshot, importSnapshot, openDatabase, savedImage } from './db-helpers';
-import { launchBrowser, screenshot, startStaticServer, type StaticServer } from './helpers';
+import { screenshot, useBrowserAndServer } from './helpers';
 
-let server: StaticServer;
-let browser: Browser;
+const app = useBrowserAndServer();
 let SQL: SqlJsStatic;
 let goodGz: Uint8Array;
 
 beforeAll(async () => {
   SQL = await loadSqlJs();
   goodGz = (await build(FIXTURE_DATA)).bytes;
-  server = await startStaticServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 describe('bad snapshot files in the browser', () => {
   it('refuses every case with its message and code; the database and its saved image stay byte-identical', async () => {
     const good = new Uint8Array(gunzipSync(goodGz));
-    const { context, page, errors } = await openDatabase(browser, server.url);
+    const { context, page, errors } = await openDatabase(app.browser, app.server.url);
     // The user's own database first (a merged genome), saved.
     expect((await importSnapshot(page, 'colleague.sqlite.gz', goodGz, 'merge')).ok).toBe(true);
     await page.getByTestId('db-saved').filter({ hasText: 'merged colleague.sqlite.gz' }).waitFor();

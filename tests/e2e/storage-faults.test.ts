@@ -10,9 +10,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type { Browser } from 'playwright-core';
 import type { SqlJsStatic } from 'sql.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { profileSource } from '../../src/core/profile';
 import { bytesSource } from '../../src/core/sources';
 import { addGenome } from '../../src/db/genomes';
@@ -22,10 +21,9 @@ import { createDatabase, exportSnapshot } from '../../src/db/snapshot-file';
 import { seededBytes } from '../helpers/bad-snapshots';
 import { FIXTURES } from '../helpers/data';
 import { bundledSnapshotBytes, exportSnapshot as exportInPage, genomeRows, viewportScreenshot, randomFasta, savedImage, searchMedia, section, showDatabase, waitForSaved } from './db-helpers';
-import { launchBrowser, startStaticServer, type StaticServer } from './helpers';
+import { useBrowserAndServer } from './helpers';
 
-let server: StaticServer;
-let browser: Browser;
+const app = useBrowserAndServer();
 let SQL: SqlJsStatic;
 const MODEL_BYTES = 10_000_000;
 /** A colleague's snapshot: the MediaDive fixture, one genome the bundled database does not have, a large model. */
@@ -42,13 +40,6 @@ beforeAll(async () => {
   db.run("INSERT INTO models (id, kind, config_json, weights, metrics_json, created_at) VALUES ('colleague-vae', 'genome-vae', '{\"latentDim\":2}', ?, '{}', '2026-01-01T00:00:00Z')", [seededBytes(MODEL_BYTES, 5)]);
   colleague = exportSnapshot(db, { gzip: true });
   db.close();
-  server = await startStaticServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 describe('browser storage full while saving', () => {
@@ -60,7 +51,7 @@ describe('browser storage full while saving', () => {
     const imageBytes = gunzipSync(bundledSnapshotBytes()).length;
     const quotaSize = imageBytes + 6_500_000;
     // No service worker: its precache (21 MB in Cache Storage) would take the quota this test sets.
-    const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1360, height: 1000 }, serviceWorkers: 'block' });
+    const context = await app.browser.newContext({ acceptDownloads: true, viewport: { width: 1360, height: 1000 }, serviceWorkers: 'block' });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
@@ -68,9 +59,9 @@ describe('browser storage full while saving', () => {
       if (m.type() === 'error') errors.push(`console.error: ${m.text()}`);
     });
     const cdp = await context.newCDPSession(page);
-    const origin = new URL(server.url).origin;
+    const origin = new URL(app.server.url).origin;
     await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize });
-    await page.goto(server.url);
+    await page.goto(app.server.url);
     await showDatabase(page);
     await waitForSaved(page, 'bundled snapshot');
     const before = await savedImage(page);

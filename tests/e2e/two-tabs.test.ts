@@ -8,15 +8,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { SqlJsStatic } from 'sql.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSqlJs } from '../../src/db/node-files';
 import { exportSnapshot, genomeRows, randomFasta, savedImage, showDatabase, viewportScreenshot, waitForSaved } from './db-helpers';
-import { launchBrowser, startStaticServer, waitForRow, type StaticServer } from './helpers';
+import { useBrowserAndServer, waitForRow } from './helpers';
 
-let server: StaticServer;
-let browser: Browser;
+const app = useBrowserAndServer();
 let SQL: SqlJsStatic;
 const dir = mkdtempSync(join(tmpdir(), 'mf-two-tabs-'));
 
@@ -24,13 +23,6 @@ beforeAll(async () => {
   SQL = await loadSqlJs();
   writeFileSync(join(dir, 'isolate-x.fa'), randomFasta('isolate X', 30_000, 101));
   writeFileSync(join(dir, 'isolate-y.fa'), randomFasta('isolate Y', 30_000, 202));
-  server = await startStaticServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 async function newTab(context: import('playwright-core').BrowserContext): Promise<{ page: Page; errors: string[] }> {
@@ -40,7 +32,7 @@ async function newTab(context: import('playwright-core').BrowserContext): Promis
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(`console.error: ${m.text()}`);
   });
-  await page.goto(server.url);
+  await page.goto(app.server.url);
   await page.getByTestId('fasta-input').waitFor({ state: 'attached' });
   return { page, errors };
 }
@@ -66,7 +58,7 @@ async function userSpecies(page: Page): Promise<string[]> {
 
 describe('two tabs on one database', () => {
   it('one writer at a time; each tab ends with both tabs\' genomes and the lab outcome, after a reload too', async () => {
-    const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1360, height: 1000 }, serviceWorkers: 'block' });
+    const context = await app.browser.newContext({ acceptDownloads: true, viewport: { width: 1360, height: 1000 }, serviceWorkers: 'block' });
     const a = await newTab(context);
     const b = await newTab(context);
     await showDatabase(a.page);

@@ -3,27 +3,15 @@
  * (software) adapter and WebGL2 runs on SwiftShader too, so neither may be chosen: the worker
  * runs WASM, and the Model tab says why. An override from settings is honoured and kept.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openApp, startStaticServer, type StaticServer } from './helpers';
+import { describe, expect, it } from 'vitest';
+import { useBrowserAndServer } from './helpers';
 import { backendShown, showModel } from './vae-helpers';
 
-let server: StaticServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  server = await startStaticServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useBrowserAndServer();
 
 describe('ML backend', () => {
   it('does not pick a software WebGPU or WebGL: wasm, with the reason shown; an override sticks across a reload', async () => {
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await app.open();
     await showModel(page);
     const auto = await backendShown(page);
     const considered = await page.locator('.backend details li').allTextContents();

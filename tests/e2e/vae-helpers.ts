@@ -66,6 +66,13 @@ export async function appRootWithModel(): Promise<{ root: string; source: 'bundl
   return { root, source: 'test snapshot' };
 }
 
+/** appRootWithModel's folder, logged with its source: the `root` of useBrowserAndServer for tests that need a genome VAE. */
+export async function rootWithModel(): Promise<string> {
+  const { root, source } = await appRootWithModel();
+  console.log(`serving ${root} (${source})`);
+  return root;
+}
+
 /** Clicks the Model tab and waits for the page. */
 export async function showModel(page: Page): Promise<void> {
   await page.locator('header nav').getByRole('button', { name: 'Model' }).click();

@@ -8,26 +8,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { fixture } from '../helpers/data';
-import { launchBrowser, openApp, screenshot, startStaticServer, waitForRow, type StaticServer } from './helpers';
-import { appRootWithModel } from './vae-helpers';
+import { screenshot, useBrowserAndServer, waitForRow } from './helpers';
+import { rootWithModel } from './vae-helpers';
 
-let server: StaticServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  const { root, source } = await appRootWithModel();
-  console.log(`serving ${root} (${source})`);
-  server = await startStaticServer(root);
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useBrowserAndServer({ root: rootWithModel });
 
 interface ShownNeighbor {
   id: string;
@@ -58,7 +45,7 @@ describe('nearest genomes on the Profile page', () => {
     const fasta = gunzipSync(readFileSync(fixture('mycoplasma-genitalium-g37.fa.gz'))).toString('utf8');
     writeFileSync(join(dir, renamed), fasta.replace(/^>[^\n]*/, '>my_isolate_7 unknown organism'));
 
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await app.open();
     const t0 = Date.now();
     await page.getByTestId('fasta-input').setInputFiles([fixture('mycoplasma-genitalium-g37.fa.gz'), fixture('lambda.fa.gz'), join(dir, renamed)]);
     for (const f of ['mycoplasma-genitalium-g37.fa.gz', 'lambda.fa.gz', renamed]) expect(await waitForRow(page, f, ['done', 'error', 'cancelled'])).toBe('done');

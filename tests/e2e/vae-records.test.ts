@@ -11,31 +11,21 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { fixture, HAS_SHARED_DATA, sharedGenome } from '../helpers/data';
 import { loadSqlJs } from '../../src/db/node-files';
 import { exportSnapshot, section, showDatabase } from './db-helpers';
-import { describeLongTasks, download, launchBrowser, measureMainThread, openApp, screenshot, SCREENSHOTS, startStaticServer, waitForRow, type StaticServer } from './helpers';
-import { appRootWithModel } from './vae-helpers';
+import { describeLongTasks, download, measureMainThread, screenshot, SCREENSHOTS, useBrowserAndServer, waitForRow } from './helpers';
+import { rootWithModel } from './vae-helpers';
 
-let server: StaticServer;
-let browser: Browser;
+const app = useBrowserAndServer({ root: rootWithModel });
 let dir: string;
 const fasta = (name: string) => gunzipSync(readFileSync(fixture(name))).toString('utf8');
 
 beforeAll(async () => {
-  const { root, source } = await appRootWithModel();
-  console.log(`serving ${root} (${source})`);
-  server = await startStaticServer(root);
-  browser = await launchBrowser();
   dir = mkdtempSync(join(tmpdir(), 'mf-records-'));
   mkdirSync(SCREENSHOTS, { recursive: true });
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 interface Shown {
@@ -97,7 +87,7 @@ describe('embeddings of added genomes and of each record', () => {
     const mgen = 'isolate-mg.fa';
     writeFileSync(join(dir, mgen), `>isolate_mg\n${mgenSeq.slice(0, mgenSeq.length - 5000).replace(/(.{70})/g, '$1\n')}\n`);
 
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await app.open();
     await page.getByTestId('fasta-input').setInputFiles([join(dir, variant), join(dir, mgen)]);
     for (const f of [variant, mgen]) expect(await waitForRow(page, f, ['done', 'error', 'cancelled'])).toBe('done');
     const before = await neighborsOf(page, variant);
@@ -170,7 +160,7 @@ describe('embeddings of added genomes and of each record', () => {
   it('lists the nearest genome of each record of a two-record file, sortable, with a TSV download', async () => {
     const file = 'lambda-plus-mgen.fa';
     writeFileSync(join(dir, file), fasta('lambda.fa.gz') + fasta('mycoplasma-genitalium-g37.fa.gz'));
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await app.open();
     await page.getByTestId('fasta-input').setInputFiles(join(dir, file));
     expect(await waitForRow(page, file, ['done', 'error', 'cancelled'])).toBe('done');
     await neighborsOf(page, file);
@@ -222,7 +212,7 @@ describe('embeddings of added genomes and of each record', () => {
   if (HAS_SHARED_DATA) it('embeds the 4,474 contigs of a draft assembly file without blocking the page; Cancel stops a run', async () => {
     const path = sharedGenome('collection/draft_assemblies_contigs.fna.gz');
     const file = 'draft_assemblies_contigs.fna.gz';
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await app.open();
     await page.getByTestId('fasta-input').setInputFiles(path);
     expect(await waitForRow(page, file, ['done', 'error', 'cancelled'], 240_000)).toBe('done');
     await neighborsOf(page, file);
@@ -239,7 +229,7 @@ describe('embeddings of added genomes and of each record', () => {
     // The whole run, with the main thread measured.
     const t0 = Date.now();
     let sawEmbedding = false;
-    const { longTasks, slowFrames } = await measureMainThread(browser, page, async () => {
+    const { longTasks, slowFrames } = await measureMainThread(app.browser, page, async () => {
       await sectionEl.getByTestId('embed-records').click();
       // The embedding phase can be shorter than a poll on a fast run: wait for it or for the end.
       await sectionEl.and(page.locator('[data-status="embedding"], [data-status="done"], [data-status="error"]')).waitFor({ timeout: 240_000 });

@@ -4,25 +4,12 @@
  * checkpoint (epoch numbers go on, they do not restart), then the saved, active model with its
  * verification report. Cancelling discards the run.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeLongTasks, launchBrowser, measureMainThread, openApp, screenshot, startStaticServer, type StaticServer } from './helpers';
-import { appRootWithModel, shownEpoch, showModel } from './vae-helpers';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { describeLongTasks, measureMainThread, screenshot, useBrowserAndServer } from './helpers';
+import { rootWithModel, shownEpoch, showModel } from './vae-helpers';
 
-let server: StaticServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  const { root, source } = await appRootWithModel();
-  console.log(`serving ${root} (${source})`);
-  server = await startStaticServer(root);
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const app = useBrowserAndServer({ root: rootWithModel });
 
 const EPOCHS = 20;
 
@@ -51,7 +38,7 @@ async function waitForStatus(page: Page, statuses: string[], timeoutMs = 180_000
 describe('training the genome model in the browser', () => {
   it('trains a tiny model with live curves, pauses, survives a reload by resuming from its checkpoint, and saves the model with its report', async () => {
     const t0 = Date.now();
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await app.open();
     await showModel(page);
 
     // The form validates inline.
@@ -63,7 +50,7 @@ describe('training the genome model in the browser', () => {
     expect(await page.getByTestId('train-form-error').count()).toBe(0);
 
     // The page stays responsive: the worker trains, the page only draws small updates.
-    const { longTasks, slowFrames } = await measureMainThread(browser, page, async () => {
+    const { longTasks, slowFrames } = await measureMainThread(app.browser, page, async () => {
       await page.getByTestId('train-start').click();
       await waitForEpoch(page, 3);
       // Curves draw per epoch (uPlot canvases with one point per epoch).
@@ -137,7 +124,7 @@ describe('training the genome model in the browser', () => {
   });
 
   it('cancel stops the run and leaves no checkpoint behind', async () => {
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await app.open();
     await showModel(page);
     await fillTinyForm(page, 400);
     await page.getByTestId('train-start').click();

@@ -14,31 +14,25 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROFILE_WORKER_SILENT_MS } from '../../src/runs-on-page/profile-pool';
 import { ML_WORKER_SILENT_MS } from '../../src/runs-on-page/ml-client';
 import { fixture } from '../helpers/data';
-import { cellValue, launchBrowser, openApp, row, screenshot, startStaticServer, waitForRow, type StaticServer } from './helpers';
+import { cellValue, row, screenshot, useBrowserAndServer, waitForRow } from './helpers';
 import { makeTempDir, writeSyntheticFasta } from './synthetic';
-import { appRootWithModel, shownEpoch, showModel } from './vae-helpers';
+import { rootWithModel, shownEpoch, showModel } from './vae-helpers';
 
-let server: StaticServer;
-let browser: Browser;
+const app = useBrowserAndServer({ root: rootWithModel });
 let dir: string;
 let big: { path: string; lengthBp: number; bytes: number };
 
 beforeAll(async () => {
   dir = makeTempDir('mf-crash-');
   big = writeSyntheticFasta(join(dir, 'big.fa'), 120);
-  const { root } = await appRootWithModel();
-  server = await startStaticServer(root);
-  browser = await launchBrowser();
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -73,7 +67,7 @@ async function profileUntilUnderWay(page: Page, files: string[]) {
 
 describe('profiling when its worker fails mid-file', () => {
   it('profiling: the row reports the crash, the queued file runs on a new worker, and "Try again" profiles the file', async () => {
-    const { context, page, errors } = await openApp(browser, server.url, { hardwareConcurrency: 2 }); // 1 worker
+    const { context, page, errors } = await app.open({ hardwareConcurrency: 2 }); // 1 worker
     const before = await profileUntilUnderWay(page, [big.path, fixture('lambda.fa.gz')]);
     await failWorker(page, 'profile.worker', 'throw');
 
@@ -98,7 +92,7 @@ describe('profiling when its worker fails mid-file', () => {
   });
 
   it('profiling: a worker that close()s itself mid-file is reported on its row, and "Try again" profiles the file', async () => {
-    const { context, page, errors } = await openApp(browser, server.url, { hardwareConcurrency: 2 }); // 1 worker
+    const { context, page, errors } = await app.open({ hardwareConcurrency: 2 }); // 1 worker
     const before = await profileUntilUnderWay(page, [big.path]);
     const t0 = Date.now();
     await failWorker(page, 'profile.worker', 'close');
@@ -133,7 +127,7 @@ const TRAINING_FAILURES: { what: string; how: Failure; withinMs: number; message
 describe('training when the ML worker fails mid-run', () => {
   it.each(TRAINING_FAILURES)('$what stops the run with a message; "Resume it" continues from the last checkpoint on a new worker', async ({ how, withinMs, message, shot }) => {
     const EPOCHS = 12;
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await app.open();
     await showModel(page);
     await page.getByTestId('train-preset').selectOption('tiny');
     await page.getByTestId('train-epochs').fill(String(EPOCHS));

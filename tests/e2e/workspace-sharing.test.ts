@@ -6,71 +6,43 @@
  * Context 3: replace with the workspace, cancelled while the reference data loads (nothing changes),
  * then done (same neighbours and media again).
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve, sep } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
 import { gunzipSync as gunzipBytes, gzipSync } from 'fflate';
 import { loadSqlJs } from '../../src/db/node-files';
 import { WORKSPACE_MANIFEST_KEY } from '../../src/db/workspace-file';
 import { chooseImportFile, exportSnapshot as exportInPage, importSnapshot, showDatabase } from './db-helpers';
-import { DIST, launchBrowser, openApp, screenshot } from './helpers';
+import { screenshot, useBrowserAndServer } from './helpers';
 import { addIsolateToDatabase, labOutcomes, nav, profileAndNeighbours, rankedMedia } from './workspace-helpers';
 
 /**
- * dist/ served like startStaticServer, except that the bundled snapshot can be held back (to
- * cancel an import while the reference data loads).
+ * Holds the bundled snapshot's responses back from hold() to release() (to cancel an export or an
+ * import while the reference data loads); the static server asks it before each response.
  */
-async function startGatedServer(root = DIST): Promise<{ url: string; hold: () => void; release: () => void; close: () => Promise<void> }> {
-  const rootAbs = resolve(root);
-  let gate: Promise<void> | null = null;
+function snapshotGate() {
+  let held: Promise<void> | null = null;
   let open: () => void = () => undefined;
-  const server: Server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const file = normalize(join(rootAbs, path.endsWith('/') ? `${path}index.html` : path));
-    if (!file.startsWith(rootAbs + sep) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
-      return;
-    }
-    const types: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css', '.json': 'application/json', '.wasm': 'application/wasm', '.webmanifest': 'application/manifest+json' };
-    const send = () => res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' }).end(readFileSync(file));
-    if (gate && path.endsWith('mediaforge-snapshot.sqlite.gz')) void gate.then(send);
-    else send();
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    hold: () => (gate = new Promise<void>((r) => (open = r))),
+    beforeResponse: (path: string) => (held && path.endsWith('mediaforge-snapshot.sqlite.gz') ? held : undefined),
+    hold: () => void (held = new Promise<void>((r) => (open = r))),
     release: () => {
-      gate = null;
+      held = null;
       open();
     },
-    close: () => new Promise<void>((ok) => server.close(() => ok())),
   };
 }
 
-let server: Awaited<ReturnType<typeof startGatedServer>>;
-let browser: Browser;
+const gate = snapshotGate();
+const app = useBrowserAndServer({ beforeResponse: gate.beforeResponse });
 
-beforeAll(async () => {
-  server = await startGatedServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  server.release();
-  await browser?.close();
-  await server?.close();
-});
+afterAll(() => gate.release());
 
 let workspace: { name: string; bytes: Uint8Array };
 let expected: { neighbours: string[][]; media: string[]; outcomes: string[] };
 
 describe('workspace sharing', () => {
   it('context 1: profile, record a lab outcome, read neighbours and media, export the workspace', async () => {
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await app.open();
     await profileAndNeighbours(page);
     await addIsolateToDatabase(page);
     await nav(page, 'Profile');
@@ -110,7 +82,7 @@ describe('workspace sharing', () => {
   });
 
   it('context 2: a fresh browser imports the workspace (preview, merge) and gets the same neighbours, media and lab outcome', async () => {
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await app.open();
     await showDatabase(page);
     // A workspace written by a newer MediaForge (format version 2) is refused before any preview.
     const SQL = await loadSqlJs();
@@ -163,10 +135,10 @@ describe('workspace sharing', () => {
   });
 
   it('context 3: export and replace-import, each cancelled while the reference data loads (nothing changed), then the import done', async () => {
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await app.open();
     await showDatabase(page);
     // Cancel an export: no download, a note, the page ready for the next one.
-    server.hold();
+    gate.hold();
     let downloads = 0;
     page.on('download', () => downloads++);
     await page.getByTestId('workspace-export').click();
@@ -174,7 +146,7 @@ describe('workspace sharing', () => {
     await page.getByTestId('db-cancel').click();
     await page.getByTestId('db-cancelled').waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('db-cancelled').textContent()).toMatch(/Export cancelled\./);
-    server.release();
+    gate.release();
     await page.waitForTimeout(300);
     expect(downloads).toBe(0);
     expect(await page.getByTestId('export-done').count()).toBe(0);
@@ -182,7 +154,7 @@ describe('workspace sharing', () => {
     const merge = page.getByTestId('import-merge');
     if (await merge.isChecked()) await merge.click();
     expect(await chooseImportFile(page, workspace.name, workspace.bytes)).toBe('preview');
-    server.hold();
+    gate.hold();
     page.once('dialog', (d) => void d.accept());
     await page.getByTestId('import-confirm').click();
     await page.locator('[data-testid="db-progress"][data-stage="reference"]').waitFor({ timeout: 30_000 });
@@ -192,7 +164,7 @@ describe('workspace sharing', () => {
     expect(await page.getByTestId('db-cancelled').textContent()).toMatch(/Import cancelled; your database was not changed/);
     expect(await page.getByTestId('db-progress').count()).toBe(0);
     expect(await page.locator('[data-testid="import-result"], [data-testid="import-error"]').count()).toBe(0);
-    server.release();
+    gate.release();
     const after = await exportInPage(page);
     expect(Buffer.compare(Buffer.from(after.bytes), Buffer.from(before.bytes))).toBe(0);
     expect((await page.getByTestId('db-saved').textContent())!.replace(/\s+/g, ' ')).toContain('(bundled snapshot)');
