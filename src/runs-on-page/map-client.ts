@@ -3,7 +3,7 @@
  * diagnostics): one worker, a typed Comlink proxy, dispose(). Starts on first use.
  *
  * A map worker that crashes (an `error` event) or falls silent mid-call (no heartbeat for
- * `silentMs`) is terminated, and the calls in flight reject with "the map worker stopped
+ * `silentMs`, or `umapSilentMs` while a UMAP runs) is terminated, and the calls in flight reject with "the map worker stopped
  * unexpectedly while …" (src/runs-on-page/watched-worker.ts). The next call starts a fresh
  * worker, which holds no embeddings: `restore` (the map store's) hands them over before its first call.
  */
@@ -12,15 +12,26 @@ import type { MapWorkerApi } from '../runs-in-worker/map-worker-api';
 import { WatchedWorker } from './watched-worker';
 
 /**
- * The map worker silent this long mid-call is treated as dead. UMAP yields to the event loop
- * between epochs; the synchronous steps (PCA of every genome, nearest-neighbour search,
- * diagnostics) take well under a second on the bundled snapshot (bench/worker-blocking.js).
+ * The map worker silent this long mid-call is treated as dead. Its synchronous steps (PCA of every
+ * genome, nearest-neighbour search, diagnostics, the media map) block its event loop for under
+ * 1 s on the bundled snapshot (bench/worker-blocking.js).
  */
 export const MAP_WORKER_SILENT_MS = 30_000;
+
+/**
+ * The limit while a UMAP projection is in flight. umap-js's `initializeFit` (the fuzzy simplicial
+ * set of the fitted rows) is one uninterruptible step: 7.7 s on the bundled snapshot's 8,862
+ * points on a 2-core machine (bench/worker-blocking.js), and the fit is capped at 12,000 rows
+ * (UMAP_DEFAULTS.sampleAbove), about 10 s there. At 30 s a slower machine would see a false alarm;
+ * 120 s leaves over ten times the measured block.
+ */
+export const MAP_UMAP_SILENT_MS = 120_000;
 
 export interface MapClientOptions {
   /** Milliseconds without a heartbeat, while a call is in flight, after which the worker counts as dead. @default MAP_WORKER_SILENT_MS */
   silentMs?: number;
+  /** The limit while a UMAP projection is in flight. @default MAP_UMAP_SILENT_MS */
+  umapSilentMs?: number;
   /** Makes the worker. @default the bundled workers/map.worker.ts */
   createWorker?: () => Worker;
   /** Runs on a worker that replaces a dead one, before its first call (hand it the embeddings again). */
@@ -56,12 +67,14 @@ export class MapClient {
   readonly #worker: WatchedWorker<MapWorkerApi>;
 
   constructor(options: MapClientOptions = {}) {
+    const umapSilentMs = options.umapSilentMs ?? MAP_UMAP_SILENT_MS;
     this.#worker = new WatchedWorker<MapWorkerApi>({
       create: options.createWorker ?? createMapWorker,
       name: 'the map worker',
       silentMs: options.silentMs ?? MAP_WORKER_SILENT_MS,
       hint: 'try again: a new map worker starts',
       describeCall: describeMapCall,
+      silentMsOf: (method, args) => (method === 'project' && args[0] === 'umap' ? umapSilentMs : undefined),
       restore: options.restore,
     });
   }

@@ -26,6 +26,11 @@ export interface WatchedWorkerOptions<T> {
   silentMs: number;
   /** The hint of the error the calls of a dead worker reject with (what to do next). */
   hint: string;
+  /**
+   * A longer silence limit for calls known to block the worker's event loop for long (measured:
+   * bench/worker-blocking.js); undefined: `silentMs`.
+   */
+  silentMsOf?: (method: string, args: unknown[]) => number | undefined;
   /** What a call was doing, in words, for that error ("exporting the snapshot"); null or absent: not said. */
   describeCall?: (method: string, args: unknown[]) => string | null;
   /** Runs on each worker that replaces a dead one, before its first call; a failure fails that call and is retried by the next. */
@@ -131,14 +136,14 @@ export class WatchedWorker<T extends object> {
 
   /** The remote with each method call raced against the worker's death (and watched for silence while in flight). */
   #guard(remote: Remote<T>, died: Promise<never>, watch: WorkerWatch): Remote<T> {
-    const { name, hint, describeCall } = this.options;
+    const { name, hint, describeCall, silentMsOf } = this.options;
     return new Proxy(remote as object, {
       get(target, prop) {
         if (prop === 'then') return undefined; // not a thenable
         const member = Reflect.get(target, prop) as unknown;
         if (typeof member !== 'function' || typeof prop !== 'string') return member;
         return (...args: unknown[]) =>
-          Promise.race([watch.track((member as (...a: unknown[]) => Promise<unknown>)(...args)), died]).catch((e: unknown) => {
+          Promise.race([watch.track((member as (...a: unknown[]) => Promise<unknown>)(...args), silentMsOf?.(prop, args)), died]).catch((e: unknown) => {
             if (!(e instanceof WorkerDied)) throw e;
             throw new AppError('INTERNAL', workerStoppedMessage(name, describeCall?.(prop, args) ?? null, e.detail), hint);
           });

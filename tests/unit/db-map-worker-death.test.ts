@@ -23,6 +23,7 @@ import type { MapWorkerApi } from '../../src/runs-in-worker/map-worker-api';
 import { DB_WORKER_SILENT_MS, DbClient } from '../../src/runs-on-page/db-client';
 import { MapClient } from '../../src/runs-on-page/map-client';
 import { WatchedWorker } from '../../src/runs-on-page/watched-worker';
+import { LivenessWatch } from '../../src/runs-on-page/worker-liveness';
 import { FakeClock } from '../helpers/fake-clock';
 import { FakeWorker } from '../helpers/fake-worker';
 import { build, FIXTURE_DATA } from './db-test-helpers';
@@ -194,6 +195,23 @@ describe('the database worker dies during a call', () => {
   });
 });
 
+describe('per-call silence limits (fake clock)', () => {
+  it('while a call with a longer limit is in flight, the longest limit applies; after it ends, the rule\'s again', () => {
+    const w = new LivenessWatch({ silentMs: 10_000, checkEveryMs: 1000 }, 0);
+    w.callStarted(0); // the rule's 10 s
+    w.callStarted(0, 60_000); // a UMAP fit
+    expect(w.silentMs).toBe(60_000);
+    for (let t = 1000; t <= 60_000; t += 1000) expect(w.check(t)).toBe('alive');
+    expect(w.check(61_000)).toBe('silent');
+    w.callEnded(60_000);
+    expect(w.silentMs).toBe(10_000);
+    w.heard(61_000);
+    for (let t = 62_000; t <= 71_000; t += 1000) expect(w.check(t)).toBe('alive');
+    expect(w.check(72_000)).toBe('silent');
+    expect(() => w.callStarted(72_000, 0)).toThrow(/silentMs must be > 0/);
+  });
+});
+
 describe('the DB worker limit, on a fake clock', () => {
   /** A WatchedWorker at the DB limit over a worker that sends no heartbeat while `block` runs (its event loop blocked), then answers. */
   function blocked() {
@@ -245,7 +263,8 @@ describe('the map worker dies during a projection', () => {
     const made: FakeWorker[] = [];
     let restored = 0;
     const map = new MapClient({
-      silentMs: 400,
+      silentMs: 300,
+      umapSilentMs: 900, // UMAP's fit blocks the worker for seconds: its own, longer limit
       createWorker: () => {
         const w = new FakeWorker(modules[made.length], 50);
         made.push(w);
@@ -261,7 +280,9 @@ describe('the map worker dies during a projection', () => {
     const projecting = map.api.project('umap', {}, 1);
     await sleep(100); // the call has reached the worker, stuck in it
     made[0].dieSilently();
+    const t0 = performance.now();
     await expect(projecting).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringMatching(/^the map worker stopped unexpectedly while computing the UMAP projection \(it stopped responding: no sign of life for \d+ s\)$/), hint: 'try again: a new map worker starts' });
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(800); // the UMAP limit, not the 300 ms of other calls
     expect(made[0].terminated).toBe(true);
     expect(restored).toBe(0);
     // The next call: a fresh worker, restored first (it holds the embeddings: PCA and neighbours work).
