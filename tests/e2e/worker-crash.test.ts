@@ -275,6 +275,34 @@ describe('the database when its worker fails mid-merge', () => {
   });
 });
 
+describe('the database when its worker crashes mid-export', () => {
+  it('the export fails with a message and "Try again"; the retry downloads the snapshot from a new worker', async () => {
+    const { context, page, errors } = await openApp(browser, server.url);
+    await showDatabase(page);
+    await waitForSaved(page, 'bundled snapshot');
+    const dbBefore = page.workers().find((w) => w.url().includes('db.worker'));
+    await failWorker(page, 'db.worker', 'throw', 'exportFile');
+    await page.getByTestId('db-export').click();
+    const error = page.getByTestId('export-error');
+    await error.waitFor({ timeout: 30_000 });
+    expect(await error.getAttribute('data-code')).toBe('INTERNAL');
+    expect((await error.textContent())!.replace(/\s+/g, ' ').trim()).toBe(
+      'Export failed: the database worker stopped unexpectedly while exporting the snapshot (Uncaught Error: simulated crash) (try again: a new database worker reopens your database as it was last saved in this browser) Try again',
+    );
+    await viewportScreenshot(page, 'worker-crash-db-export');
+
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.getByTestId('export-retry').click()]);
+    const bytes = readFileSync(await dl.path());
+    expect(dl.suggestedFilename()).toMatch(/^mediaforge-\d{4}-\d{2}-\d{2}\.sqlite\.gz$/);
+    expect([bytes[0], bytes[1]]).toEqual([0x1f, 0x8b]);
+    expect(await page.getByTestId('export-done').getAttribute('data-kind')).toBe('snapshot');
+    expect(await page.getByTestId('export-error').count()).toBe(0);
+    expect(page.workers().some((w) => w.url().includes('db.worker') && w !== dbBefore)).toBe(true);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
 const MAP_FAILURES: { what: string; how: Failure; withinMs: number; detail: string; shot: string }[] = [
   { what: 'a crash of the map worker', how: 'throw', withinMs: 30_000, detail: String.raw`Uncaught Error: simulated crash`, shot: 'worker-crash-map-umap' },
   // UMAP has its own, longer limit (its fit blocks the worker for seconds): the hang is noticed after it.
