@@ -1,23 +1,39 @@
 /**
  * The page's handle on the database worker: one worker, a typed Comlink proxy, dispose().
  * The worker starts on first use; AppErrors thrown there arrive with their code and hint.
+ *
+ * A database worker that crashes (an `error` event) or falls silent mid-call (no heartbeat for
+ * `silentMs`) is terminated, and the calls in flight reject with "the database worker stopped
+ * unexpectedly while …" (src/runs-on-page/watched-worker.ts). Nothing the user had is lost: every
+ * change is saved to IndexedDB as it is made (atomically: a change cut short leaves the previous
+ * image), and the next call starts a fresh worker that first reopens the saved database (the
+ * same `open` the page made) and gets the page's event listeners again.
  */
-import { proxy, wrap, type Remote } from 'comlink';
-import { registerAppErrorTransfer } from '../comlink/app-error-transfer';
-import type { DbInfo, DbWorkerApi, ExportedFile, ImportInspection, ImportResult, LoadProgress } from '../runs-in-worker/db-worker-api';
+import { proxy, type Remote } from 'comlink';
+import type { DbEvent, DbInfo, DbWorkerApi, ExportedFile, ImportInspection, ImportResult, LoadProgress, OpenOptions } from '../runs-in-worker/db-worker-api';
 import type { TransferProgress } from '../db/workspace-stream';
 import { hasOfflineSnapshot, offlineSnapshotKey } from '../db/snapshot-offline-copy';
+import { WatchedWorker } from './watched-worker';
 
 /** File name of the bundled snapshot in public/. */
 export const SNAPSHOT_FILE = 'mediaforge-snapshot.sqlite.gz';
 
 /** This build's revision of the bundled snapshot (a hash of the file, vite.config.ts): the key of its offline copy. */
-export const SNAPSHOT_REVISION: string = __MEDIAFORGE_SNAPSHOT_REVISION__;
+export const SNAPSHOT_REVISION: string = typeof __MEDIAFORGE_SNAPSHOT_REVISION__ === 'string' ? __MEDIAFORGE_SNAPSHOT_REVISION__ : 'unbuilt'; // Node tests: no build
 
 /** Absolute URL of the bundled snapshot, relative to the app's base (works from any sub-folder). */
 export function bundledSnapshotUrl(): string {
   return new URL(`${import.meta.env.BASE_URL}${SNAPSHOT_FILE}`, document.baseURI).href;
 }
+
+/**
+ * The database worker silent this long mid-call is treated as dead. The steps that block its event
+ * loop (no heartbeat meanwhile) are synchronous sql.js and gzip work: on the bundled snapshot at
+ * most 2.7 s (merging an import of the whole snapshot; opening it, exports and the quality report
+ * under 1 s; bench/worker-blocking.js on a loaded 2-core machine). The limit leaves over ten times
+ * that, for bigger databases and slower machines.
+ */
+export const DB_WORKER_SILENT_MS = 30_000;
 
 export interface DbClientOptions {
   /**
@@ -25,30 +41,113 @@ export interface DbClientOptions {
    * offline use (the app has a service worker). @default never kept
    */
   keepSnapshotOffline?: () => Promise<boolean>;
+  /** Milliseconds without a heartbeat, while a call is in flight, after which the worker counts as dead. @default DB_WORKER_SILENT_MS */
+  silentMs?: number;
+  /** Makes the worker. @default the bundled workers/db.worker.ts */
+  createWorker?: () => Worker;
+  /** The URL of the bundled snapshot. @default bundledSnapshotUrl() */
+  snapshotUrl?: () => string;
+}
+
+function createDbWorker(): Worker {
+  return new Worker(new URL('../../workers/db.worker.ts', import.meta.url), { type: 'module', name: 'mediaforge-db' });
+}
+
+/** What a database call was doing, for the error of a worker that died during it. */
+export function describeDbCall(method: string, args: unknown[]): string {
+  const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+  switch (method) {
+    case 'open':
+      return 'opening the database';
+    case 'exportFile':
+      return `exporting the ${args[1] === 'workspace' ? 'workspace' : 'snapshot'}`;
+    case 'exportSnapshot':
+      return 'exporting the snapshot';
+    case 'inspectImport':
+      return `reading ${String(args[2])}`;
+    case 'applyImport':
+      return args[1] === 'merge' ? 'merging the imported file into the database' : 'replacing the database with the imported file';
+    case 'importSnapshot':
+      return `importing ${String(args[1])}`;
+    case 'addGenomes':
+      return `adding ${plural(Array.isArray(args[0]) ? args[0].length : 0, 'genome')}`;
+    case 'searchMedia':
+      return 'searching media';
+    case 'searchStrains':
+      return 'searching strains';
+    case 'stats':
+      return 'computing the quality report';
+    case 'recommend':
+    case 'predictConditions':
+    case 'warmMedia':
+      return 'ranking media';
+    case 'recommendForGroup':
+      return 'ranking media for the selected genomes';
+    case 'saveCheckpoint':
+    case 'saveRecipeCheckpoint':
+      return 'saving a training checkpoint';
+    case 'saveTrainedModel':
+    case 'saveTrainedRecipeModel':
+      return 'saving the trained model';
+    case 'recordLabOutcome':
+      return 'recording a lab outcome';
+    case 'mapGenomes':
+      return "reading the map's genomes";
+    default:
+      return `running ${method}`;
+  }
 }
 
 export class DbClient {
-  #worker: Worker | null = null;
-  #api: Remote<DbWorkerApi> | null = null;
+  readonly #worker: WatchedWorker<DbWorkerApi>;
   #keepOffline: () => Promise<boolean>;
+  #snapshotUrl: () => string;
   #offline: Promise<boolean> | null = null;
+  /** The options of the last `open` that succeeded: a fresh worker reopens with them. */
+  #opened: OpenOptions | null = null;
+  /** The page's event listeners (onEvent): a fresh worker gets them again. */
+  #listeners: ((e: DbEvent) => void)[] = [];
 
   constructor(options: DbClientOptions = {}) {
     this.#keepOffline = options.keepSnapshotOffline ?? (async () => false);
+    this.#snapshotUrl = options.snapshotUrl ?? bundledSnapshotUrl;
+    this.#worker = new WatchedWorker<DbWorkerApi>({
+      create: options.createWorker ?? createDbWorker,
+      name: 'the database worker',
+      silentMs: options.silentMs ?? DB_WORKER_SILENT_MS,
+      hint: 'try again: a new database worker reopens your database as it was last saved in this browser',
+      describeCall: describeDbCall,
+      restore: (api) => this.#restore(api),
+    });
   }
 
-  /** The worker's API (starts the worker on first use). */
+  /** The worker's API (starts the worker on first use; after a death, a fresh one that reopens the saved database). */
   get api(): Remote<DbWorkerApi> {
-    if (!this.#api) {
-      registerAppErrorTransfer();
-      this.#worker = new Worker(new URL('../../workers/db.worker.ts', import.meta.url), { type: 'module', name: 'mediaforge-db' });
-      this.#api = wrap<DbWorkerApi>(this.#worker);
-    }
-    return this.#api;
+    return this.#worker.api;
   }
 
-  open(onProgress?: (p: LoadProgress) => void): Promise<DbInfo> {
-    return this.api.open({ snapshotUrl: bundledSnapshotUrl(), snapshotRevision: SNAPSHOT_REVISION }, onProgress ? proxy(onProgress) : undefined, proxy(this.#keepOffline));
+  /** How many workers have been started (grows by one after a death, when the next one starts). */
+  get generation(): number {
+    return this.#worker.generation;
+  }
+
+  async open(onProgress?: (p: LoadProgress) => void): Promise<DbInfo> {
+    const options: OpenOptions = { snapshotUrl: this.#snapshotUrl(), snapshotRevision: SNAPSHOT_REVISION };
+    const info = await this.api.open(options, onProgress ? proxy(onProgress) : undefined, proxy(this.#keepOffline));
+    this.#opened = options;
+    return info;
+  }
+
+  /** Calls `listener` when another tab changed the database or a save failed (on this worker and any that replaces it). */
+  onEvent(listener: (e: DbEvent) => void): Promise<void> {
+    this.#listeners.push(listener);
+    return this.api.onEvent(proxy(listener));
+  }
+
+  /** A worker that replaces a dead one: reopen the database (IndexedDB's image, as the first open found it) and listen again. */
+  async #restore(api: Remote<DbWorkerApi>): Promise<void> {
+    for (const l of this.#listeners) await api.onEvent(proxy(l));
+    if (this.#opened) await api.open(this.#opened, undefined, proxy(this.#keepOffline));
   }
 
   /**
@@ -57,7 +156,7 @@ export class DbClient {
    * makes, never a second one. Once per page while it succeeds.
    */
   keepSnapshotOffline(): Promise<boolean> {
-    const url = bundledSnapshotUrl();
+    const url = this.#snapshotUrl();
     this.#offline ??= hasOfflineSnapshot(offlineSnapshotKey(url, SNAPSHOT_REVISION))
       .then((stored) => stored || this.api.keepSnapshotOffline(url, SNAPSHOT_REVISION))
       .catch((e: unknown) => {
@@ -91,8 +190,6 @@ export class DbClient {
   }
 
   dispose(): void {
-    this.#worker?.terminate();
-    this.#worker = null;
-    this.#api = null;
+    this.#worker.dispose();
   }
 }

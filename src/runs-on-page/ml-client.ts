@@ -9,14 +9,12 @@
  * starts a fresh worker (`generation` counts them, so callers know to load their models again).
  * A worker that stops without an error event (killed by the browser for memory, stuck in a loop)
  * is noticed by its missing heartbeat (src/comlink/heartbeat.ts): silent for `silentMs` while a
- * call is in flight, it is treated the same way.
+ * call is in flight, it is treated the same way (src/runs-on-page/watched-worker.ts).
  */
-import { wrap, type Remote } from 'comlink';
-import { AppError } from '../core/errors';
-import { registerAppErrorTransfer } from '../comlink/app-error-transfer';
+import type { Remote } from 'comlink';
 import type { BackendOverride, BackendStatus } from '../ml/browser-backend';
 import type { MlWorkerApi } from '../runs-in-worker/ml-worker-api';
-import { silenceRule, silentWorkerDetail, watchWorker, type WorkerWatch } from './worker-liveness';
+import { WatchedWorker } from './watched-worker';
 
 /** localStorage key of the backend override (auto, webgpu, webgl, wasm, cpu). */
 export const BACKEND_SETTING_KEY = 'mediaforge.ml.backend';
@@ -62,66 +60,43 @@ function createMlWorker(): Worker {
 }
 
 export class MlClient {
-  #worker: Worker | null = null;
-  #api: Remote<MlWorkerApi> | null = null;
+  readonly #worker: WatchedWorker<MlWorkerApi>;
   #ready: Promise<BackendStatus> | null = null;
-  #generation = 0;
-  #watch: WorkerWatch | null = null;
-  readonly #createWorker: CreateMlWorker;
-  readonly #silentMs: number;
+  #readyGeneration = 0;
 
   constructor(createWorker: CreateMlWorker = createMlWorker, options: MlClientOptions = {}) {
-    this.#createWorker = createWorker;
-    this.#silentMs = options.silentMs ?? ML_WORKER_SILENT_MS;
-    if (!(this.#silentMs > 0)) throw new AppError('BAD_OPTION', `silentMs must be > 0, got ${String(options.silentMs)}`);
+    this.#worker = new WatchedWorker<MlWorkerApi>({
+      create: createWorker,
+      name: 'the ML worker',
+      silentMs: options.silentMs ?? ML_WORKER_SILENT_MS,
+      hint: 'try again: a new worker starts, and a training run resumes from its last checkpoint (Resume it)',
+    });
   }
 
   /** How many workers have been started (grows by one after a crash, when the next one starts). */
   get generation(): number {
-    return this.#generation;
+    return this.#worker.generation;
   }
 
   /** The worker's API, raw (starts the worker, but not the backend). Calls reject if the worker dies. */
   get api(): Remote<MlWorkerApi> {
-    if (!this.#api) {
-      registerAppErrorTransfer();
-      const worker = this.#createWorker();
-      const remote = wrap<MlWorkerApi>(worker);
-      // Rejects when this worker dies (an error event, or silence while a call is in flight); every call is raced against it.
-      let watch!: WorkerWatch;
-      const died = new Promise<never>((_, reject) => {
-        const stopped = (detail: string) => {
-          if (this.#worker === worker) this.#drop();
-          watch.stop();
-          reject(new AppError('INTERNAL', `${WORKER_STOPPED_MESSAGE}${detail}`, 'try again: a new worker starts, and a training run resumes from its last checkpoint (Resume it)'));
-        };
-        const onCrash = (ev: Event) => {
-          ev.preventDefault(); // handled here: not also an uncaught error of the page
-          const message = (ev as Partial<ErrorEvent>).message;
-          stopped(message ? ` (${message})` : '');
-        };
-        worker.addEventListener('error', onCrash);
-        worker.addEventListener('messageerror', onCrash);
-        watch = watchWorker(worker, silenceRule(this.#silentMs), (ms) => stopped(` (${silentWorkerDetail(ms)})`));
-      });
-      died.catch(() => {}); // rejections are seen through the calls raced against it
-      this.#worker = worker;
-      this.#watch = watch;
-      this.#generation++;
-      this.#api = guardCalls(remote, died, watch);
-    }
-    return this.#api;
+    const api = this.#worker.api;
+    // A new worker (the last one died) has no backend yet.
+    if (this.#readyGeneration !== this.#worker.generation) this.#ready = null;
+    return api;
   }
 
   /** Starts the backend once (the override saved in settings); later calls get the same status. */
   ready(): Promise<BackendStatus> {
+    const api = this.api;
     if (!this.#ready) {
-      const p = this.api.init(readBackendOverride());
+      const p = api.init(readBackendOverride());
       // A failed start is retried by the next call.
       p.catch(() => {
         if (this.#ready === p) this.#ready = null;
       });
       this.#ready = p;
+      this.#readyGeneration = this.#worker.generation;
     }
     return this.#ready;
   }
@@ -137,31 +112,12 @@ export class MlClient {
     writeBackendOverride(override);
     const p = this.api.init(override);
     this.#ready = p;
+    this.#readyGeneration = this.#worker.generation;
     return p;
   }
 
   dispose(): void {
-    this.#drop();
-  }
-
-  #drop(): void {
-    this.#watch?.stop();
-    this.#watch = null;
-    this.#worker?.terminate();
-    this.#worker = null;
-    this.#api = null;
+    this.#worker.dispose();
     this.#ready = null;
   }
-}
-
-/** The remote with each method call raced against the worker's death (and watched for silence while in flight). */
-function guardCalls<T extends object>(remote: Remote<T>, died: Promise<never>, watch: WorkerWatch): Remote<T> {
-  return new Proxy(remote as object, {
-    get(target, prop) {
-      if (prop === 'then') return undefined; // not a thenable
-      const member = Reflect.get(target, prop) as unknown;
-      if (typeof member !== 'function') return member;
-      return (...args: unknown[]) => Promise.race([watch.track((member as (...a: unknown[]) => Promise<unknown>)(...args)), died]);
-    },
-  }) as Remote<T>;
 }

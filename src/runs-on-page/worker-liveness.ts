@@ -26,7 +26,9 @@ export type LivenessVerdict = 'alive' | 'silent';
 
 /**
  * The rule: dead when calls are in flight and nothing was heard for `silentMs` (counted from the
- * later of the last message and the moment the first call of a busy spell started). A check that
+ * later of the last message and the moment the first call of a busy spell started). A call may
+ * bring its own, longer limit (one known to block its worker's event loop for long, e.g. a UMAP
+ * fit): while it is in flight the longest limit of the calls in flight applies. A check that
  * runs late (over twice `checkEveryMs` after the previous one: the page itself was blocked, or its
  * timers throttled in a background tab) gives no verdict, since the worker's queued heartbeats
  * may not have been handled yet; the next on-time check decides.
@@ -35,7 +37,8 @@ export class LivenessWatch {
   readonly rule: SilenceRule;
   #lastHeard: number;
   #lastCheck: number;
-  #calls = 0;
+  /** The silence limit of each call in flight. */
+  #limits: number[] = [];
 
   constructor(rule: SilenceRule, now: number) {
     if (!(rule.silentMs > 0) || !(rule.checkEveryMs > 0)) throw new RangeError(`silentMs and checkEveryMs must be > 0, got ${rule.silentMs} and ${rule.checkEveryMs}`);
@@ -45,7 +48,12 @@ export class LivenessWatch {
   }
 
   get callsInFlight(): number {
-    return this.#calls;
+    return this.#limits.length;
+  }
+
+  /** The limit that applies now: the longest of the calls in flight (the rule's when none brings its own). */
+  get silentMs(): number {
+    return Math.max(this.rule.silentMs, ...this.#limits);
   }
 
   /** Any message from the worker (a heartbeat or a reply). */
@@ -53,16 +61,21 @@ export class LivenessWatch {
     this.#lastHeard = Math.max(this.#lastHeard, now);
   }
 
-  callStarted(now: number): void {
-    if (this.#calls++ === 0) {
+  /** A call starts, with its own silence limit when it has one (@default the rule's). */
+  callStarted(now: number, silentMs = this.rule.silentMs): void {
+    if (!(silentMs > 0)) throw new RangeError(`silentMs must be > 0, got ${silentMs}`);
+    this.#limits.push(silentMs);
+    if (this.#limits.length === 1) {
       // A fresh busy spell: silence while idle does not count against it.
       this.#lastHeard = Math.max(this.#lastHeard, now);
       this.#lastCheck = now;
     }
   }
 
-  callEnded(): void {
-    if (this.#calls > 0) this.#calls--;
+  /** A call ends (pass the limit it started with). */
+  callEnded(silentMs = this.rule.silentMs): void {
+    const i = this.#limits.indexOf(silentMs);
+    if (i >= 0) this.#limits.splice(i, 1);
   }
 
   /** Milliseconds since the worker was last heard from. */
@@ -73,8 +86,8 @@ export class LivenessWatch {
   check(now: number): LivenessVerdict {
     const late = now - this.#lastCheck > 2 * this.rule.checkEveryMs;
     this.#lastCheck = now;
-    if (late || this.#calls === 0) return 'alive';
-    return this.silentFor(now) > this.rule.silentMs ? 'silent' : 'alive';
+    if (late || this.#limits.length === 0) return 'alive';
+    return this.silentFor(now) > this.silentMs ? 'silent' : 'alive';
   }
 }
 
@@ -91,8 +104,8 @@ const REAL_CLOCK: LivenessClock = {
 };
 
 export interface WorkerWatch {
-  /** Counts `call` as in flight until it settles; returns it. */
-  track<T>(call: Promise<T>): Promise<T>;
+  /** Counts `call` as in flight until it settles (with its own silence limit, if given, instead of the rule's); returns it. */
+  track<T>(call: Promise<T>, silentMs?: number): Promise<T>;
   /** Stops watching (when the worker is terminated). */
   stop(): void;
 }
@@ -125,12 +138,12 @@ export function watchWorker(worker: Pick<Worker, 'addEventListener' | 'removeEve
     }
   };
   return {
-    track<T>(call: Promise<T>): Promise<T> {
+    track<T>(call: Promise<T>, silentMs = rule.silentMs): Promise<T> {
       if (stopped) return call;
-      watch.callStarted(clock.now());
+      watch.callStarted(clock.now(), silentMs);
       if (timer === null) timer = clock.setInterval(tick, rule.checkEveryMs);
       const end = () => {
-        watch.callEnded();
+        watch.callEnded(silentMs);
         if (watch.callsInFlight === 0) stopTimer();
       };
       call.then(end, end);

@@ -319,7 +319,7 @@ describe('Media tab', () => {
     // 240 kbp of M. genitalium past its rRNA operon (fixture lines 3001–6000): genes, no rRNA genes (the profiler calls it 'unknown').
     const file = 'no-rrna-chunk.fa';
     writeFileSync(join(dir, file), `>chunk_1\n${mgLines.slice(3000, 6000).join('\n')}\n`);
-    const { context, page, errors } = await openApp(browser, server.url);
+    const { context, page, errors } = await app.open();
     await page.getByTestId('fasta-input').setInputFiles(join(dir, file));
     expect(await waitForRow(page, file, ['done', 'error', 'cancelled'])).toBe('done');
     await openMedia(page, file);

@@ -12,13 +12,22 @@
  * finishes. (A reload during training resuming from the checkpoint is covered by
  * vae-training.test.ts and recipe-training.test.ts.)
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROFILE_WORKER_SILENT_MS } from '../../src/runs-on-page/profile-pool';
 import { ML_WORKER_SILENT_MS } from '../../src/runs-on-page/ml-client';
-import { fixture } from '../helpers/data';
+import { DB_WORKER_SILENT_MS } from '../../src/runs-on-page/db-client';
+import { MAP_UMAP_SILENT_MS } from '../../src/runs-on-page/map-client';
+import { profileSource } from '../../src/core/profile';
+import { bytesSource } from '../../src/core/sources';
+import { addGenome } from '../../src/db/genomes';
+import { importMediadive, MEDIADIVE_FILES, type MediadiveTexts } from '../../src/db/import-mediadive';
+import { loadSqlJs } from '../../src/db/node-files';
+import { createDatabase, exportSnapshot } from '../../src/db/snapshot-file';
+import { fixture, FIXTURES } from '../helpers/data';
+import { chooseImportFile, genomeRows, randomFasta, section, showDatabase, viewportScreenshot, waitForSaved } from './db-helpers';
 import { cellValue, row, screenshot, useBrowserAndServer, waitForRow } from './helpers';
 import { makeTempDir, writeSyntheticFasta } from './synthetic';
 import { rootWithModel, shownEpoch, showModel } from './vae-helpers';
@@ -38,19 +47,36 @@ afterAll(async () => {
 
 type Failure = 'throw' | 'close' | 'hang';
 
-/** Makes the first worker whose URL contains `name` fail on its next task (so evaluate returns first). */
-async function failWorker(page: Page, name: string, how: Failure): Promise<void> {
+/**
+ * Makes the first worker whose URL contains `name` fail on its next task (so evaluate returns
+ * first), or, with `onCall`, on the task after the page's next call of that method reaches it
+ * (the call is then in flight: Comlink has started it).
+ */
+async function failWorker(page: Page, name: string, how: Failure, onCall?: string): Promise<void> {
   const worker = page.workers().find((w) => w.url().includes(name));
   if (!worker) throw new Error(`no ${name} worker: ${page.workers().map((w) => w.url()).join(', ')}`);
-  await worker.evaluate((h) => {
-    setTimeout(() => {
-      if (h === 'throw') throw new Error('simulated crash');
-      if (h === 'close') self.close();
-      else for (;;) {
-        /* stuck: no heartbeat, no reply, no error */
-      }
-    }, 0);
-  }, how);
+  await worker.evaluate(
+    ([h, method]) => {
+      const fail = () =>
+        setTimeout(() => {
+          if (h === 'throw') throw new Error('simulated crash');
+          if (h === 'close') self.close();
+          else for (;;) {
+            /* stuck: no heartbeat, no reply, no error */
+          }
+        }, 0);
+      if (!method) return void fail();
+      const onMessage = (ev: MessageEvent) => {
+        const path = (ev.data as { path?: unknown } | null)?.path;
+        if (Array.isArray(path) && path[0] === method) {
+          self.removeEventListener('message', onMessage);
+          fail();
+        }
+      };
+      self.addEventListener('message', onMessage);
+    },
+    [how, onCall ?? null] as const,
+  );
 }
 
 /** Drops `files` on a page with one profiling worker and waits until big.fa is under way; the worker. */
@@ -161,6 +187,151 @@ describe('training when the ML worker fails mid-run', () => {
     expect(await shownEpoch(page)).toBe(EPOCHS);
     // The run finished on a new ML worker (Playwright may still list a terminated, hung one).
     expect(page.workers().some((w) => w.url().includes('ml.worker') && w !== mlBefore)).toBe(true);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
+/** A colleague's snapshot to merge: the MediaDive fixture subset plus one genome of theirs (a seeded random sequence). */
+async function colleagueSnapshot(): Promise<Uint8Array> {
+  const SQL = await loadSqlJs();
+  const dir = join(FIXTURES, 'mediadive');
+  const db = createDatabase(SQL);
+  try {
+    importMediadive(db, Object.fromEntries(MEDIADIVE_FILES.map((f) => [f, readFileSync(join(dir, `${f}.tsv`), 'utf8')])) as MediadiveTexts);
+    const p = await profileSource(bytesSource('colleague-isolate.fa', new TextEncoder().encode(randomFasta('colleague isolate', 30_000, 7))));
+    await addGenome(db, p, { species: null, organismType: 'bacteria', sourceFile: 'colleague-isolate.fa', origin: 'user' });
+    return exportSnapshot(db, { gzip: true });
+  } finally {
+    db.close();
+  }
+}
+
+/** The genomes users added (origin user), by name, as the Genomes section lists them. */
+async function userGenomes(page: Page): Promise<string[]> {
+  return (await genomeRows(page)).filter((g) => g.origin === 'user').map((g) => g.text).sort();
+}
+
+const DB_FAILURES: { what: string; how: Failure; withinMs: number; detail: string; shot: string }[] = [
+  { what: 'a crash of the database worker', how: 'throw', withinMs: 30_000, detail: String.raw`Uncaught Error: simulated crash`, shot: 'worker-crash-db-merge' },
+  { what: 'the database worker stuck mid-merge (no error event)', how: 'hang', withinMs: DB_WORKER_SILENT_MS + 30_000, detail: String.raw`it stopped responding: no sign of life for \d+ s`, shot: 'worker-silent-db-merge' },
+];
+
+describe('the database when its worker fails mid-merge', () => {
+  it.each(DB_FAILURES)('$what fails the import with a message and "Try again"; the retry merges on a new worker and the saved genomes are all there', async ({ how, withinMs, detail, shot }) => {
+    const colleague = await colleagueSnapshot();
+    const mine = join(dir, 'my-isolate.fa');
+    writeFileSync(mine, randomFasta('my isolate 7', 40_000, 2024));
+    const { context, page, errors } = await app.open();
+    // What the user has: their own genome, added to the database (saved in IndexedDB).
+    await page.getByTestId('fasta-input').setInputFiles(mine);
+    expect(await waitForRow(page, 'my-isolate.fa', ['done', 'error', 'cancelled'])).toBe('done');
+    await showDatabase(page);
+    await section(page, 'genomes');
+    await page.getByTestId('add-profiled').click();
+    await page.getByTestId('add-profiled-result').waitFor({ timeout: 60_000 });
+    await waitForSaved(page, 'added 1 genome');
+    expect(await userGenomes(page)).toEqual(['my-isolate.fa']);
+    const genomesBefore = Number((await page.getByTestId('db-info').locator('strong').nth(2).textContent())!.replace(/\D/g, ''));
+
+    // The colleague's file: checked (preview), then the worker fails while merging it.
+    expect(await chooseImportFile(page, 'colleague.sqlite.gz', colleague)).toBe('preview');
+    const dbBefore = page.workers().find((w) => w.url().includes('db.worker'));
+    await failWorker(page, 'db.worker', how, 'applyImport');
+    const t0 = Date.now();
+    await page.getByTestId('import-confirm').click();
+    const error = page.getByTestId('import-error');
+    await error.waitFor({ timeout: withinMs });
+    console.log(`[e2e] ${how}: database worker failure reported after ${((Date.now() - t0) / 1000).toFixed(1)} s (limit ${DB_WORKER_SILENT_MS / 1000} s)`);
+    if (how === 'hang') expect(Date.now() - t0).toBeGreaterThanOrEqual(DB_WORKER_SILENT_MS - 1000);
+    expect(await error.getAttribute('data-code')).toBe('INTERNAL');
+    expect(await page.getByTestId('import-error-message').textContent()).toMatch(
+      new RegExp(`^colleague\\.sqlite\\.gz: the database worker stopped unexpectedly while merging the imported file into the database \\(${detail}\\)$`),
+    );
+    expect((await error.textContent())!.replace(/\s+/g, ' ')).toContain('Try again: a new database worker reopens your database as it was last saved in this browser.');
+    await viewportScreenshot(page, shot); // the Genomes section lists every genome: the top of the page is what matters
+
+    // Try again: a new worker reopens the saved database and merges the same file.
+    await page.getByTestId('import-retry').click();
+    await page.getByTestId('import-result').waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('import-result').getAttribute('data-mode')).toBe('merge');
+    expect(page.workers().some((w) => w.url().includes('db.worker') && w !== dbBefore)).toBe(true);
+    expect(await userGenomes(page)).toEqual(['colleague-isolate.fa', 'my-isolate.fa']);
+    await waitForSaved(page, 'merged colleague.sqlite.gz');
+    expect(Number((await page.getByTestId('db-info').locator('strong').nth(2).textContent())!.replace(/\D/g, ''))).toBe(genomesBefore + 1);
+
+    // And it is what is saved: a reload opens both.
+    await page.reload();
+    await showDatabase(page);
+    expect(await userGenomes(page)).toEqual(['colleague-isolate.fa', 'my-isolate.fa']);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('the database when its worker crashes mid-export', () => {
+  it('the export fails with a message and "Try again"; the retry downloads the snapshot from a new worker', async () => {
+    const { context, page, errors } = await app.open();
+    await showDatabase(page);
+    await waitForSaved(page, 'bundled snapshot');
+    const dbBefore = page.workers().find((w) => w.url().includes('db.worker'));
+    await failWorker(page, 'db.worker', 'throw', 'exportFile');
+    await page.getByTestId('db-export').click();
+    const error = page.getByTestId('export-error');
+    await error.waitFor({ timeout: 30_000 });
+    expect(await error.getAttribute('data-code')).toBe('INTERNAL');
+    expect((await error.textContent())!.replace(/\s+/g, ' ').trim()).toBe(
+      'Export failed: the database worker stopped unexpectedly while exporting the snapshot (Uncaught Error: simulated crash) (try again: a new database worker reopens your database as it was last saved in this browser) Try again',
+    );
+    await viewportScreenshot(page, 'worker-crash-db-export');
+
+    const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.getByTestId('export-retry').click()]);
+    const bytes = readFileSync(await dl.path());
+    expect(dl.suggestedFilename()).toMatch(/^mediaforge-\d{4}-\d{2}-\d{2}\.sqlite\.gz$/);
+    expect([bytes[0], bytes[1]]).toEqual([0x1f, 0x8b]);
+    expect(await page.getByTestId('export-done').getAttribute('data-kind')).toBe('snapshot');
+    expect(await page.getByTestId('export-error').count()).toBe(0);
+    expect(page.workers().some((w) => w.url().includes('db.worker') && w !== dbBefore)).toBe(true);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+});
+
+const MAP_FAILURES: { what: string; how: Failure; withinMs: number; detail: string; shot: string }[] = [
+  { what: 'a crash of the map worker', how: 'throw', withinMs: 30_000, detail: String.raw`Uncaught Error: simulated crash`, shot: 'worker-crash-map-umap' },
+  // UMAP has its own, longer limit (its fit blocks the worker for seconds): the hang is noticed after it.
+  { what: 'the map worker stuck mid-UMAP (no error event)', how: 'hang', withinMs: MAP_UMAP_SILENT_MS + 30_000, detail: String.raw`it stopped responding: no sign of life for \d+ s`, shot: 'worker-silent-map-umap' },
+];
+
+describe('the map when its worker fails mid-projection', () => {
+  it.each(MAP_FAILURES)('$what fails the UMAP with a message and "Try again"; the PCA map stays, and the retry computes UMAP on a new worker', async ({ how, withinMs, detail, shot }) => {
+    const { context, page, errors } = await app.open();
+    await page.locator('header nav').getByRole('button', { name: 'Map' }).click();
+    await page.locator('[data-testid="latent-map"][data-status="drawn"]').waitFor({ timeout: 120_000 });
+    const points = await page.getByTestId('latent-map').getAttribute('data-points');
+    await page.getByTestId('map-method').selectOption('umap');
+    await page.getByTestId('map-progress').waitFor({ timeout: 30_000 });
+    const mapBefore = page.workers().find((w) => w.url().includes('map.worker'));
+    const t0 = Date.now();
+    await failWorker(page, 'map.worker', how);
+
+    const error = page.getByTestId('map-error');
+    await error.waitFor({ timeout: withinMs });
+    console.log(`[e2e] ${how}: map worker failure reported after ${((Date.now() - t0) / 1000).toFixed(1)} s (UMAP limit ${MAP_UMAP_SILENT_MS / 1000} s)`);
+    if (how === 'hang') expect(Date.now() - t0).toBeGreaterThanOrEqual(MAP_UMAP_SILENT_MS - 1000);
+    expect(await error.getAttribute('data-code')).toBe('INTERNAL');
+    expect(await error.textContent()).toMatch(new RegExp(`^the map worker stopped unexpectedly while computing the UMAP projection \\(${detail}\\) — try again: a new map worker starts$`));
+    // The PCA map is still there.
+    expect(await page.getByTestId('map-projection-info').getAttribute('data-method')).toBe('pca');
+    expect(await page.getByTestId('latent-map').getAttribute('data-points')).toBe(points);
+    await screenshot(page, shot);
+
+    await page.getByTestId('map-retry').click();
+    await page.locator('[data-testid="map-projection-info"][data-method="umap"]').waitFor({ timeout: 300_000 });
+    expect(await page.getByTestId('map-projection-info').getAttribute('data-source')).toBe('computed');
+    expect(await page.getByTestId('latent-map').getAttribute('data-points')).toBe(points);
+    expect(await page.getByTestId('map-error').count()).toBe(0);
+    expect(page.workers().some((w) => w.url().includes('map.worker') && w !== mapBefore)).toBe(true);
     expect(errors).toEqual([]);
     await context.close();
   });

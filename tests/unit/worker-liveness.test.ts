@@ -6,15 +6,16 @@
  * and one that is slow but alive. The browser path is tests/e2e/worker-crash.test.ts.
  */
 import { readFileSync } from 'node:fs';
-import { expose } from 'comlink';
 import { afterEach, describe, expect, it } from 'vitest';
 import { registerAppErrorTransfer } from '../../src/comlink/app-error-transfer';
-import { isHeartbeat, startHeartbeat } from '../../src/comlink/heartbeat';
+import { isHeartbeat } from '../../src/comlink/heartbeat';
 import { MlClient, WORKER_STOPPED_MESSAGE } from '../../src/runs-on-page/ml-client';
 import { ProfilePool } from '../../src/runs-on-page/profile-pool';
-import { LivenessWatch, silenceRule, watchWorker, type LivenessClock } from '../../src/runs-on-page/worker-liveness';
+import { LivenessWatch, silenceRule, watchWorker } from '../../src/runs-on-page/worker-liveness';
 import { profileWorkerApi } from '../../src/runs-in-worker/profile-worker-api';
 import { fixture } from '../helpers/data';
+import { FakeClock } from '../helpers/fake-clock';
+import { FakeWorker } from '../helpers/fake-worker';
 
 registerAppErrorTransfer();
 
@@ -87,32 +88,6 @@ describe('LivenessWatch (fake clock)', () => {
   });
 });
 
-/** A clock whose time and interval timers move only when told. */
-class FakeClock implements LivenessClock {
-  t = 0;
-  timers = new Map<number, { fn: () => void; ms: number; next: number }>();
-  #id = 0;
-  now = () => this.t;
-  setInterval = (fn: () => void, ms: number) => {
-    this.timers.set(++this.#id, { fn, ms, next: this.t + ms });
-    return this.#id;
-  };
-  clearInterval = (h: unknown) => void this.timers.delete(h as number);
-  advance(ms: number, onStep?: (t: number) => void): void {
-    const end = this.t + ms;
-    while (this.t < end) {
-      this.t += 100;
-      onStep?.(this.t);
-      for (const timer of [...this.timers.values()]) {
-        if (timer.next <= this.t) {
-          timer.next += timer.ms;
-          timer.fn();
-        }
-      }
-    }
-  }
-}
-
 describe('watchWorker (fake clock)', () => {
   it('reports silence once, only while a tracked call is in flight, and runs no timer when idle', async () => {
     const clock = new FakeClock();
@@ -141,37 +116,6 @@ describe('watchWorker (fake clock)', () => {
     expect(clock.timers.size).toBe(0); // stopped after reporting
   });
 });
-
-/** A Worker look-alike over a MessageChannel; the other end runs `api` with the real heartbeat. */
-class FakeWorker extends EventTarget {
-  terminated = false;
-  readonly #port: MessagePort;
-  readonly #remote: MessagePort;
-  readonly #stopBeat: () => void;
-  constructor(api: object, beatEveryMs: number | null) {
-    super();
-    const { port1, port2 } = new MessageChannel();
-    this.#port = port1;
-    this.#remote = port2;
-    expose(api, port2);
-    this.#stopBeat = beatEveryMs ? startHeartbeat(port2, beatEveryMs) : () => {};
-    port1.addEventListener('message', (ev) => this.dispatchEvent(new MessageEvent('message', { data: (ev as MessageEvent).data })));
-    port1.start();
-  }
-  postMessage(data: unknown, transfer?: Transferable[]) {
-    if (!this.terminated) this.#port.postMessage(data, transfer ?? []);
-  }
-  /** Stops without an error event: no more heartbeats, no replies (as a worker killed by the browser). */
-  dieSilently() {
-    this.#stopBeat();
-    this.#remote.close();
-  }
-  terminate() {
-    this.terminated = true;
-    this.dieSilently();
-    this.#port.close();
-  }
-}
 
 const lambda = () => new File([readFileSync(fixture('lambda.fa.gz'))], 'lambda.fa.gz');
 const sleep = (ms: number) => new Promise((ok) => setTimeout(ok, ms));

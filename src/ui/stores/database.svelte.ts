@@ -3,7 +3,7 @@
  * sections' queries and results, import/export, and genome links. All SQL runs in the worker
  * (DbClient); this class only keeps what the components show. Shared through context.
  */
-import { proxy, transfer } from 'comlink';
+import { transfer } from 'comlink';
 import { getContext, setContext } from 'svelte';
 import { requestPersistentStorage, STORAGE_FULL } from '../../db/browser-image-store';
 import type { DbStats } from '../../db/stats';
@@ -105,6 +105,9 @@ export class DatabaseStore {
   /** The bundled snapshot is kept for offline use when the app has a service worker. */
   readonly client = new DbClient({ keepSnapshotOffline: () => pwaStatus.registered });
   #seq = { media: 0, strains: 0 };
+  /** The last export (its "Try again") and the last file chosen to import, with the mode once confirmed. */
+  #lastExport: { kind: 'workspace' | 'snapshot'; gzip: boolean } | null = null;
+  #lastImport: { file: File; mode: 'replace' | 'merge' | null } | null = null;
   #listening = false;
 
   get ready(): boolean {
@@ -117,7 +120,7 @@ export class DatabaseStore {
     this.status = 'loading';
     this.error = null;
     try {
-      if (!this.#listening) await this.client.api.onEvent(proxy((e: DbEvent) => this.#onEvent(e)));
+      if (!this.#listening) await this.client.onEvent((e: DbEvent) => this.#onEvent(e));
       this.#listening = true;
       this.info = await this.client.open((p) => (this.progress = p));
       this.status = 'ready';
@@ -255,6 +258,7 @@ export class DatabaseStore {
 
   async #export(kind: 'workspace' | 'snapshot', gzip: boolean): Promise<void> {
     this.exportError = null;
+    this.#lastExport = { kind, gzip };
     try {
       const f = await this.#transfer(
         kind === 'workspace' ? 'Exporting workspace…' : 'Exporting…',
@@ -277,6 +281,7 @@ export class DatabaseStore {
     this.importError = null;
     this.importResult = null;
     this.inspection = null;
+    this.#lastImport = { file, mode: null };
     try {
       const r = await this.#transfer(`Reading ${file.name}…`, (jobId, onProgress) => this.client.inspectImport(jobId, file, onProgress), 'Import cancelled; your database was not changed.');
       if (r) this.inspection = { ...r, fileName: file.name };
@@ -290,6 +295,7 @@ export class DatabaseStore {
     const pending = this.inspection;
     if (!pending) return;
     this.inspection = null;
+    if (this.#lastImport) this.#lastImport.mode = mode;
     try {
       const label = `${mode === 'merge' ? 'Merging' : 'Importing'} ${pending.fileName}…`;
       const r = await this.#change(label, () =>
@@ -312,6 +318,23 @@ export class DatabaseStore {
       }
       this.importError = this.#namedError(e, pending.fileName);
     }
+  }
+
+  /**
+   * The "Try again" of an export or import that failed with INTERNAL (its worker stopped: the next
+   * call runs on a fresh one, which has reopened the saved database): the same export, or the same
+   * file read again and, if it was confirmed, imported with the same mode.
+   */
+  async retryExport(): Promise<void> {
+    const last = this.#lastExport;
+    if (last) await this.#export(last.kind, last.gzip);
+  }
+
+  async retryImport(): Promise<void> {
+    const last = this.#lastImport;
+    if (!last) return;
+    if (last.mode) await this.importFile(last.file, last.mode);
+    else await this.inspectFile(last.file);
   }
 
   /** The preview's Cancel: forget the file. */

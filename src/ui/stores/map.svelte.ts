@@ -64,6 +64,13 @@ export function downloadFile(name: string, data: string | Blob, type = 'text/tab
 
 let jobSeq = 0;
 
+/** Hands the map's embeddings to the map worker (transferred: `data.vectors` is emptied). */
+function setMapGenomes(api: MapClient['api'], data: MapGenomes): Promise<{ n: number }> {
+  const { rows, candidates } = neighborCandidatesOf(data);
+  const vectors = data.vectors;
+  return api.setGenomes(transfer({ modelId: data.modelId, dim: data.dim, vectors, candidateRows: rows, candidates, domainCalls: Array.from(data.domainCall, domainCallOf) }, [vectors.buffer, rows.buffer]));
+}
+
 export class MapStore {
   status = $state<MapStatus>('idle');
   error = $state.raw<SerializedAppError | null>(null);
@@ -95,7 +102,7 @@ export class MapStore {
   /** database + model revision the data was loaded at. */
   loadedRevision = $state<string | null>(null);
 
-  readonly worker = new MapClient();
+  readonly worker = new MapClient({ restore: (api) => this.#restoreWorker(api) });
   readonly database: DatabaseStore;
   readonly neighbors: NeighborsStore;
   /** The media map (same worker). */
@@ -134,12 +141,8 @@ export class MapStore {
         this.status = 'no-model';
         return;
       }
-      const { rows, candidates } = neighborCandidatesOf(data);
-      const vectors = data.vectors;
-      await this.worker.api.setGenomes(
-        transfer({ modelId: data.modelId, dim: data.dim, vectors, candidateRows: rows, candidates, domainCalls: Array.from(data.domainCall, domainCallOf) }, [vectors.buffer, rows.buffer]),
-      );
-      // The page keeps no vectors: the map worker holds them.
+      await setMapGenomes(this.worker.api, data);
+      // The page keeps no vectors: the map worker holds them (a worker that replaces a dead one gets them again, #restoreWorker).
       this.data = { ...data, vectors: new Float32Array(0) };
       this.#genus = genusCodes(data.species);
       this.selection = null;
@@ -343,6 +346,23 @@ export class MapStore {
     this.profiled = pts.map((p, i) => ({ ...p, x: xy[i * 2], y: xy[i * 2 + 1], method }));
   }
 
+  /**
+   * A map worker that replaces a dead one holds no embeddings: they are read from the database
+   * again (the same ones, unless the model changed since: then the map loads again anyway).
+   */
+  async #restoreWorker(api: MapClient['api']): Promise<void> {
+    const shown = this.data;
+    if (!shown) return;
+    const data = await (await whenDatabaseReady(this.database)).mapGenomes();
+    if (data && data.modelId === shown.modelId) await setMapGenomes(api, data);
+  }
+
+  /** The error's "Try again": the projection that failed (or the whole map, if none is shown). */
+  retry(): Promise<void> {
+    this.error = null;
+    return this.coords && this.data ? this.project(this.pendingMethod) : this.load();
+  }
+
   async loadDiagnostics(): Promise<void> {
     if (!this.data || this.diagnostics) return;
     this.diagnostics = await this.worker.api.diagnostics(this.data.gcFraction.slice());
@@ -375,6 +395,7 @@ export class MediaMapStore {
   async load(): Promise<void> {
     if (this.status === 'loading' || this.status === 'ready') return;
     this.status = 'loading';
+    this.error = null;
     try {
       const db = await whenDatabaseReady(this.database);
       const d = await db.mediaMap();
