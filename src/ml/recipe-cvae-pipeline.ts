@@ -12,6 +12,7 @@ import { describeGeneratedRecipes, vocabFormulas } from '../media/generate-recip
 import { buildMediaMatrix, type MediaMatrix } from '../media/media-vectors';
 import { ORGANISM_GROUPS, type OrganismGroup } from '../media/recipe-conditions';
 import { curriculumRows, loadRecipeTrainingData, type RecipeTrainingData } from '../media/recipe-training-data';
+import { packForTransfer, unpackFromTransfer, type PackedValue } from '../comlink/pack-for-transfer';
 import { mixSeed, permutation } from './random';
 import { decodeRecipeVectors, exportCvaeWeights, PHASE_NAMES, trainRecipeCvae, type CvaeTrainHooks, type CvaeTrainResult, type RecipeCvae, type RecipeTrainSet } from './recipe-cvae';
 import type { ResolvedRecipeCvaeConfig } from './recipe-cvae-config';
@@ -21,6 +22,24 @@ export interface CvaeInput {
   matrix: MediaMatrix;
   data: RecipeTrainingData;
   formulas: (string | null)[];
+}
+
+/**
+ * The training input on its way from the DB worker through the page to the ML worker: packed
+ * (src/comlink/pack-for-transfer.ts) so the page moves buffers only, with what the page shows.
+ */
+export interface PackedCvaeInput {
+  packed: PackedValue;
+  summary: { vocabSize: number; genomeDim: number; train: number; heldOut: number };
+}
+
+export function packCvaeInput(input: CvaeInput): PackedCvaeInput {
+  const heldOut = input.data.pairs.filter((p) => p.heldOut).length;
+  return { packed: packForTransfer(input), summary: { vocabSize: input.matrix.vocab.length, genomeDim: input.data.genomeDim, train: input.data.pairs.length - heldOut, heldOut } };
+}
+
+export function unpackCvaeInput(p: PackedCvaeInput): CvaeInput {
+  return unpackFromTransfer<CvaeInput>(p.packed);
 }
 
 /** Everything training needs, read from a database (matrix over the default vocabulary unless given). */

@@ -71,7 +71,8 @@ import { cvaeScoresOf, scoredMediaOf, type ScoredMedia } from '../media/cvae-evi
 import { describeGeneratedRecipes, type DecodedRecipes } from '../media/generate-recipes';
 import { buildMediaMatrix, type MediaMatrix, type VocabEntry } from '../media/media-vectors';
 import { ACTIVE_RECIPE_CVAE_KEY, fromRecipeModelRow, getActiveRecipeModelId, RECIPE_CVAE_KIND, storeRecipeModel } from '../ml/recipe-cvae-model';
-import { loadCvaeInput, type CvaeInput } from '../ml/recipe-cvae-pipeline';
+import { loadCvaeInput, packCvaeInput, type PackedCvaeInput } from '../ml/recipe-cvae-pipeline';
+import { packedBuffers } from '../comlink/pack-for-transfer';
 import type { CvaeEpochStats } from '../ml/recipe-cvae';
 import type { ResolvedRecipeCvaeConfig } from '../ml/recipe-cvae-config';
 import {
@@ -291,14 +292,6 @@ function recipeSummaryOf(row: NonNullable<ReturnType<typeof recipeCheckpointRow>
   const c = JSON.parse(row.config) as { config: ResolvedRecipeCvaeConfig; startedAt: string };
   const m = (row.metrics ? JSON.parse(row.metrics) : {}) as { epoch?: number; history?: CvaeEpochStats[]; phases?: unknown[]; savedAt?: string };
   return { runId: row.id, config: c.config, startedAt: c.startedAt ?? row.created, epoch: m.epoch ?? 0, history: m.history ?? [], phases: m.phases ?? [], savedAt: m.savedAt ?? row.created };
-}
-
-/** Every typed array's buffer in an object tree (once each), for a transfer list. */
-function buffersOf(x: unknown, out = new Set<ArrayBuffer>(), depth = 0): ArrayBuffer[] {
-  if (depth > 3 || x === null || typeof x !== 'object') return [...out];
-  if (ArrayBuffer.isView(x)) out.add(x.buffer as ArrayBuffer);
-  else if (!Array.isArray(x)) for (const v of Object.values(x)) buffersOf(v, out, depth + 1);
-  return [...out];
 }
 
 /** The active genome VAE without its weights (for the Model tab's report). */
@@ -1218,7 +1211,7 @@ export const dbWorkerApi = {
    * their condition vectors, formulas; the split by `valFraction` and `seed`), transferred. With
    * `vocabSize` or `genomeDim`, other sizes (the database or the genome model changed since a checkpoint) throw.
    */
-  recipeTrainingInput(options: { valFraction: number; seed: number; vocabSize?: number; genomeDim?: number }): CvaeInput {
+  recipeTrainingInput(options: { valFraction: number; seed: number; vocabSize?: number; genomeDim?: number }): PackedCvaeInput {
     const input = loadCvaeInput(current(), { valFraction: options.valFraction, seed: options.seed });
     if (options.genomeDim !== undefined && input.data.genomeDim !== options.genomeDim) {
       throw new AppError('DATA_INVALID', `the interrupted run was conditioned on ${options.genomeDim}-dimensional genome embeddings, the active genome model has ${input.data.genomeDim}`, 'discard the interrupted run and start a new one');
@@ -1227,7 +1220,9 @@ export const dbWorkerApi = {
       throw new AppError('DATA_INVALID', `the interrupted run's vocabulary has ${options.vocabSize} ingredients, the database's ${input.matrix.vocab.length} (the database changed)`, 'discard the interrupted run and start a new one');
     }
     if (input.data.pairs.length < 2) throw new AppError('DATA_INVALID', 'the database has no media grown on by known strains to train a recipe model on', 'load the bundled snapshot or import one with media and strains');
-    return transfer(input, [...buffersOf(input.matrix), ...buffersOf({ c: input.data.conditions, m: input.data.mediumIndex })]);
+    // Packed: the page passes it on to the ML worker without cloning its 16.7k pair objects.
+    const packed = packCvaeInput(input);
+    return transfer(packed, packedBuffers(packed.packed));
   },
 
   /** Stores (replaces) a recipe CVAE run's checkpoint (kind RECIPE_CHECKPOINT_KIND) and saves. */

@@ -26,7 +26,7 @@ import { packWeights, unpackWeights } from '../ml/weights';
 import { sampleRecipeVectors, type CvaeEpochStats, type RecipeCvae, type RecipeVectors } from '../ml/recipe-cvae';
 import { resolveRecipeCvaeConfig, totalEpochs, type RecipeCvaeConfig } from '../ml/recipe-cvae-config';
 import { fromRecipeModelRow, instantiateRecipeCvae, packRecipeCheckpoint, toRecipeModelRow, unpackRecipeCheckpoint } from '../ml/recipe-cvae-model';
-import { trainRecipeModel, type CvaeInput, type PhaseMetrics } from '../ml/recipe-cvae-pipeline';
+import { trainRecipeModel, unpackCvaeInput, type PackedCvaeInput, type PhaseMetrics } from '../ml/recipe-cvae-pipeline';
 import { scoreMediaLikelihood } from '../ml/recipe-cvae-score';
 import type { ScoredMedia } from '../media/cvae-evidence';
 
@@ -441,8 +441,9 @@ export const mlWorkerApi = {
    * held-out evaluation (validity, nearest medium in the genus vs the most popular medium) goes into
    * the model row's metrics_json; the row is not stored or activated here (the db worker does that).
    */
-  async trainRecipeCvae(input: CvaeInput, configInput: RecipeCvaeConfig, options: { checkpoint?: Uint8Array; evalRows?: number }, callbacks: RecipeTrainCallbacks): Promise<RecipeTrainOutcome> {
+  async trainRecipeCvae(packedInput: PackedCvaeInput, configInput: RecipeCvaeConfig, options: { checkpoint?: Uint8Array; evalRows?: number }, callbacks: RecipeTrainCallbacks): Promise<RecipeTrainOutcome> {
     if (run) throw new AppError('BAD_OPTION', 'a model is already training', 'wait for it to finish or cancel it');
+    const input = unpackCvaeInput(packedInput);
     const status = await ensureBackend();
     const resumeFrom = options.checkpoint ? unpackRecipeCheckpoint(options.checkpoint) : undefined;
     const config = resolveRecipeCvaeConfig(resumeFrom?.config ?? { ...configInput, vocabSize: input.matrix.vocab.length, genomeDim: input.data.genomeDim });

@@ -14,7 +14,7 @@ import { mulberry32 } from '../../src/ml/random';
 import { buildRecipeCvae, exportCvaeWeights, hurdleLoss, phaseOfEpoch, sampleRecipeVectors, trainRecipeCvae, type CvaeCheckpoint, type RecipeTrainSet } from '../../src/ml/recipe-cvae';
 import { countRecipeCvaeParameters, RECIPE_CVAE_PRESETS, resolveRecipeCvaeConfig, totalEpochs } from '../../src/ml/recipe-cvae-config';
 import { decodeRecipeModelFile, encodeRecipeModelFile, fromRecipeModelRow, readRecipeCvae, storeRecipeModel, toRecipeModelRow } from '../../src/ml/recipe-cvae-model';
-import { auroc, loadCvaeInput, trainRecipeModel } from '../../src/ml/recipe-cvae-pipeline';
+import { auroc, loadCvaeInput, packCvaeInput, trainRecipeModel } from '../../src/ml/recipe-cvae-pipeline';
 import { mediaDb } from './db-test-helpers';
 
 beforeAll(async () => {
@@ -253,7 +253,8 @@ describe('ML worker API (in-process): trainRecipeCvae, setRecipeModel, generateR
       const phases: number[] = [];
       const checkpoints: number[] = [];
       let lastCheckpoint: Uint8Array | null = null;
-      const out = await mlWorkerApi.trainRecipeCvae(input, { ...RECIPE_CVAE_PRESETS.tiny, valFraction: 0.3 }, { evalRows: 20 }, {
+      // The DB worker packs the input for its trip through the page (pack-for-transfer.ts).
+      const out = await mlWorkerApi.trainRecipeCvae(packCvaeInput(input), { ...RECIPE_CVAE_PRESETS.tiny, valFraction: 0.3 }, { evalRows: 20 }, {
         onEpoch: () => {},
         onPhase: (m) => phases.push(m.phase),
         onCheckpoint: (c) => {
@@ -268,7 +269,7 @@ describe('ML worker API (in-process): trainRecipeCvae, setRecipeModel, generateR
       expect([...stages]).toEqual(expect.arrayContaining(['starting', 'training', 'evaluating', 'packing']));
       expect(out.model?.kind).toBe('recipe-cvae');
       // Resuming from the last checkpoint trains nothing more and gives the same model.
-      const again = await mlWorkerApi.trainRecipeCvae(input, {}, { checkpoint: lastCheckpoint!, evalRows: 20 }, { onEpoch: () => {}, onPhase: () => {}, onCheckpoint: () => {}, onProgress: () => {} });
+      const again = await mlWorkerApi.trainRecipeCvae(packCvaeInput(input), {}, { checkpoint: lastCheckpoint!, evalRows: 20 }, { onEpoch: () => {}, onPhase: () => {}, onCheckpoint: () => {}, onProgress: () => {} });
       expect(again.resumedFrom).toBe(5);
       expect(again.model?.id).toBe(out.model?.id);
       const info = await mlWorkerApi.setRecipeModel(out.model!);

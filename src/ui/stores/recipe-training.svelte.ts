@@ -13,7 +13,8 @@ import { proxy, transfer, type Remote } from 'comlink';
 import { getContext, setContext } from 'svelte';
 import type { CvaeEpochStats } from '../../ml/recipe-cvae';
 import { RECIPE_CVAE_PRESETS, resolveRecipeCvaeConfig, totalEpochs, type RecipeCvaeConfig, type ResolvedRecipeCvaeConfig } from '../../ml/recipe-cvae-config';
-import type { CvaeInput, PhaseMetrics } from '../../ml/recipe-cvae-pipeline';
+import type { PackedCvaeInput, PhaseMetrics } from '../../ml/recipe-cvae-pipeline';
+import { packedBuffers } from '../../comlink/pack-for-transfer';
 import type { DbWorkerApi, RecipeCheckpointRecord, RecipeCheckpointSummary, RecipeModelInfo } from '../../runs-in-worker/db-worker-api';
 import type { MlWorkerApi, RecipeTrainOutcome, RecipeTrainProgress } from '../../runs-in-worker/ml-worker-api';
 import type { MlClient } from '../../runs-on-page/ml-client';
@@ -67,16 +68,10 @@ export function phaseOfEpoch(epochsPerPhase: number[], epoch: number): number {
   return Math.max(0, epochsPerPhase.length - 1);
 }
 
-/** The typed arrays of the training input (each buffer once), to transfer to the ML worker. */
-function inputBuffers(input: CvaeInput): ArrayBuffer[] {
-  const m = input.matrix;
-  const views: ArrayBufferView[] = [m.amount, m.present, m.stock, m.ph, m.complex, m.hasComposition, m.outOfVocab, input.data.conditions, input.data.mediumIndex];
-  return [...new Set(views.filter(Boolean).map((v) => v.buffer as ArrayBuffer))];
-}
 
 interface RecipeCvaeRun {
   options: RecipeCvaeConfig;
-  input: CvaeInput;
+  input: PackedCvaeInput;
   epoch: CvaeEpochStats;
   progress: RecipeTrainProgress;
   outcome: RecipeTrainOutcome;
@@ -131,7 +126,7 @@ export class RecipeTrainingStore extends TrainingRun<RecipeCvaeRun> {
     return this.formCheck.options;
   }
 
-  protected loadInput(db: Remote<DbWorkerApi>, options: RecipeCvaeConfig, cp: RecipeCheckpointRecord | null): Promise<CvaeInput> {
+  protected loadInput(db: Remote<DbWorkerApi>, options: RecipeCvaeConfig, cp: RecipeCheckpointRecord | null): Promise<PackedCvaeInput> {
     if (cp) return db.recipeTrainingInput({ valFraction: cp.config.valFraction, seed: cp.config.seed, vocabSize: cp.config.vocabSize, genomeDim: cp.config.genomeDim });
     const config = resolveRecipeCvaeConfig(options);
     return db.recipeTrainingInput({ valFraction: config.valFraction, seed: config.seed });
@@ -144,19 +139,19 @@ export class RecipeTrainingStore extends TrainingRun<RecipeCvaeRun> {
     return c;
   }
 
-  protected prepareTraining(input: CvaeInput, options: RecipeCvaeConfig): number {
-    const config = resolveRecipeCvaeConfig({ ...options, vocabSize: input.matrix.vocab.length, genomeDim: input.data.genomeDim });
+  protected prepareTraining(input: PackedCvaeInput, options: RecipeCvaeConfig): number {
+    const s = input.summary;
+    const config = resolveRecipeCvaeConfig({ ...options, vocabSize: s.vocabSize, genomeDim: s.genomeDim });
     this.#config = config;
     this.epochsPerPhase = config.epochsPerPhase;
-    const heldOut = input.data.pairs.filter((p) => p.heldOut).length;
-    this.rows = { train: input.data.pairs.length - heldOut, heldOut, vocab: input.matrix.vocab.length };
+    this.rows = { train: s.train, heldOut: s.heldOut, vocab: s.vocabSize };
     return totalEpochs(config);
   }
 
-  protected trainInWorker(ml: Remote<MlWorkerApi>, input: CvaeInput, options: RecipeCvaeConfig, checkpoint: Uint8Array | null, callbacks: RunCallbacks<RecipeCvaeRun>): Promise<RecipeTrainOutcome> {
+  protected trainInWorker(ml: Remote<MlWorkerApi>, input: PackedCvaeInput, options: RecipeCvaeConfig, checkpoint: Uint8Array | null, callbacks: RunCallbacks<RecipeCvaeRun>): Promise<RecipeTrainOutcome> {
     const opts = checkpoint ? transfer({ checkpoint, evalRows: EVAL_ROWS }, [checkpoint.buffer as ArrayBuffer]) : { evalRows: EVAL_ROWS };
     return ml.trainRecipeCvae(
-      transfer(input, inputBuffers(input)),
+      transfer(input, packedBuffers(input.packed)),
       options,
       opts,
       proxy({
