@@ -15,7 +15,11 @@ import { openSnapshot } from '../../src/db/snapshot-file';
 import { classifyDomain, DOMAIN_CLASSIFIER_MIN_PER_DOMAIN, leaveGenusOutDomainAccuracy, trainDomainClassifier, type DomainSample } from '../../src/media/domain-classifier';
 import type { GenomeQuery } from '../../src/media/media-api-types';
 import { buildRecommendContext, domainClassifierFor, mediumEvidence, recommendMedia, type RecommendContext } from '../../src/media/recommend';
-import { REPO_ROOT } from '../helpers/data';
+import { gunzipSync } from 'node:zlib';
+import { profileSource } from '../../src/core/profile';
+import { proteinFeatureVector } from '../../src/core/protein-features';
+import { bytesSource } from '../../src/core/sources';
+import { HAS_SHARED_DATA, REPO_ROOT, SHARED_DATA } from '../helpers/data';
 import { sql } from './db-test-helpers';
 
 let db: Database;
@@ -134,3 +138,59 @@ describe('domain classifier on hand-made proteomes', () => {
     expect(trainDomainClassifier(broken)).toBeNull();
   });
 });
+
+if (HAS_SHARED_DATA) {
+  describe('domain classifier on MAGs and symbionts of lineages it was not trained on (shared data)', () => {
+    it('agrees with every rRNA call, and calls the rRNA-less Thorarchaeota MAG archaea', async () => {
+      // Asgard, Korarchaeota, Thaumarchaeota and Caldiarchaeum MAGs; AT-rich insect endosymbionts; a Paracoccus MAG.
+      const species = new Map([
+        ['Candidatus Thorarchaeota archaeon AB_25', 'archaea'],
+        ['Candidatus Heimdallarchaeota archaeon AB_125', 'archaea'],
+        ['Candidatus Odinarchaeota archaeon LCB_4', 'archaea'],
+        ['Candidatus Korarchaeum cryptofilum', 'archaea'],
+        ['Cenarchaeum symbiosum', 'archaea'],
+        ['Candidatus Nitrososphaera gargensis', 'archaea'],
+        ['Candidatus Caldiarchaeum subterraneum', 'archaea'],
+        ['Buchnera aphidicola', 'bacteria'],
+        ['Wigglesworthia glossinidia', 'bacteria'],
+        ['Blochmannia (ant endosymbiont)', 'bacteria'],
+        ['Paracoccus sp. SCN 68-21', 'bacteria'],
+      ]);
+      const file = 'collection/genomes_uncultured_symbionts_mags.fna.gz';
+      const recordSpecies = new Map<string, string>();
+      for (const line of gunzipSync(readFileSync(join(SHARED_DATA, 'genomes/records.tsv.gz'))).toString('utf8').split('\n').slice(1)) {
+        const f = line.split('\t');
+        if (f[0] === file && species.has(f[5])) recordSpecies.set(f[1], f[5]);
+      }
+      // Each organism's records as one FASTA, headers replaced.
+      const texts = new Map<string, string[]>();
+      let cur: string[] | null = null;
+      for (const line of gunzipSync(readFileSync(join(SHARED_DATA, 'genomes', file))).toString('utf8').split('\n')) {
+        if (line.startsWith('>')) {
+          const sp = recordSpecies.get(line.slice(1).split(/\s/)[0]);
+          cur = sp ? (texts.get(sp) ?? texts.set(sp, []).get(sp)!) : null;
+          cur?.push(`>c${cur.length}`);
+        } else cur?.push(line);
+      }
+      expect([...texts.keys()].sort()).toEqual([...species.keys()].sort());
+      const model = domainClassifierFor(ctx, new Set())!;
+      const rows: string[] = [];
+      let withRrna = 0;
+      for (const [sp, lines] of texts) {
+        const profile = await profileSource(bytesSource('mag', new TextEncoder().encode(lines.join('\n'))), { rrnaMarkers: true, proteinFeatures: true });
+        const call = classifyDomain(model, profile.protein ? proteinFeatureVector(profile.protein) : null);
+        const rrna = profile.rrna?.domainCall ?? 'unknown';
+        rows.push(`${sp}: rRNA ${rrna}, proteome ${call?.domain} (${call?.score.toFixed(2)})`);
+        expect(call, sp).not.toBeNull();
+        expect(call!.domain, sp).toBe(species.get(sp));
+        if (rrna !== 'unknown') {
+          withRrna++;
+          expect(call!.domain, sp).toBe(rrna);
+        }
+      }
+      console.log(rows.join('\n'));
+      expect(withRrna).toBeGreaterThanOrEqual(8);
+      expect(rows.find((r) => r.startsWith('Candidatus Thorarchaeota'))).toMatch(/rRNA unknown, proteome archaea/);
+    }, 300_000);
+  });
+}
