@@ -26,7 +26,7 @@ import { WatchedWorker } from '../../src/runs-on-page/watched-worker';
 import { LivenessWatch } from '../../src/runs-on-page/worker-liveness';
 import { FakeClock } from '../helpers/fake-clock';
 import { FakeWorker } from '../helpers/fake-worker';
-import { build, FIXTURE_DATA } from './db-test-helpers';
+import { build, FIXTURE_DATA, quotaStore } from './db-test-helpers';
 
 registerAppErrorTransfer();
 
@@ -79,20 +79,6 @@ function dbClient(apis: object[], silentMs = 400) {
   });
   closers.push(() => client.dispose());
   return { client, made };
-}
-
-/** A store whose saves can be refused the way IndexedDB does when the quota is exceeded. */
-function quotaStore() {
-  const inner = memoryImageStore();
-  let full = false;
-  const store: ImageStore = {
-    ...inner,
-    async save(bytes, label) {
-      if (full) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-      return inner.save(bytes, label);
-    },
-  };
-  return { store, setFull: (v: boolean) => (full = v) };
 }
 
 describe('the database worker dies during a call', () => {

@@ -5,6 +5,7 @@ import type { Database, SqlJsStatic } from 'sql.js';
 import { nodeFileSource } from '../../src/cli/node-source';
 import { importMediadive, MEDIADIVE_FILES, type MediadiveTexts } from '../../src/db/import-mediadive';
 import { buildSnapshot, type BuildResult } from '../../src/db/node-build';
+import { memoryImageStore, type ImageStore } from '../../src/db/browser-image-store';
 import { loadSqlJs } from '../../src/db/node-files';
 import { createDatabase, openSnapshot } from '../../src/db/snapshot-file';
 import { readGenomeVae } from '../../src/ml/bundle-model';
@@ -79,4 +80,18 @@ export function all(db: Database, query: string, params: (string | number | null
 
 export function one(db: Database, query: string, params: (string | number | null)[] = []): unknown {
   return db.exec(query, params)[0]?.values[0]?.[0];
+}
+
+/** An in-memory image store whose saves can be refused the way IndexedDB does when the quota is exceeded. */
+export function quotaStore(): { store: ImageStore; setFull: (full: boolean) => boolean } {
+  const inner = memoryImageStore();
+  let full = false;
+  const store: ImageStore = {
+    ...inner,
+    async save(bytes, label) {
+      if (full) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      return inner.save(bytes, label);
+    },
+  };
+  return { store, setFull: (v: boolean) => (full = v) };
 }

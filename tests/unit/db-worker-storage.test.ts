@@ -12,7 +12,7 @@ import { memoryImageStore, STORAGE_FULL, type ImageStore } from '../../src/db/br
 import { loadSqlJs } from '../../src/db/node-files';
 import { inProcessLock, type WriteLock } from '../../src/runs-in-worker/db-write-lock';
 import type { DbEvent } from '../../src/runs-in-worker/db-worker-api';
-import { build, FIXTURE_DATA } from './db-test-helpers';
+import { build, FIXTURE_DATA, quotaStore } from './db-test-helpers';
 
 let image: Uint8Array;
 let mediumId: string;
@@ -34,20 +34,6 @@ async function tab(store: ImageStore, lock: WriteLock) {
   mod.dbWorkerApi.onEvent((e) => void events.push(e));
   await mod.dbWorkerApi.open({ snapshotUrl: 'http://unused.invalid/' });
   return { api: mod.dbWorkerApi, events };
-}
-
-/** A store whose saves can be made to fail the way IndexedDB does when the quota is exceeded. */
-function quotaStore() {
-  const inner = memoryImageStore();
-  let full = false;
-  const store: ImageStore = {
-    ...inner,
-    async save(bytes, label) {
-      if (full) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-      return inner.save(bytes, label);
-    },
-  };
-  return { store, setFull: (v: boolean) => (full = v) };
 }
 
 const outcomes = (api: Awaited<ReturnType<typeof tab>>['api']) => api.labOutcomes().map((o) => `${o.genomeId}/${o.mediumId}/${o.grew}/${o.note}`).sort();
