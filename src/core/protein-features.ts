@@ -386,6 +386,11 @@ export const PROTEIN_FEATURE_NAMES = [
 
 export type ProteinFeatureName = (typeof PROTEIN_FEATURE_NAMES)[number];
 
+/** Protein features a model can use: present and finite (a sequence too short for gene calling has none, or NaN). */
+export function usableProtein(protein: ArrayLike<number> | null | undefined): protein is ArrayLike<number> {
+  return !!protein && protein.length > 0 && Array.prototype.every.call(protein, (x: number) => Number.isFinite(x));
+}
+
 export interface ProteinFeatures {
   geneticCode: GeneticCode;
   minCodons: number;

@@ -19,7 +19,7 @@
  *
  * Pure: Node and the workers.
  */
-import { PROTEIN_FEATURE_NAMES } from '../core/protein-features';
+import { PROTEIN_FEATURE_NAMES, usableProtein } from '../core/protein-features';
 import { RidgePath } from './phenotype-linalg';
 
 /** The ridge penalty, on standardised features (the leave-genus-out accuracy is 159–161 of 163 for λ from 0.1 to 100). */
@@ -49,8 +49,8 @@ export interface DomainCallFromProteome {
   score: number;
 }
 
-const usable = (p: ArrayLike<number> | null | undefined): p is ArrayLike<number> =>
-  !!p && p.length === PROTEIN_FEATURE_NAMES.length && Array.prototype.every.call(p, (x: number) => Number.isFinite(x));
+/** Usable protein features of this layout (PROTEIN_FEATURE_NAMES). */
+const usable = (p: ArrayLike<number> | null | undefined): p is ArrayLike<number> => usableProtein(p) && p.length === PROTEIN_FEATURE_NAMES.length;
 
 /** Trains the classifier, or null when either domain has fewer than DOMAIN_CLASSIFIER_MIN_PER_DOMAIN usable genomes. */
 export function trainDomainClassifier(samples: readonly DomainSample[], lambda = DOMAIN_CLASSIFIER_LAMBDA): DomainClassifier | null {

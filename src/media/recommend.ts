@@ -36,6 +36,7 @@
  */
 import type { Database } from 'sql.js';
 import { AppError } from '../core/errors';
+import { usableProtein } from '../core/protein-features';
 import { getGenomeCounts } from '../db/genomes';
 import { getActiveModelId, loadDomainCalls, loadEmbeddings } from '../db/models';
 import type { DomainCall } from '../ml/genome-neighbors';
@@ -171,9 +172,11 @@ export function bundledDnaPhenotypeModel(): PhenotypeModel {
   return parsePhenotypeModel(JSON.stringify(dnaPhenotypeJson), 'bundled DNA-only phenotype model');
 }
 
-/** Protein features a model can use: present and finite (a sequence too short for gene calling has none, or NaN). */
-export function usableProtein(protein: GenomeQuery['protein']): boolean {
-  return !!protein && protein.length > 0 && Array.prototype.every.call(protein, (x: number) => Number.isFinite(x));
+/** The query's protein features: its own when usable, else those stored in the snapshot for a database genome (`stored`); null when neither. */
+function proteinOfQuery(ctx: Partial<Pick<RecommendContext, 'storedProtein'>>, query: GenomeQuery): { protein: Float32Array | null; stored: boolean } {
+  if (usableProtein(query.protein)) return { protein: query.protein, stored: false };
+  const stored = query.genomeId != null ? ctx.storedProtein?.get(query.genomeId) : undefined;
+  return { protein: stored ?? null, stored: !!stored };
 }
 
 /** The bundled growth predictor, or null when the shipped file holds none. */
@@ -305,11 +308,13 @@ export function loadDomainSamples(db: Database, storedProtein: Map<number, Float
   return out;
 }
 
-/** The domain classifier trained without the given genera (evaluation leaves the query's genus out), cached; null = too few genomes. */
-export function domainClassifierFor(ctx: Pick<RecommendContext, 'domainSamples' | 'domainClassifiers'>, excluded: ReadonlySet<string>): DomainClassifier | null {
+/** The domain classifier trained without the given genera (evaluation leaves the query's genus out), cached; null = too few genomes, or a context without them. */
+export function domainClassifierFor(ctx: Partial<Pick<RecommendContext, 'domainSamples' | 'domainClassifiers'>>, excluded: ReadonlySet<string>): DomainClassifier | null {
+  const { domainSamples: samples, domainClassifiers: cache } = ctx;
+  if (!samples || !cache) return null;
   const key = [...excluded].sort().join('\u0000');
-  if (!ctx.domainClassifiers.has(key)) ctx.domainClassifiers.set(key, trainDomainClassifier(ctx.domainSamples.filter((s) => !s.genus || !excluded.has(s.genus))));
-  return ctx.domainClassifiers.get(key)!;
+  if (!cache.has(key)) cache.set(key, trainDomainClassifier(samples.filter((s) => !s.genus || !excluded.has(s.genus))));
+  return cache.get(key)!;
 }
 
 /** Re-reads lab_outcomes (after the user records one) and the genomes they make neighbours of. */
@@ -379,12 +384,9 @@ const EMPTY_CONDITIONS: GrowthConditions = { temperatureC: null, oxygenTolerant:
 export function predictConditions(ctx: Pick<RecommendContext, 'phenotypeModel'> & Partial<Pick<RecommendContext, 'dnaPhenotypeModel' | 'storedProtein' | 'domainSamples' | 'domainClassifiers'>>, query: GenomeQuery): { json: PredictedConditionsJson; conditions: GrowthConditions } {
   let m = ctx.phenotypeModel;
   const notes: string[] = [];
-  let protein = query.protein;
-  const stored = !usableProtein(protein) && query.genomeId != null ? ctx.storedProtein?.get(query.genomeId) : undefined;
-  if (stored) {
-    protein = stored;
-    notes.push('protein features of this database genome: stored in the snapshot');
-  }
+  const own = proteinOfQuery(ctx, query);
+  let protein = own.protein;
+  if (own.stored) notes.push('protein features of this database genome: stored in the snapshot');
   if (m && m.featureSet === 'dna+protein' && !usableProtein(protein)) {
     protein = null;
     if (ctx.dnaPhenotypeModel) {
@@ -396,8 +398,8 @@ export function predictConditions(ctx: Pick<RecommendContext, 'phenotypeModel'> 
     }
   }
   // The proteome's domain (bacteria or archaea), from the query's own protein features or those stored for a database genome.
-  const classifier = ctx.domainSamples && ctx.domainClassifiers ? domainClassifierFor({ domainSamples: ctx.domainSamples, domainClassifiers: ctx.domainClassifiers }, new Set()) : null;
-  const proteomeCall = classifier ? classifyDomain(classifier, usableProtein(protein) ? protein : null) : null;
+  const classifier = domainClassifierFor(ctx, new Set());
+  const proteomeCall = classifier ? classifyDomain(classifier, protein) : null;
   const proteome_domain = proteomeCall?.domain ?? null;
   const none = (model: string) => ({
     json: { temperature_c: null, oxygen: null, salinity_pct: null, ph: null, domain: query.domainCall, proteome_domain, model, notes },
@@ -526,7 +528,7 @@ function domainOfQuery(call: DomainCall, neighbors: NeighborEvidence[], proteome
 /** The proteome's domain call for a query without an rRNA call (its own protein features, or those stored for a database genome). */
 function proteomeDomain(ctx: RecommendContext, query: GenomeQuery, excluded: ReadonlySet<string>): { domain: string; score: number; trainedOn: DomainClassifier['trainedOn'] } | null {
   if (query.domainCall !== 'unknown') return null;
-  const protein = usableProtein(query.protein) ? query.protein : query.genomeId != null ? ctx.storedProtein.get(query.genomeId) : undefined;
+  const { protein } = proteinOfQuery(ctx, query);
   if (!protein) return null;
   const model = domainClassifierFor(ctx, excluded);
   const call = model ? classifyDomain(model, protein) : null;

@@ -64,6 +64,11 @@ interface Prepared {
   modelId: string | null;
 }
 
+/** The recipe model's condition of a prepared genome: its group from the rRNA call, or without one from its proteome's domain (as the ranking uses it). */
+function recipeConditionOfPrepared(p: Prepared, conditions: GrowthConditions, domainCall = p.query.domainCall): RecipeCondition {
+  return recipeConditionForQuery(conditions, recipeDomainOf(domainCall, p.predicted.proteome_domain), p.latent);
+}
+
 export type ExploreMode = 'edit' | 'interpolate';
 
 export interface OutcomeMove {
@@ -297,7 +302,7 @@ export class MediaStore {
       if (seq !== this.#seq) return;
       this.known = p.known;
       const db = await whenDatabaseReady(this.database);
-      const cvae = await this.#likelihood(recipeConditionForQuery(p.conditions, recipeDomainOf(p.query.domainCall, p.predicted.proteome_domain), p.latent));
+      const cvae = await this.#likelihood(recipeConditionOfPrepared(p, p.conditions));
       const base = await db.recommend(p.query, { top: MEDIA_SHOWN, cvae, predicted: { json: p.predicted, conditions: p.conditions } });
       if (seq !== this.#seq) return;
       this.baseline = base;
@@ -418,8 +423,8 @@ export class MediaStore {
       const partner = this.#partnerGenome?.(this.partnerKey);
       if (partner) {
         const b = await this.#prepare(partner);
-        const ca = recipeConditionForQuery(a.conditions, recipeDomainOf(a.query.domainCall, a.predicted.proteome_domain), a.latent);
-        const cb = recipeConditionForQuery(b.conditions, recipeDomainOf(b.query.domainCall, b.predicted.proteome_domain), b.latent);
+        const ca = recipeConditionOfPrepared(a, a.conditions);
+        const cb = recipeConditionOfPrepared(b, b.conditions);
         const c = interpolateConditions(ca, cb, this.t);
         const conditions = growthConditionsOf(c);
         // At t = 0 this is the genome itself (its lab outcomes apply); between, a hypothetical one.
@@ -428,7 +433,7 @@ export class MediaStore {
       }
     }
     const conditions = this.conditions;
-    return { query: a.query, conditions, recipeCondition: recipeConditionForQuery(conditions, recipeDomainOf(a.query.domainCall, a.predicted.proteome_domain), a.latent) };
+    return { query: a.query, conditions, recipeCondition: recipeConditionOfPrepared(a, conditions) };
   }
 
   /** Finds another profiled genome by key (set by the page: the Profile page's finished jobs). */
@@ -535,7 +540,7 @@ export class MediaStore {
     const g = this.genome;
     if (!g) return;
     const p = await this.#prepare(g);
-    const cvae = await this.#likelihood(recipeConditionForQuery(p.conditions, recipeDomainOf(query.domainCall, p.predicted.proteome_domain), p.latent));
+    const cvae = await this.#likelihood(recipeConditionOfPrepared(p, p.conditions, query.domainCall));
     if (!cvae || seq !== this.#seq) return;
     const db = await whenDatabaseReady(this.database);
     const r = await db.recommend(query, { top: MEDIA_SHOWN, cvae, predicted: query === p.query ? { json: p.predicted, conditions: p.conditions } : undefined });
