@@ -170,6 +170,12 @@ export interface RrnaEvidence {
   signature: Float32Array | null;
   /** Number of 515F–1390R regions in the signature. */
   signatureRegions: number;
+  /**
+   * The first 515F–1390R region found (E. coli 515–1406: V4–V8, ~890 bp, primer sites included),
+   * in rRNA-sense orientation as A/C/G/T (N for any other letter); null without one. Compared
+   * with the 16S reference (src/media/rrna-16s-reference.ts) to place a genome among genera.
+   */
+  ssuRegion: string | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -334,6 +340,8 @@ const RING_BITS = 12;
 const RING_SIZE = 1 << RING_BITS; // > longest 515F–1390R region kept
 const RING_MASK = RING_SIZE - 1;
 const REGION_MIN_BP = 700;
+/** 2-bit base code → ASCII letter (A C G T). */
+const BASE_LETTER = [65, 67, 71, 84];
 const REGION_MAX_BP = 2500;
 const MAX_SIGNATURE_REGIONS = 64;
 const MAX_HITS = 1 << 18; // real genomes give hundreds; caps memory on pathological input
@@ -363,6 +371,7 @@ export class RrnaMarkerScanner {
   private startMinus = -1; // start of the last reverse-complement 1390R hit in this record
   private readonly sigCounts = new Float64Array(SIGNATURE_SIZE);
   private regions = 0;
+  private ssuRegion: string | null = null;
   private finished = false;
 
   push(chunk: Uint8Array): void {
@@ -506,9 +515,11 @@ export class RrnaMarkerScanner {
     const mask = SIGNATURE_SIZE - 1;
     let code = 0;
     let run = 0;
+    const keep = this.ssuRegion === null ? new Uint8Array(span) : null;
     for (let i = 0; i < span; i++) {
       // sense order: forward from start, or backwards from end with complemented bases
       const b = reverse ? ring[(end - 1 - i) & RING_MASK] : ring[(start + i) & RING_MASK];
+      if (keep) keep[i] = b > 3 ? 78 : BASE_LETTER[reverse ? 3 - b : b];
       if (b > 3) {
         run = 0;
         continue;
@@ -516,11 +527,12 @@ export class RrnaMarkerScanner {
       code = ((code << 2) | (reverse ? 3 - b : b)) & mask;
       if (++run >= k) this.sigCounts[code]++;
     }
+    if (keep) this.ssuRegion = String.fromCharCode(...keep);
   }
 
   finish(): RrnaEvidence {
     this.finished = true;
-    return summarise(this.hitRecord, this.hitStrand, this.hitPos, this.hitSite, this.hitMm, this.sigCounts, this.regions);
+    return { ...summarise(this.hitRecord, this.hitStrand, this.hitPos, this.hitSite, this.hitMm, this.sigCounts, this.regions), ssuRegion: this.ssuRegion };
   }
 
   /**
@@ -540,7 +552,7 @@ export class RrnaMarkerScanner {
     const none = new Float64Array(0);
     for (const [r, idx] of byRecord) {
       const pick = (a: number[]) => idx.map((i) => a[i]);
-      out.set(r, summarise(pick(this.hitRecord), pick(this.hitStrand), pick(this.hitPos), pick(this.hitSite), pick(this.hitMm), none, 0));
+      out.set(r, { ...summarise(pick(this.hitRecord), pick(this.hitStrand), pick(this.hitPos), pick(this.hitSite), pick(this.hitMm), none, 0), ssuRegion: null });
     }
     return out;
   }
@@ -554,7 +566,7 @@ function summarise(
   mm: number[],
   sigCounts: Float64Array,
   regions: number,
-): RrnaEvidence {
+): Omit<RrnaEvidence, 'ssuRegion'> {
   const order = pos.map((_, i) => i).sort((a, b) => rec[a] - rec[b] || strand[a] - strand[b] || pos[a] - pos[b]);
   const best = new Map<number, number>(); // site → fewest mismatches inside genes
   let genes = 0;

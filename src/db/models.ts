@@ -111,8 +111,8 @@ export function loadEmbeddings(db: Database, modelId: string): EmbeddingMatrix {
 export const RRNA_MARKER_METHOD = 'ssu-rrna-sites-v1';
 
 /** The evidence_json of an rRNA scan: everything but the signature vector. */
-export function rrnaEvidenceJson(e: { genes: number; scores: object; confidence: number; sites: { name: string; mismatches: number }[]; signatureRegions: number }): Record<string, unknown> {
-  return { genes: e.genes, scores: e.scores, confidence: e.confidence, sites: e.sites.map((s) => `${s.name}${s.mismatches ? `(${s.mismatches} mm)` : ''}`), signatureRegions: e.signatureRegions };
+export function rrnaEvidenceJson(e: { genes: number; scores: object; confidence: number; sites: { name: string; mismatches: number }[]; signatureRegions: number; ssuRegion?: string | null }): Record<string, unknown> {
+  return { genes: e.genes, scores: e.scores, confidence: e.confidence, sites: e.sites.map((s) => `${s.name}${s.mismatches ? `(${s.mismatches} mm)` : ''}`), signatureRegions: e.signatureRegions, ...(e.ssuRegion ? { ssuRegion: e.ssuRegion } : {}) };
 }
 
 export interface MarkerRow {
@@ -127,6 +127,18 @@ export function saveMarkers(db: Database, m: MarkerRow): void {
 }
 
 /** genome id → domain call, for every genome with marker evidence. */
+/** The 16S region (515F–1390R) stored with a genome's rRNA evidence, or null. */
+export function loadSsuRegion(db: Database, genomeId: number): string | null {
+  const r = db.exec('SELECT evidence_json FROM genome_markers WHERE genome_id = ?', [genomeId])[0]?.values[0]?.[0];
+  if (typeof r !== 'string') return null;
+  try {
+    const v = (JSON.parse(r) as { ssuRegion?: unknown }).ssuRegion;
+    return typeof v === 'string' && /^[ACGTN]+$/.test(v) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
 export function loadDomainCalls(db: Database): Map<number, MarkerRow['domainCall']> {
   const r = db.exec('SELECT genome_id, domain_call FROM genome_markers');
   return new Map((r[0]?.values ?? []).map(([g, d]) => [Number(g), d as MarkerRow['domainCall']]));

@@ -19,6 +19,7 @@ import {
   type RrnaEvidence,
 } from '../../src/core/rrna-markers';
 import { HAS_SHARED_DATA, fixture, sharedGenome } from '../helpers/data';
+import { randomDna } from '../helpers/random-dna';
 
 // ---------------------------------------------------------------------------------------------
 // helpers
@@ -26,16 +27,6 @@ import { HAS_SHARED_DATA, fixture, sharedGenome } from '../helpers/data';
 const enc = new TextEncoder();
 const COMP: Record<string, string> = { A: 'T', C: 'G', G: 'C', T: 'A', N: 'N' };
 const revcomp = (s: string) => s.split('').reverse().map((c) => COMP[c]).join('');
-
-function randomDna(length: number, seed: number): string {
-  let x = seed >>> 0;
-  let s = '';
-  for (let i = 0; i < length; i++) {
-    x = (x * 1103515245 + 12345) >>> 0;
-    s += 'ACGT'[(x >>> 16) & 3];
-  }
-  return s;
-}
 
 /** The site in rRNA-sense orientation with each IUPAC code replaced by one of its bases. */
 function site(name: string): string {
