@@ -12,6 +12,8 @@ const entries = Object.fromEntries(
 
 export default defineConfig({
   publicDir: false, // the benchmarks need none of public/ (the 12 MB snapshot)
+  // src/media/ssu-reference.tsv.gz is imported with ?inline (the 16S reference travels inside the bundle).
+  assetsInclude: ['**/*.tsv.gz'],
   build: {
     ssr: true,
     outDir: 'dist-bench',

@@ -14,4 +14,6 @@ export default defineConfig({
     },
   },
   ssr: { noExternal: ['fflate'] },
+  // src/media/ssu-reference.tsv.gz is imported with ?inline (the 16S reference travels inside the bundle).
+  assetsInclude: ['**/*.tsv.gz'],
 });

@@ -71,6 +71,8 @@ function contentSecurityPolicy(): Plugin {
 export default defineConfig({
   // Relative URLs, so dist/ works from any path (a sub-folder of a web site, an intranet share).
   base: './',
+  // src/media/ssu-reference.tsv.gz is imported with ?inline (the 16S reference travels inside the bundle).
+  assetsInclude: ['**/*.tsv.gz'],
   define: {
     __MEDIAFORGE_BUILD__: JSON.stringify(BUILD_ID),
   },

@@ -2,10 +2,14 @@ import { defineConfig } from 'vitest/config';
 
 // Two projects: `unit` (pure Node, tests/unit + tests/regress) and `e2e` (a real Chromium
 // driven by playwright-core against the built app in dist/; run `npm run build` first).
+// src/media/ssu-reference.tsv.gz is imported with ?inline (the 16S reference travels inside the bundle).
+const assetsInclude = ['**/*.tsv.gz'];
+
 export default defineConfig({
   test: {
     projects: [
       {
+        assetsInclude,
         test: {
           name: 'unit',
           environment: 'node',
@@ -15,6 +19,7 @@ export default defineConfig({
         },
       },
       {
+        assetsInclude,
         test: {
           name: 'e2e',
           environment: 'node',

@@ -1,5 +1,6 @@
-/** `mediaforge db build|stats|check|import|export-workspace|preview`: the growth database from the command line. */
-import { existsSync } from 'node:fs';
+/** `mediaforge db build|stats|check|import|export-workspace|preview|ssu-reference`: the growth database from the command line. */
+import { existsSync, readFileSync } from 'node:fs';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { relative, resolve } from 'node:path';
 import { AppError } from '../../core/errors';
 import { mergeDatabase } from '../../db/merge';
@@ -17,6 +18,7 @@ import type { SqlJsStatic } from 'sql.js';
 import { UsageError } from '../cli-error';
 import { onePositional, parseCommandArgs, requiredOption, runSubcommand } from '../command-args';
 import { nodeFileSource } from '../node-source';
+import { buildSsuReference } from '../../media/ssu-reference-build';
 
 export const SUMMARY = 'build, check, import, share (workspace files) and report on the growth database snapshot';
 
@@ -32,8 +34,23 @@ Commands:
   export-workspace  write the user's part of a database (their genomes, links, embeddings,
            models, lab outcomes) as one workspace file
   preview  what is in a snapshot or workspace file, and what importing it would do
+  ssu-reference  build the 16S rRNA reference (src/media/ssu-reference.tsv.gz) from a 16S FASTA
 
 Run \`mediaforge db <command> --help\` for the options of one command.
+`;
+
+const HELP_SSU = `Usage: mediaforge db ssu-reference FASTA [--data DIR] [--out FILE]
+
+Builds the 16S rRNA reference that places a genome among BacDive genera (the media ranking's genus
+route): the 515F–1390R region of up to 3 named species per genus, for the genera with BacDive
+strains (--data DIR/mediadive/strains.tsv; default ../shared/data). FASTA (plain or .gz) is a
+16S collection whose titles name the organism, e.g. SILVA SSU Ref 93 from Debian's ncbi-rrna-data:
+  blastdbcmd -db /usr/share/ncbi/data/SSURef_93.fasta -entry all > ssu.fasta
+
+Options:
+  --data DIR   the shared data folder (default ../shared/data)
+  --out FILE   where to write (default src/media/ssu-reference.tsv.gz)
+  -h, --help   show this help
 `;
 
 const HELP_BUILD = `Usage: mediaforge db build [--data DIR] [--out FILE] [--model FILE] [--cvae FILE] [--no-genomes] [--report FILE] [--quiet]
@@ -147,7 +164,7 @@ const show = (p: string) => {
 export function run(argv: string[]): Promise<number> {
   return runSubcommand(argv, {
     help: HELP,
-    commands: { build: runBuild, stats: runStats, check: runCheck, import: runImport, 'export-workspace': runExportWorkspace, preview: runPreview },
+    commands: { build: runBuild, stats: runStats, check: runCheck, import: runImport, 'export-workspace': runExportWorkspace, preview: runPreview, 'ssu-reference': runSsuReference },
   });
 }
 
@@ -287,6 +304,31 @@ function formatCheck(r: SnapshotReport): string {
     ...r.tables.map((t) => `    ${t.name.padEnd(width)}${t.rows.toLocaleString('en-US').padStart(10)} rows`),
   ];
   return lines.join('\n') + '\n';
+}
+
+async function runSsuReference(argv: string[]): Promise<number> {
+  const args = parseCommandArgs(argv, { data: { type: 'string' }, out: { type: 'string' } }, HELP_SSU, { positionals: true });
+  if (!args) return 0;
+  const { values, positionals } = args;
+  const file = resolve(onePositional(positionals));
+  const root = repoRoot();
+  const strainsTsv = resolve(values.data ?? resolve(root, '../shared/data'), 'mediadive/strains.tsv');
+  if (!existsSync(file)) throw new UsageError(`${file}: no such file`);
+  if (!existsSync(strainsTsv)) throw new UsageError(`${strainsTsv}: no such file (BacDive strains; give --data DIR)`);
+  const raw = readFileSync(file);
+  const fasta = (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString('utf8');
+  if (!fasta.startsWith('>')) throw new UsageError(`${file}: not a FASTA file (no '>' title on the first line)`);
+  const lines = readFileSync(strainsTsv, 'utf8').split('\n');
+  const col = lines[0].split('\t').indexOf('species');
+  if (col < 0) throw new UsageError(`${strainsTsv}: no 'species' column`);
+  const species = lines.slice(1).map((l) => l.split('\t')[col]).filter((s): s is string => !!s);
+  const { tsv, report } = buildSsuReference(fasta, species);
+  if (!report.entries) throw new UsageError(`${file}: no 16S sequence with both 515F and 1390R sites names a BacDive species`);
+  const outPath = resolve(values.out ?? resolve(root, 'src/media/ssu-reference.tsv.gz'));
+  const bytes = outPath.endsWith('.gz') ? gzipSync(Buffer.from(tsv), { level: 9 }) : Buffer.from(tsv);
+  writeFileAtomic(outPath, bytes);
+  out(`wrote ${show(outPath)}: ${report.entries} sequences of ${report.genera} genera (${mb(bytes.length)}); read ${report.sequences} sequences, ${report.named} named, ${report.inBacDive} of BacDive genera, ${report.withRegion} with the 515F–1390R region\n`);
+  return 0;
 }
 
 async function runCheck(argv: string[]): Promise<number> {
