@@ -77,7 +77,7 @@ export async function genomeQueryOf(db: Database, profile: GenomeProfile, genome
   }
   const protein = profile.protein ? Float32Array.from(PROTEIN_FEATURE_NAMES, (n) => profile.protein!.features[n]) : null;
   return {
-    query: { counts: profile.counts, gcFraction: profile.gcFraction, domainCall: profile.rrna?.domainCall ?? 'unknown', protein, latent, genomeId: null },
+    query: { counts: profile.counts, gcFraction: profile.gcFraction, domainCall: profile.rrna?.domainCall ?? 'unknown', protein, latent, genomeId: null, ssuRegion: profile.rrna?.ssuRegion ?? null },
     genomeModelFound: model !== null,
   };
 }

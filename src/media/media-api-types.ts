@@ -50,6 +50,8 @@ export interface GenomeQuery {
   latent: Float32Array | null;
   /** A genome row of the database this query is (its lab outcomes apply), or null. */
   genomeId?: number | null;
+  /** The 16S region (515F–1390R) of the profiling pass (RrnaEvidence.ssuRegion), or null. */
+  ssuRegion?: string | null;
 }
 
 /** One ranked real medium of `recommend --json`'s `media` array. */
@@ -84,6 +86,13 @@ export interface RecommendResult {
   domain_used: { domain: string; source: DomainSource; basis: string };
   /** The nearest linked genomes that gave evidence. */
   neighbors: { genome_id: number; name: string; species: string | null; similarity: number }[];
+  /**
+   * Where the query's 16S rRNA region (515F–1390R) places it among BacDive genera: the nearest
+   * genera of the 16S reference, best first (identity 0..1), and the genus it is identified as
+   * (identity ≥ 0.945, Yarza et al. 2014), whose strains' media count in the ranking; null without
+   * a 16S region.
+   */
+  rrna_16s: { identified_genus: string | null; nearest: { genus: string; species: string; accession: string; identity: number }[]; reference: string } | null;
   media: RecommendedMedium[];
 }
 

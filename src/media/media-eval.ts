@@ -27,6 +27,7 @@ import { mediumVector, weightedJaccard } from './media-vectors';
 import { mediumTraits } from './medium-traits';
 import { cvaeScoresOf, type CvaeMediumScores } from './cvae-evidence';
 import { buildRecommendContext, CVAE_WEIGHT_A_PRIORI, FALLBACK_WEIGHTS, mediumEvidence, queryOfGenome, rankMedia, type RecommendContext } from './recommend';
+import { GENUS_IDENTITY } from './ssu-reference';
 
 export const RANKERS = ['popular', 'kmer4-neighbors', 'latent-neighbors', 'fused-rrf', 'mediaforge', 'mediaforge-tuned', 'mediaforge-lr'] as const;
 export type RankerName = (typeof RANKERS)[number];
@@ -93,6 +94,13 @@ export interface MediaEvalOptions {
    * from the nearest genomes' majority, as before (a variant row), and how often each is right.
    */
   noRrna?: boolean;
+  /**
+   * Also rank each genome as a genome of a genus BacDive knows and the genome collection does not
+   * (what 16S identification is for): its genus is left out of the genomes and records only, and
+   * the BacDive strains linked to the genome itself out of every strain source; measured without
+   * the 16S reference, with the identified genus (the product) and with the 3 nearest genera by 16S.
+   */
+  genusInBacdive?: boolean;
   /** Only these genomes are queries (tests: a fixed tiny split). */
   queryFilter?: (g: LinkedGenome) => boolean;
   /**
@@ -274,10 +282,13 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
   const cvaeNested: { H: string; domain: string; truth: Set<string>; ranked: RankedMedium[][] }[] = [];
   const neighborDomainRun: Res[] = [];
   const proteomeDomainOnlyRun: Res[] = [];
+  /** The genus route without the 16S reference, and with the 3 genera nearest by 16S (RecommendOptions.ssuGenera). */
+  const ssuRuns = { off: [] as Res[], nearest: [] as Res[], matched: 0, identified: 0 };
+  const bacdiveRuns = { off: [] as Res[], identified: [] as Res[], nearest: [] as Res[] };
   const domainCalls = { proteome: { correct: 0, total: 0 }, neighbors: { correct: 0, total: 0 } };
   for (const f0 of queries) {
     // --no-rrna: the query as a genome without rRNA evidence (everything that reads its call sees 'unknown').
-    const f = o.noRrna ? { ...f0, genome: { ...f0.genome, domainCall: 'unknown' as const }, query: { ...f0.query, domainCall: 'unknown' as const } } : f0;
+    const f = o.noRrna ? { ...f0, genome: { ...f0.genome, domainCall: 'unknown' as const }, query: { ...f0.query, domainCall: 'unknown' as const, ssuRegion: null } } : f0;
     const q = f.genome;
     const H = groupOf(q);
     const excludeGenus = q.genus;
@@ -313,6 +324,17 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
     const ours = fixedRun;
     const tunedRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: weights });
     const lrRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, rankBy: 'growth-model' });
+    if (fixedRun.evidence.ssuMatches.length) {
+      ssuRuns.matched++;
+      if (fixedRun.evidence.ssuMatches[0].identity >= GENUS_IDENTITY) ssuRuns.identified++;
+    }
+    if (o.variants && !o.noRrna) for (const mode of ['off', 'nearest'] as const) ssuRuns[mode].push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, ssuGenera: mode })), domain: q.organismType });
+    if (o.genusInBacdive) {
+      const own = new Set((db.exec('SELECT DISTINCT strain_id FROM genome_strain_links WHERE genome_id = ? AND strain_id IS NOT NULL', [q.genomeId])[0]?.values ?? []).map((r) => Number(r[0])));
+      for (const mode of ['off', 'identified', 'nearest'] as const) {
+        bacdiveRuns[mode].push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, excludeScope: 'genomes', excludeStrains: own, growthModel: model, evidenceWeights: null, ssuGenera: mode })), domain: q.organismType });
+      }
+    }
     if (o.noRrna) {
       const nbRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, domainFallback: 'neighbors' });
       neighborDomainRun.push({ truth, ranked: toRanked(nbRun), domain: q.organismType });
@@ -461,6 +483,14 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
   if (o.noRrna) {
     variantRuns.push({ name: 'mediaforge, no rRNA call, domain from the 5 nearest genomes (before the proteome classifier)', results: neighborDomainRun, picks: undefined });
     variantRuns.push({ name: 'mediaforge, no rRNA call, proteome domain, neighbours by cosine alone (no domain agreement)', results: proteomeDomainOnlyRun, picks: undefined });
+  }
+  if (o.variants && !o.noRrna) {
+    variantRuns.push({ name: `mediaforge without the 16S reference (${ssuRuns.matched} queries placed by 16S, ${ssuRuns.identified} at >= ${100 * GENUS_IDENTITY} %)`, results: ssuRuns.off, picks: undefined });
+    variantRuns.push({ name: 'mediaforge, genus route = the 3 genera nearest by 16S', results: ssuRuns.nearest, picks: undefined });
+  }
+  if (o.genusInBacdive) {
+    const label = { off: 'without the 16S reference', identified: 'with the genus identified by 16S (>= 94.5 %)', nearest: 'genus route = the 3 genera nearest by 16S' } as const;
+    for (const mode of ['off', 'identified', 'nearest'] as const) variantRuns.push({ name: `genus known to BacDive only (own strains out): mediaforge ${label[mode]}`, results: bacdiveRuns[mode], picks: undefined });
   }
   const variants = variantRuns.map((v) => {
     const js = v.results.map(jaccardOf).filter((x): x is number => x !== null);

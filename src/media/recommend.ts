@@ -15,6 +15,8 @@
  *   counts as a known medium of confidence 1; a 'no growth' outcome counts −1 (it lowers m).
  * - genus: each of the 3 nearest genera (from the 10 nearest genomes) stands for all its BacDive
  *   strains: share of the genus's strains grown on m (strain_growth) plus its taxon_media rows.
+ *   A genus the query's 16S rRNA region is ≥ 94.5 % identical to (ssu-reference.ts) comes first,
+ *   weighted by its identity, whether or not any genome of it is in the database.
  * - recipe: media whose recipe resembles an evidence-supported medium j (weighted ingredient
  *   Jaccard, media-vectors.ts) get evidence(j) × Jaccard(m, j) — archaeal media are nearly
  *   genus-specific, but a new genus's medium is often a near-copy of a related genus's medium.
@@ -38,9 +40,11 @@ import type { Database } from 'sql.js';
 import { AppError } from '../core/errors';
 import { usableProtein } from '../core/protein-features';
 import { getGenomeCounts } from '../db/genomes';
-import { getActiveModelId, loadDomainCalls, loadEmbeddings } from '../db/models';
+import { getActiveModelId, loadDomainCalls, loadEmbeddings, loadSsuRegion } from '../db/models';
 import type { DomainCall } from '../ml/genome-neighbors';
 import { genusOf } from '../ml/genus-split';
+import { genusVariants } from '../db/taxon-names';
+import { bundledSsuReference, GENUS_IDENTITY, nearestSsuGenera, type SsuGenusMatch, type SsuReference } from './ssu-reference';
 import { cvaeRankTerm, cvaeReason, type CvaeMediumScores } from './cvae-evidence';
 import { classifyDomain, trainDomainClassifier, type DomainClassifier, type DomainSample } from './domain-classifier';
 import { CONDITION_KERNEL, conditionMatch, genomeConditions, loadStrainMediumConditions, strainConditions, type Conditions } from './condition-ranking';
@@ -113,12 +117,14 @@ interface GenusEvidence {
 }
 
 interface StrainRow {
+  strainId: number;
   genus: string | null;
   domain: string | null;
   mediumId: string;
 }
 
 interface ConditionRow extends Conditions {
+  strainId: number;
   genus: string | null;
   domain: string | null;
   mediumId: string;
@@ -155,6 +161,8 @@ export interface RecommendContext {
   domainSamples: DomainSample[];
   /** Domain classifiers by the genera left out of their training ('' = none; domainClassifierFor). */
   domainClassifiers: Map<string, DomainClassifier | null>;
+  /** The 16S reference that places a query among BacDive genera by its rRNA (ssu-reference.ts); null = none. */
+  ssuReference: SsuReference | null;
 }
 
 const lower = (v: unknown) => (v === null || v === undefined ? null : String(v).toLowerCase());
@@ -225,7 +233,7 @@ function recipeWeights(m: MediaMatrix): RecommendContext['recipe'] {
 }
 
 /** Everything the ranking needs from the database, built once (the worker caches it). */
-export function buildRecommendContext(db: Database, options: { phenotypeModel?: PhenotypeModel | null; dnaPhenotypeModel?: PhenotypeModel | null; growthModel?: GrowthModel | null } = {}): RecommendContext {
+export function buildRecommendContext(db: Database, options: { phenotypeModel?: PhenotypeModel | null; dnaPhenotypeModel?: PhenotypeModel | null; growthModel?: GrowthModel | null; ssuReference?: SsuReference | null } = {}): RecommendContext {
   const modelId = getActiveModelId(db);
   const labOutcomes = loadLab(db);
   const vectors = { emb: modelId ? loadEmbeddings(db, modelId) : null, calls: loadDomainCalls(db) };
@@ -242,7 +250,7 @@ export function buildRecommendContext(db: Database, options: { phenotypeModel?: 
   const strainCount = new Map<string, Set<number>>();
   for (const [sid, sp, d, m] of db.exec("SELECT s.id, s.species, s.domain, sg.medium_id FROM strain_growth sg JOIN strains s ON s.id = sg.strain_id WHERE sg.growth = 'yes'")[0]?.values ?? []) {
     const genus = genusOf(sp === null ? null : String(sp));
-    const row = { genus, domain: lower(d), mediumId: String(m) };
+    const row = { strainId: Number(sid), genus, domain: lower(d), mediumId: String(m) };
     strains.push(row);
     if (!genus) continue;
     const e = ev(genus);
@@ -292,9 +300,32 @@ export function buildRecommendContext(db: Database, options: { phenotypeModel?: 
     carriers,
     domainSamples: loadDomainSamples(db, storedProtein),
     domainClassifiers: new Map(),
+    ssuReference: options.ssuReference === undefined ? bundledSsuReference() : options.ssuReference,
     evidenceWeights: growthModel?.evidenceWeights?.length === BASE_FEATURES.length ? growthModel.evidenceWeights : null,
   };
   return built;
+}
+
+/** A genus's BacDive evidence without some strains (evaluation: a new isolate of a known genus). */
+function genusEvidenceWithout(ctx: RecommendContext, genus: string, drop: ReadonlySet<number>): GenusEvidence {
+  const e = ctx.genusEvidence.get(genus)!;
+  if (!drop.size) return e;
+  const gone = ctx.strains.filter((s) => s.genus === genus && drop.has(s.strainId));
+  if (!gone.length) return e;
+  const media = new Map(e.media);
+  for (const s of gone) {
+    const c = (media.get(s.mediumId) ?? 0) - 1;
+    if (c > 0) media.set(s.mediumId, c);
+    else media.delete(s.mediumId);
+  }
+  return { ...e, strains: e.strains - new Set(gone.map((s) => s.strainId)).size, media };
+}
+
+/** The genera and their synonyms (GENUS_SYNONYMS), in the database's spelling. */
+function withSynonyms(genera: ReadonlySet<string>): Set<string> {
+  const out = new Set(genera);
+  for (const g of genera) for (const v of genusVariants(g)) out.add(v.charAt(0).toUpperCase() + v.slice(1));
+  return out;
 }
 
 /** The database's bacteria and archaea with stored protein features, with their domain and genus. */
@@ -447,6 +478,15 @@ export interface RecommendOptions {
   excludeGenera?: readonly string[];
   /** Evaluation: this genome is never its own neighbour. */
   excludeGenomeId?: number | null;
+  /**
+   * Evaluation: what excludeGenus / excludeGenera leave out. 'everything' (default): genomes, records,
+   * strains, taxon records, condition rows and the 16S reference. 'genomes': genomes and records only,
+   * so the genus is one BacDive knows and the genome collection does not (with excludeStrains: a new
+   * isolate of it). eval media --genus-in-bacdive.
+   */
+  excludeScope?: 'everything' | 'genomes';
+  /** Evaluation: BacDive strains left out of every strain source (the query's own linked strains). */
+  excludeStrains?: ReadonlySet<number>;
   /** Weigh neighbours by how well their strains' conditions match the query's (measured: worse; default off). */
   conditionAwareNeighbors?: boolean;
   /** The growth predictor to use for growth_probability (default: the context's; null = none). */
@@ -473,6 +513,13 @@ export interface RecommendOptions {
    * --no-rrna measures all three.
    */
   domainFallback?: 'proteome' | 'proteome-domain-only' | 'neighbors';
+  /**
+   * How the query's 16S region (515F–1390R) feeds the genus route: 'identified' (default), a genus
+   * whose reference sequence is ≥ GENUS_IDENTITY identical joins first, ahead of the genera named by
+   * the nearest genomes; 'nearest', the 3 genera nearest by 16S replace those (only the ones
+   * ≥ GENUS_IDENTITY when the best is); 'off'. eval media --variants measures all three.
+   */
+  ssuGenera?: 'identified' | 'nearest' | 'off';
   /** recommendMedia: this query's predictConditions result, when the caller already has it (it is not predicted again). */
   predicted?: ReturnType<typeof predictConditions>;
 }
@@ -489,8 +536,10 @@ export interface MediumEvidence {
   /** What gave the domain: the query's rRNA genes, its predicted proteome, or its nearest genomes. */
   domainSource: DomainSource;
   neighbors: NeighborEvidence[];
-  /** The genus route's genera, each with the nearest genome or record that names it. */
-  genera: { genus: string; similarity: number; via: { genomeId: number; name: string } }[];
+  /** The genus route's genera, each with the nearest genome or record that names it, or the 16S reference sequence that placed the query in it. */
+  genera: { genus: string; similarity: number; via: { genomeId: number; name: string }; ssu?: SsuGenusMatch }[];
+  /** The genera nearest to the query's 16S region (best first; none without a region or reference). */
+  ssuMatches: SsuGenusMatch[];
   /** Candidate medium indices (into ctx.matrix.mediumIds). */
   candidates: number[];
   /** features[c] = BASE_FEATURES values of candidates[c]. */
@@ -536,8 +585,11 @@ function proteomeDomain(ctx: RecommendContext, query: GenomeQuery, excluded: Rea
 }
 
 /** The features of every candidate medium for a query (the growth predictor's input). */
-export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, conditions: GrowthConditions, options: Pick<RecommendOptions, 'excludeGenus' | 'excludeGenera' | 'excludeGenomeId' | 'conditionAwareNeighbors' | 'domainFallback'> = {}): MediumEvidence {
+export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, conditions: GrowthConditions, options: Pick<RecommendOptions, 'excludeGenus' | 'excludeGenera' | 'excludeGenomeId' | 'excludeScope' | 'excludeStrains' | 'conditionAwareNeighbors' | 'domainFallback' | 'ssuGenera'> = {}): MediumEvidence {
   const excluded = new Set<string>([...(options.excludeGenera ?? []), ...(options.excludeGenus ? [options.excludeGenus] : [])]);
+  /** Genera left out of the strain-side sources (strains, taxon records, conditions, the 16S reference). */
+  const strainExcluded = options.excludeScope === 'genomes' ? new Set<string>() : excluded;
+  const dropStrains = options.excludeStrains ?? new Set<number>();
   const n = ctx.matrix.mediumIds.length;
   const useLatent = !!query.latent && ctx.genomes.some((g) => g.latent);
   let sim: (g: LinkedGenome) => number;
@@ -614,16 +666,28 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
     }
     named.sort((a, b) => b.similarity - a.similarity || a.via.genomeId - b.via.genomeId);
   }
-  for (const t of named.slice(0, GENUS_NEIGHBORS)) {
-    const g = t.genus;
-    if (!g || excluded.has(g) || genera.some((x) => x.genus === g) || !ctx.genusEvidence.has(g)) continue;
-    genera.push({ genus: g, similarity: t.similarity, via: t.via });
-    if (genera.length >= GENUS_K) break;
+  // 16S: the genera whose reference 16S is nearest to the query's (a held-out genus's synonyms are
+  // left out too, as old names of the same organisms).
+  const ssuMode = options.ssuGenera ?? 'identified';
+  const ssuMatches = query.ssuRegion && ctx.ssuReference ? nearestSsuGenera(ctx.ssuReference, query.ssuRegion, { excluded: withSynonyms(strainExcluded) }).filter((m) => ctx.genusEvidence.has(m.genus)) : [];
+  const ssuVia = { genomeId: -1, name: '16S rRNA reference' };
+  if (ssuMode !== 'off' && ssuMatches.length) {
+    const identified = ssuMatches.filter((m) => m.identity >= GENUS_IDENTITY);
+    const picks = ssuMode === 'identified' ? identified.slice(0, 1) : (identified.length ? identified : ssuMatches).slice(0, GENUS_K);
+    for (const m of picks) genera.push({ genus: m.genus, similarity: m.identity, via: { ...ssuVia, name: `${m.species} 16S (${m.accession})` }, ssu: m });
+  }
+  if (ssuMode !== 'nearest' || !genera.length) {
+    for (const t of named.slice(0, GENUS_NEIGHBORS)) {
+      if (genera.length >= GENUS_K) break;
+      const g = t.genus;
+      if (!g || strainExcluded.has(g) || genera.some((x) => x.genus === g) || !ctx.genusEvidence.has(g)) continue;
+      genera.push({ genus: g, similarity: t.similarity, via: t.via });
+    }
   }
   const gen = new Float64Array(n);
   const gsum = genera.reduce((a, g) => a + Math.max(0, g.similarity), 0) || 1;
   for (const g of genera) {
-    const e = ctx.genusEvidence.get(g.genus)!;
+    const e = genusEvidenceWithout(ctx, g.genus, dropStrains);
     const w = Math.max(0, g.similarity) / gsum;
     const total = e.strains + e.taxon.size;
     if (!total) continue;
@@ -658,7 +722,7 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
   const conditionStats: MediumEvidence['conditionStats'] = new Map();
   const anyCondition = conditions.temperatureC !== null || conditions.oxygenTolerant !== null || conditions.salinityPct !== null || conditions.ph !== null;
   for (const r of ctx.conditionRows) {
-    if (r.domain !== domain || (r.genus && excluded.has(r.genus))) continue;
+    if (r.domain !== domain || (r.genus && strainExcluded.has(r.genus)) || dropStrains.has(r.strainId)) continue;
     const i = ctx.mediumIndex.get(r.mediumId);
     if (i === undefined) continue;
     const k = anyCondition ? conditionMatch(r, conditions) : 0;
@@ -678,7 +742,7 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
   const pop = new Float64Array(n);
   const all = new Float64Array(n);
   for (const s of ctx.strains) {
-    if (s.genus && excluded.has(s.genus)) continue;
+    if ((s.genus && strainExcluded.has(s.genus)) || dropStrains.has(s.strainId)) continue;
     const i = ctx.mediumIndex.get(s.mediumId);
     if (i === undefined) continue;
     all[i] += 1;
@@ -729,7 +793,7 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
   const order = first.map((_, c) => c).sort((a, b) => first[b] - first[a] || candidates[a] - candidates[b]);
   const shortlist = new Uint8Array(candidates.length);
   for (const c of order.slice(0, SHORTLIST)) shortlist[c] = 1;
-  return { domain, domainBasis: basis, domainSource, neighbors, genera, candidates, features, modelRows, firstStage: first, shortlist, noGrowth, recipeSource, conditionStats };
+  return { domain, domainBasis: basis, domainSource, neighbors, genera, ssuMatches, candidates, features, modelRows, firstStage: first, shortlist, noGrowth, recipeSource, conditionStats };
 }
 
 /** Recipe fit to the conditions (0 = fits; more negative = worse). */
@@ -838,7 +902,8 @@ function reasonsFor(ctx: RecommendContext, ev: MediumEvidence, index: number, c:
       const k = e.media.get(id) ?? 0;
       const t = e.taxon.has(id);
       if (!k && !t) continue;
-      out.push(`${k ? `${k} of ${e.strains} BacDive strains of ${g.genus}` : `${g.genus} (BacDive taxon record)`} grow on it — genus of near genome ${g.via.name} (similarity ${fmt(g.similarity)})`);
+      const why = g.ssu ? `its 16S rRNA is ${(100 * g.ssu.identity).toFixed(1)} % identical to ${g.ssu.species} (${g.ssu.accession})` : `genus of near genome ${g.via.name} (similarity ${fmt(g.similarity)})`;
+      out.push(`${k ? `${k} of ${e.strains} BacDive strains of ${g.genus}` : `${g.genus} (BacDive taxon record)`} grow on it — ${why}`);
       break;
     }
   }
@@ -913,6 +978,14 @@ export function recommendMedia(ctx: RecommendContext, query: GenomeQuery, option
     conditions_used: conditions,
     domain_used: { domain: evidence.domain, source: evidence.domainSource, basis: evidence.domainBasis },
     neighbors: evidence.neighbors.slice(0, NEIGHBOR_K).map((t) => ({ genome_id: t.genome.genomeId, name: t.genome.name, species: t.genome.species, similarity: Number(t.similarity.toFixed(4)) })),
+    rrna_16s:
+      query.ssuRegion && ctx.ssuReference
+        ? {
+            identified_genus: evidence.ssuMatches[0] && evidence.ssuMatches[0].identity >= GENUS_IDENTITY ? evidence.ssuMatches[0].genus : null,
+            nearest: evidence.ssuMatches.slice(0, 3).map((m) => ({ genus: m.genus, species: m.species, accession: m.accession, identity: Number(m.identity.toFixed(4)) })),
+            reference: ctx.ssuReference.source,
+          }
+        : null,
     media,
   };
 }
@@ -921,5 +994,5 @@ export function recommendMedia(ctx: RecommendContext, query: GenomeQuery, option
 export function queryOfGenome(db: Database, g: LinkedGenome): GenomeQuery {
   const counts = getGenomeCounts(db, g.genomeId)!;
   const gc = Number(db.exec('SELECT gc_fraction FROM genomes WHERE id = ?', [g.genomeId])[0]?.values[0]?.[0] ?? 0);
-  return { counts, gcFraction: gc, domainCall: g.domainCall, protein: null, latent: g.latent, genomeId: g.genomeId };
+  return { counts, gcFraction: gc, domainCall: g.domainCall, protein: null, latent: g.latent, genomeId: g.genomeId, ssuRegion: loadSsuRegion(db, g.genomeId) };
 }

@@ -128,6 +128,8 @@ describe('Media tab', () => {
     expect((await page.getByTestId('predicted-salinity').textContent()) ?? '').toMatch(/% NaCl|not predicted/);
     expect(await page.getByTestId('conditions-reset').isDisabled()).toBe(true);
     expect((await page.getByTestId('domain-used').textContent())?.replace(/\s+/g, ' ').trim()).toMatch(/^Domain from rRNA genes: bacteria · model /);
+    // Where its 16S rRNA places it: the nearest reference of its genus (SILVA 93 has M. pneumoniae, not M. genitalium).
+    expect((await page.getByTestId('rrna-16s').textContent())?.replace(/\s+/g, ' ').trim()).toMatch(/^16S rRNA: \d+\.\d % identical to Mycoplasmoides pneumoniae \(\w+\) — genus Mycoplasmoides: its BacDive strains' media count$/);
     console.log('predicted:', (await page.getByTestId('predicted-temperature').textContent())?.trim(), '|', (await page.getByTestId('predicted-salinity').textContent())?.trim());
 
     // (b) Ranked media with reasons and scores.
@@ -326,6 +328,7 @@ describe('Media tab', () => {
     const line = (await page.getByTestId('domain-used').textContent())?.replace(/\s+/g, ' ').trim() ?? '';
     expect(line).toMatch(/^No rRNA genes found: ranked as bacteria, from the predicted proteome · model /);
     // Its title gives the basis in full (the classifier and its score).
+    expect(await page.getByTestId('rrna-16s').count()).toBe(0);
     expect(await page.getByTestId('domain-used').getAttribute('title')).toMatch(/^no rRNA call: the predicted proteome \(amino-acid composition classifier trained on \d+ bacteria and \d+ archaea of \d+ genera; score -\d+\.\d\d, > 0 archaea\)$/);
     await shot(page, 'media-panel-no-rrna');
     expect(errors).toEqual([]);

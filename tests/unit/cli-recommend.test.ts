@@ -27,7 +27,20 @@ function disguise(src: string, name: string): string {
 }
 
 function checkSchema(r: Record<string, unknown>) {
-  expect(Object.keys(r).sort()).toEqual(['conditions_used', 'domain_used', 'media', 'neighbors', 'predicted_conditions']);
+  expect(Object.keys(r).sort()).toEqual(['conditions_used', 'domain_used', 'media', 'neighbors', 'predicted_conditions', 'rrna_16s']);
+  // Where the 16S rRNA places the genome: null without a 16S region, else the nearest genera, best first.
+  const s = r.rrna_16s as { identified_genus: string | null; nearest: Record<string, unknown>[]; reference: string } | null;
+  if (s) {
+    expect(Object.keys(s).sort()).toEqual(['identified_genus', 'nearest', 'reference']);
+    expect(s.reference).toMatch(/SILVA/);
+    for (const m of s.nearest) {
+      expect(Object.keys(m).sort()).toEqual(['accession', 'genus', 'identity', 'species']);
+      expect(m.identity as number).toBeGreaterThan(0);
+      expect(m.identity as number).toBeLessThanOrEqual(1);
+    }
+    for (let i = 1; i < s.nearest.length; i++) expect(s.nearest[i - 1].identity as number).toBeGreaterThanOrEqual(s.nearest[i].identity as number);
+    expect(s.identified_genus).toBe(s.nearest.length && (s.nearest[0].identity as number) >= 0.945 ? s.nearest[0].genus : null);
+  }
   const p = r.predicted_conditions as Record<string, unknown>;
   for (const k of ['temperature_c', 'oxygen', 'salinity_pct', 'ph', 'domain', 'model', 'notes']) expect(p, k).toHaveProperty(k);
   expect(['bacteria', 'archaea', 'eukarya', 'unknown']).toContain(p.domain);
@@ -70,6 +83,9 @@ describe('mediaforge recommend', () => {
     checkSchema(out);
     expect(out.media).toHaveLength(7);
     expect(out.predicted_conditions.domain).toBe('bacteria');
+    // Its 16S rRNA names its genus (M. pneumoniae is the nearest reference of Mycoplasmoides).
+    expect(out.rrna_16s.identified_genus).toBe('Mycoplasmoides');
+    expect(out.rrna_16s.nearest[0]).toMatchObject({ genus: 'Mycoplasmoides', species: 'Mycoplasmoides pneumoniae' });
     expect(out.predicted_conditions.temperature_c.value).toBeGreaterThan(25);
     expect(out.predicted_conditions.temperature_c.value).toBeLessThan(45);
     json = r.stdout;

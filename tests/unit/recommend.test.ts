@@ -14,8 +14,9 @@ import { getGenomeCounts } from '../../src/db/genomes';
 import { loadEmbeddings } from '../../src/db/models';
 import { mediumVector, weightedJaccard } from '../../src/media/media-vectors';
 import type { GenomeQuery } from '../../src/media/media-api-types';
-import { buildRecommendContext, CVAE_CANDIDATES, CVAE_WEIGHT, jaccardRow, predictConditions, queryOfGenome, rankMedia, recommendMedia, refreshLabOutcomes, type RecommendContext } from '../../src/media/recommend';
+import { buildRecommendContext, CVAE_CANDIDATES, CVAE_WEIGHT, GENUS_K, jaccardRow, predictConditions, queryOfGenome, rankMedia, recommendMedia, refreshLabOutcomes, type RecommendContext } from '../../src/media/recommend';
 import { cvaeScoresOf } from '../../src/media/cvae-evidence';
+import { GENUS_IDENTITY } from '../../src/media/ssu-reference';
 import { mediaWithRecipe } from '../../src/media/recipe-training-data';
 import { profileSource } from '../../src/core/profile';
 import { nodeFileSource } from '../../src/cli/node-source';
@@ -100,6 +101,49 @@ describe('recommendMedia on the bundled snapshot', () => {
     const r = recommendMedia(ctx, queryOfGenome(db, g), { excludeGenus: 'Methanococcus', top: 20 });
     expect(r.neighbors.some((n) => (n.species ?? '').startsWith('Methanococcus'))).toBe(false);
     for (const m of r.media) expect(m.reasons.join(' ')).not.toMatch(/Methanococcus /);
+  });
+
+  it('16S: a genome is placed among BacDive genera by its rRNA; the identified genus counts first; a held-out genus (and its synonyms) is never named', () => {
+    const g = genomeOf('Methanothermobacter thermautotrophicus');
+    const q = queryOfGenome(db, g);
+    expect(q.ssuRegion?.length).toBeGreaterThan(850); // stored with the snapshot's rRNA evidence
+    // Nothing held out: its own genus, 100 %.
+    const own = rankMedia(ctx, q).evidence;
+    expect(own.ssuMatches[0]).toMatchObject({ genus: 'Methanothermobacter', identity: 1 });
+    expect(own.genera[0]).toMatchObject({ genus: 'Methanothermobacter', ssu: { genus: 'Methanothermobacter' } });
+    const r = recommendMedia(ctx, q, { top: 10 });
+    expect(r.rrna_16s).toMatchObject({ identified_genus: 'Methanothermobacter' });
+    expect(r.media.some((m) => m.reasons.some((x) => /BacDive strains of Methanothermobacter grow on it — its 16S rRNA is 100\.0 % identical to Methanothermobacter /.test(x)))).toBe(true);
+    // Leave-genus-out: the genus is gone from the 16S reference too; Methanobacterium (≥ 94.5 %) is identified instead.
+    const held = rankMedia(ctx, q, { excludeGenus: 'Methanothermobacter' }).evidence;
+    expect(held.ssuMatches.some((m) => m.genus === 'Methanothermobacter')).toBe(false);
+    expect(held.genera[0]).toMatchObject({ genus: 'Methanobacterium' });
+    expect(held.genera[0].similarity).toBeGreaterThanOrEqual(GENUS_IDENTITY);
+    expect(held.genera.length).toBeLessThanOrEqual(GENUS_K);
+    // Off: the genus route is the nearest genomes' genera alone, as before.
+    const off = rankMedia(ctx, q, { excludeGenus: 'Methanothermobacter', ssuGenera: 'off' }).evidence;
+    expect(off.genera.every((x) => !x.ssu)).toBe(true);
+    // Nearest: the 3 genera nearest by 16S replace them.
+    const nearest = rankMedia(ctx, q, { excludeGenus: 'Methanothermobacter', ssuGenera: 'nearest' }).evidence;
+    expect(nearest.genera.every((x) => x.ssu)).toBe(true);
+    // A synonym of a held-out genus is left out of the 16S reference too (Methanosaeta for Methanothrix).
+    const mt = queryOfGenome(db, genomeOf('Methanothrix soehngenii'));
+    expect(rankMedia(ctx, mt, { excludeGenus: 'Methanothrix' }).evidence.ssuMatches.some((m) => m.genus === 'Methanothrix' || m.genus === 'Methanosaeta')).toBe(false);
+    // Without a 16S region (a draft without rRNA genes) there is no placement.
+    expect(recommendMedia(ctx, { ...q, ssuRegion: null }, { top: 3 }).rrna_16s).toBeNull();
+  });
+
+  it('16S, genus known to BacDive only: with the genus left out of genomes and records and the genome’s own strains out, its genus is still identified and its other strains count', () => {
+    const g = genomeOf('Escherichia coli');
+    const q = queryOfGenome(db, g);
+    const own = new Set((db.exec('SELECT DISTINCT strain_id FROM genome_strain_links WHERE genome_id = ? AND strain_id IS NOT NULL', [g.genomeId])[0]?.values ?? []).map((r) => Number(r[0])));
+    expect(own.size).toBeGreaterThan(0);
+    const ev = rankMedia(ctx, q, { excludeGenus: 'Escherichia', excludeScope: 'genomes', excludeStrains: own }).evidence;
+    expect(ev.neighbors.some((n) => n.genome.genus === 'Escherichia')).toBe(false);
+    expect(['Escherichia', 'Shigella']).toContain(ev.genera[0].genus);
+    expect(ev.genera[0].ssu?.identity).toBeGreaterThan(0.98);
+    const off = rankMedia(ctx, q, { excludeGenus: 'Escherichia', excludeScope: 'genomes', excludeStrains: own, ssuGenera: 'off' }).evidence;
+    expect(off.genera.some((x) => x.genus === 'Escherichia')).toBe(false);
   });
 
   it('ranks for the user’s conditions when given (counterfactuals)', () => {
@@ -339,6 +383,8 @@ describe('evaluation on a fixed tiny split', () => {
       'selected (nested leave-genus-out)',
       ...FIRST_PICK_VARIANTS.map((v) => `first pick: ${v.name}`),
       'first pick: nested selection',
+      expect.stringMatching(new RegExp(`^mediaforge without the 16S reference \\(${rep.genomes} queries placed by 16S, \\d at >= 94\\.5 %\\)$`)),
+      'mediaforge, genus route = the 3 genera nearest by 16S',
     ]);
     for (const v of rep.variants) expect(v.hits.all.queries, v.name).toBe(rep.genomes);
     // The first variant is the product's hand-set score: the same hit rates as "mediaforge".
@@ -346,7 +392,7 @@ describe('evaluation on a fixed tiny split', () => {
     // First-pick variants leave archaea in the score's order.
     for (const v of rep.variants.filter((x) => x.name.startsWith('first pick'))) expect(v.hits.archaea, v.name).toEqual(rep.variants[0].hits.archaea);
     expect(Object.values(rep.variants.find((v) => v.name === 'selected (nested leave-genus-out)')!.picks!).reduce((a, b) => a + b, 0)).toBe(rep.genomes);
-    expect(Object.values(rep.variants.at(-1)!.picks!).reduce((a, b) => a + b, 0)).toBe(rep.genomes);
+    expect(Object.values(rep.variants.find((v) => v.name === 'first pick: nested selection')!.picks!).reduce((a, b) => a + b, 0)).toBe(rep.genomes);
     expect(rep.diagnostics).toHaveLength(rep.genomes);
     const get = (r: string, d: string) => rep.rows.find((x) => x.ranker === r && x.domain === d)!;
     for (const r of ['popular', 'kmer4-neighbors', 'latent-neighbors', 'fused-rrf', 'mediaforge', 'mediaforge-tuned', 'mediaforge-lr']) expect(get(r, 'all').hits.queries).toBe(rep.genomes);
@@ -356,6 +402,16 @@ describe('evaluation on a fixed tiny split', () => {
     const au = rep.growthPredictor!.auroc.find((a) => a.score === 'growth predictor' && a.domain === 'all')!;
     expect(au.auroc).toBeGreaterThan(0.7);
     expect(rep.cvae).toBeNull();
+  });
+
+  it('--genus-in-bacdive: each genome as one of a genus BacDive knows and the genome collection does not, without 16S, identified by 16S, nearest by 16S', () => {
+    const pick = new Set(['Escherichia coli', 'Methanospirillum hungatei']);
+    const rep = evaluateMedia(db, { queryFilter: (g) => pick.has(g.species ?? ''), genusInBacdive: true });
+    const rows = rep.variants.filter((v) => v.name.startsWith('genus known to BacDive only'));
+    expect(rows.map((v) => v.name.replace(/^genus known to BacDive only \(own strains out\): mediaforge /, ''))).toEqual(['without the 16S reference', 'with the genus identified by 16S (>= 94.5 %)', 'genus route = the 3 genera nearest by 16S']);
+    for (const v of rows) expect(v.hits.all.queries).toBe(rep.genomes);
+    // Both have their genus in the 16S reference: identified, their genus's other strains name a known medium.
+    expect(rows[1].hits.all.top10).toBe(1);
   });
 
   it('--no-rrna: every genome without its rRNA call, the domain from the proteome, measured against the neighbours’ domain', () => {

@@ -21,7 +21,7 @@ import { DEFAULT_DB, openCliDatabase } from '../cli-database';
 
 export const SUMMARY = 'leave-genus-out evaluation of the media ranking against baselines';
 
-export const HELP = `Usage: mediaforge eval media [--db FILE] [--data DIR] [--json] [--ablations] [--variants] [--cvae] [--dna-only] [--no-rrna] [--growth-model-out FILE]
+export const HELP = `Usage: mediaforge eval media [--db FILE] [--data DIR] [--json] [--ablations] [--variants] [--cvae] [--dna-only] [--no-rrna] [--genus-in-bacdive] [--growth-model-out FILE]
        mediaforge eval phenotype [...]   (= mediaforge phenotype eval; see its --help)
 
 Leave-genus-out over every genome of the database with a profile and known media: for each
@@ -58,6 +58,10 @@ Options:
               without its genus), which also stands in for the rRNA call in the neighbours'
               domain agreement; also ranked with the domain from the 5 nearest genomes, and
               with the proteome's domain but no agreement term, and how often each domain is right
+  --genus-in-bacdive  also rank every genome as one of a genus that BacDive knows and the genome
+              collection does not (what 16S identification is for): its genus left out of the
+              genomes and records only, its own linked BacDive strains out of every strain source;
+              without the 16S reference, with the genus identified by 16S, and with the 3 nearest
   --variants  also rank with each evidence-weight variant (EVIDENCE_VARIANTS, media-eval.ts):
               fixed, nested-tuned, and selected by nested leave-genus-out
   --cvae      also measure the recipe CVAE's likelihood log p(medium | condition) as a ranker
@@ -99,6 +103,7 @@ async function runMedia(argv: string[]): Promise<number> {
       'cvae-cache': { type: 'string' },
       'dna-only': { type: 'boolean', default: false },
       'no-rrna': { type: 'boolean', default: false },
+      'genus-in-bacdive': { type: 'boolean', default: false },
       'growth-model-out': { type: 'string' },
       'created-at': { type: 'string' },
       objective: { type: 'string' },
@@ -173,6 +178,7 @@ async function runMedia(argv: string[]): Promise<number> {
     options.ablations = v.ablations;
     options.variants = v.variants;
     options.noRrna = v['no-rrna'];
+    options.genusInBacdive = v['genus-in-bacdive'];
     let folds: Awaited<ReturnType<typeof trainFoldCvaes>> | null = null;
     if (v.cvae) {
       const backend = await initNodeBackend('wasm');

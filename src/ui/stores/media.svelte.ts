@@ -612,6 +612,7 @@ export class MediaStore {
         protein: pr.protein ? proteinFeatureVector(pr.protein) : null,
         latent: null,
         genomeId: null,
+        ssuRegion: pr.rrna?.ssuRegion ?? null,
       };
       const dbSide = (async () => {
         onStep?.('conditions', false);
