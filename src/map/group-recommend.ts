@@ -9,6 +9,7 @@
  */
 import type { Database } from 'sql.js';
 import { getGenomeCounts } from '../db/genomes';
+import { loadSsuRegion } from '../db/models';
 import { decodeFloat32 } from '../db/profile-blob';
 import type { DomainCall } from '../ml/genome-neighbors';
 import { recommendMedia, type RecommendContext } from '../media/recommend';
@@ -65,7 +66,7 @@ export function recommendForGroup(ctx: RecommendContext, db: Database, genomeIds
     if (!counts) continue;
     const gc = Number(db.exec('SELECT gc_fraction FROM genomes WHERE id = ?', [id])[0]?.values[0]?.[0] ?? NaN);
     const v = ctx.modelId ? db.exec('SELECT vector FROM genome_embeddings WHERE genome_id = ? AND model_id = ?', [id, ctx.modelId])[0]?.values[0]?.[0] : undefined;
-    const r = recommendMedia(ctx, { counts, gcFraction: gc, domainCall: calls.get(id) ?? 'unknown', protein: null, latent: v ? decodeFloat32(v as Uint8Array) : null, genomeId: id }, { top });
+    const r = recommendMedia(ctx, { counts, gcFraction: gc, domainCall: calls.get(id) ?? 'unknown', protein: null, latent: v ? decodeFloat32(v as Uint8Array) : null, genomeId: id, ssuRegion: loadSsuRegion(db, id) }, { top });
     r.media.forEach((m, rank) => add(m.medium_id, m.name, (top - rank) / top));
   }
   let linkedOnly = 0;

@@ -59,7 +59,7 @@ describe('Database tab on a first visit', () => {
     const media = Number(q('SELECT count(*) FROM media')[0][0]);
     expect(info).toContain(`${media.toLocaleString('en-US')} media`);
     expect((await page.getByTestId('storage-estimate').textContent())!.replace(/\s+/g, ' ')).toMatch(/Storage: [\d.]+ (kB|MB|GB) used of [\d.]+ (MB|GB) quota/);
-    expect(await page.getByTestId('db-credits').textContent()).toMatch(/MediaDive[\s\S]*BacDive[\s\S]*CC BY 4\.0/);
+    expect(await page.getByTestId('db-credits').textContent()).toMatch(/MediaDive[\s\S]*BacDive[\s\S]*CC BY 4\.0[\s\S]*SILVA SSU Ref 93/);
 
     for (const word of ['marine', 'R2A']) {
       const hits = await searchMedia(page, word);
