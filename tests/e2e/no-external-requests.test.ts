@@ -29,6 +29,7 @@ const NEVER_FETCHED: Record<string, string> = {
   'www.w3.org': 'the XHTML namespace (Svelte)',
   'mediadive.dsmz.de': 'credits and recipe links the user clicks (<a href>)',
   'bacdive.dsmz.de': 'credits and strain links the user clicks (<a href>)',
+  'www.arb-silva.de': 'the SILVA credit on the Database page, a link the user clicks (<a href>)',
   'creativecommons.org': 'the licence link in the credits (<a href>)',
   'unpkg.com': "loaders.gl's default CDN for its worker loaders (bundled with deck.gl core); the map loads nothing through loaders.gl, and the CSP's connect-src/script-src 'self' would block it",
 };
