@@ -74,6 +74,7 @@
  * The hot loop is a byte-class lookup, a 6-bit codon update and one codon-flag lookup per base.
  */
 import { AppError } from './errors';
+import { BASE_BYTE_CLASS, C_BOM, C_HEADER, C_NEWLINE, C_SKIP } from './fasta-byte-class';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -315,28 +316,6 @@ function buildCodonTables(geneticCode: GeneticCode): CodonTables {
 
 const CODON_TABLES = new Map<GeneticCode, CodonTables>();
 const codonTables = (g: GeneticCode) => CODON_TABLES.get(g) ?? CODON_TABLES.set(g, buildCodonTables(g)).get(g)!;
-
-// Byte classes: 0..3 bases (any case, U = T), then the rest (as in rrna-markers.ts).
-const C_BREAK = 4; // N, IUPAC, gaps, anything unexpected: cuts every frame
-const C_NEWLINE = 5;
-const C_SKIP = 6; // \r, space, tab, \v, \f
-const C_HEADER = 7; // '>' or ';' (at the start of a line)
-const C_BOM = 8; // bytes of a UTF-8 byte-order mark
-const BYTE_CLASS: Uint8Array = (() => {
-  const t = new Uint8Array(256).fill(C_BREAK);
-  'ACGT'.split('').forEach((ch, i) => {
-    t[ch.charCodeAt(0)] = i;
-    t[ch.toLowerCase().charCodeAt(0)] = i;
-  });
-  t['U'.charCodeAt(0)] = 3;
-  t['u'.charCodeAt(0)] = 3;
-  t[10] = C_NEWLINE;
-  for (const b of [9, 11, 12, 13, 32]) t[b] = C_SKIP;
-  t[62] = C_HEADER;
-  t[59] = C_HEADER;
-  for (const b of [0xef, 0xbb, 0xbf]) t[b] = C_BOM;
-  return t;
-})();
 
 // ---------------------------------------------------------------------------------------------
 // Results
@@ -745,7 +724,7 @@ export class ProteinFeatureScanner {
   push(chunk: Uint8Array): void {
     if (this.finished) throw new Error('ProteinFeatureScanner: push() after finish()');
     const n = chunk.length;
-    const CL = BYTE_CLASS;
+    const CL = BASE_BYTE_CLASS;
     const flags = this.t.flags;
     const fIn = this.fIn;
     const fLen = this.fLen;

@@ -13,6 +13,7 @@
  * profiled from the shared files. Pure: Node and the workers.
  */
 import type { Database } from 'sql.js';
+import { base64ToBytes, bytesToBase64 } from '../core/base64';
 import { FEATURE_COUNT } from '../core/kmer-layout';
 import { PROTEIN_FEATURE_NAMES } from '../core/protein-features';
 import { K_BLOCKS } from '../ml/clr';
@@ -41,19 +42,6 @@ interface StoredJson {
   genomes: { contentHash: string; gcFraction: number; lengthBp: number; counts: number[]; protein: string }[];
 }
 
-function toBase64(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
-
-function fromBase64(text: string): Uint8Array {
-  const s = atob(text);
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
-
 /** The meta value for these samples (sorted by content hash: deterministic). */
 export function encodeStoredPhenotypeFeatures(samples: readonly { contentHash: string; gcFraction: number; lengthBp: number; counts: ArrayLike<number>; protein: ArrayLike<number> }[]): string {
   const genomes = [...samples]
@@ -63,7 +51,7 @@ export function encodeStoredPhenotypeFeatures(samples: readonly { contentHash: s
       const le = new Uint8Array(f.length * 4);
       const view = new DataView(le.buffer);
       f.forEach((x, i) => view.setFloat32(i * 4, x, true));
-      return { contentHash: s.contentHash, gcFraction: s.gcFraction, lengthBp: s.lengthBp, counts: Array.from({ length: K3_END }, (_, i) => s.counts[i]), protein: toBase64(le) };
+      return { contentHash: s.contentHash, gcFraction: s.gcFraction, lengthBp: s.lengthBp, counts: Array.from({ length: K3_END }, (_, i) => s.counts[i]), protein: bytesToBase64(le) };
     });
   const json: StoredJson = { version: PHENOTYPE_FEATURES_VERSION, proteinFeatureNames: [...PROTEIN_FEATURE_NAMES], countsEnd: K3_END, genomes };
   return JSON.stringify(json);
@@ -90,7 +78,7 @@ export function readStoredPhenotypeFeatures(db: Database): Map<string, StoredGen
   for (const g of j.genomes) {
     const counts = new Float64Array(FEATURE_COUNT);
     g.counts.forEach((c, i) => (counts[i] = c));
-    const bytes = fromBase64(g.protein);
+    const bytes = base64ToBytes(g.protein);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const protein = Float32Array.from({ length: bytes.length / 4 }, (_, i) => view.getFloat32(i * 4, true));
     out.set(g.contentHash, { gcFraction: g.gcFraction, lengthBp: g.lengthBp, counts, protein });

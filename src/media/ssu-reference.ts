@@ -17,6 +17,8 @@
  * genus is 94.5 % over the whole gene (Yarza et al. 2014, Nat Rev Microbiol 12:635); V4–V8 is
  * about as variable as the whole gene.
  */
+import { dataUrlBytes } from '../core/base64';
+import { BASE_BYTE_CLASS } from '../core/fasta-byte-class';
 import { gunzipSync } from 'fflate';
 import bundledDataUrl from './ssu-reference.tsv.gz?inline';
 
@@ -63,7 +65,7 @@ export function kmerSet(seq: string): Uint16Array {
   let n = 0;
   const mask = (1 << (2 * K)) - 1;
   for (let i = 0; i < seq.length; i++) {
-    const c = BASE[seq.charCodeAt(i)];
+    const c = BASE_BYTE_CLASS[seq.charCodeAt(i)];
     if (c > 3) {
       run = 0;
       continue;
@@ -82,14 +84,6 @@ export function kmerSet(seq: string): Uint16Array {
 /** Scratch table of kmerSet (4^8 flags), cleared after each use. */
 const SEEN = new Uint8Array(1 << (2 * K));
 
-const BASE = (() => {
-  const t = new Uint8Array(256).fill(4);
-  'ACGT'.split('').forEach((ch, i) => {
-    t[ch.charCodeAt(0)] = i;
-    t[ch.toLowerCase().charCodeAt(0)] = i;
-  });
-  return t;
-})();
 
 function sharedCount(a: Uint16Array, b: Uint16Array): number {
   let i = 0;
@@ -171,11 +165,7 @@ let bundled: SsuReference | null = null;
 /** The reference shipped with MediaForge (src/media/ssu-reference.tsv.gz). */
 export function bundledSsuReference(): SsuReference {
   if (!bundled) {
-    const b64 = bundledDataUrl.slice(bundledDataUrl.indexOf(',') + 1);
-    const bin = atob(b64);
-    const bytes = new Uint8Array(bin.length);
-    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    bundled = parseSsuReference(new TextDecoder().decode(gunzipSync(bytes)));
+    bundled = parseSsuReference(new TextDecoder().decode(gunzipSync(dataUrlBytes(bundledDataUrl))));
   }
   return bundled;
 }
