@@ -384,3 +384,8 @@ export function genomeLinks(db: Database, genomeId: number) {
     dsmNumber: dsm as string | null,
   }));
 }
+
+/** The BacDive strains a genome is linked to (any level). */
+export function linkedStrainIds(db: Database, genomeId: number): Set<number> {
+  return new Set(genomeLinks(db, genomeId).flatMap((l) => (l.strainId === null ? [] : [l.strainId])));
+}

@@ -28,6 +28,7 @@ import { mediumTraits } from './medium-traits';
 import { cvaeScoresOf, type CvaeMediumScores } from './cvae-evidence';
 import { buildRecommendContext, CVAE_WEIGHT_A_PRIORI, FALLBACK_WEIGHTS, mediumEvidence, queryOfGenome, rankMedia, type RecommendContext } from './recommend';
 import { GENUS_IDENTITY } from './ssu-reference';
+import { linkedStrainIds } from '../db/link';
 
 export const RANKERS = ['popular', 'kmer4-neighbors', 'latent-neighbors', 'fused-rrf', 'mediaforge', 'mediaforge-tuned', 'mediaforge-lr'] as const;
 export type RankerName = (typeof RANKERS)[number];
@@ -330,7 +331,7 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
     }
     if (o.variants && !o.noRrna) for (const mode of ['off', 'nearest'] as const) ssuRuns[mode].push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, ssuGenera: mode })), domain: q.organismType });
     if (o.genusInBacdive) {
-      const own = new Set((db.exec('SELECT DISTINCT strain_id FROM genome_strain_links WHERE genome_id = ? AND strain_id IS NOT NULL', [q.genomeId])[0]?.values ?? []).map((r) => Number(r[0])));
+      const own = linkedStrainIds(db, q.genomeId);
       for (const mode of ['off', 'identified', 'nearest'] as const) {
         bacdiveRuns[mode].push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, excludeScope: 'genomes', excludeStrains: own, growthModel: model, evidenceWeights: null, ssuGenera: mode })), domain: q.organismType });
       }

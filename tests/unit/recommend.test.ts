@@ -17,6 +17,7 @@ import type { GenomeQuery } from '../../src/media/media-api-types';
 import { buildRecommendContext, CVAE_CANDIDATES, CVAE_WEIGHT, GENUS_K, jaccardRow, predictConditions, queryOfGenome, rankMedia, recommendMedia, refreshLabOutcomes, type RecommendContext } from '../../src/media/recommend';
 import { cvaeScoresOf } from '../../src/media/cvae-evidence';
 import { GENUS_IDENTITY } from '../../src/media/ssu-reference';
+import { linkedStrainIds } from '../../src/db/link';
 import { mediaWithRecipe } from '../../src/media/recipe-training-data';
 import { profileSource } from '../../src/core/profile';
 import { nodeFileSource } from '../../src/cli/node-source';
@@ -136,7 +137,7 @@ describe('recommendMedia on the bundled snapshot', () => {
   it('16S, genus known to BacDive only: with the genus left out of genomes and records and the genome’s own strains out, its genus is still identified and its other strains count', () => {
     const g = genomeOf('Escherichia coli');
     const q = queryOfGenome(db, g);
-    const own = new Set((db.exec('SELECT DISTINCT strain_id FROM genome_strain_links WHERE genome_id = ? AND strain_id IS NOT NULL', [g.genomeId])[0]?.values ?? []).map((r) => Number(r[0])));
+    const own = linkedStrainIds(db, g.genomeId);
     expect(own.size).toBeGreaterThan(0);
     const ev = rankMedia(ctx, q, { excludeGenus: 'Escherichia', excludeScope: 'genomes', excludeStrains: own }).evidence;
     expect(ev.neighbors.some((n) => n.genome.genus === 'Escherichia')).toBe(false);

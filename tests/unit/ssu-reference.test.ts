@@ -4,7 +4,7 @@
  * genomes land among BacDive genera (the bundled fixture of M. genitalium always; the shared
  * reference genomes when ../shared/data is present).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -235,6 +235,13 @@ describe('mediaforge db ssu-reference', () => {
       const none = await cli(join(dir, 'none.fasta'), '--data', data, '--out', join(dir, 'out.tsv.gz'));
       expect(none.code).not.toBe(0);
       expect(none.stderr).toMatch(/no 16S sequence with both 515F and 1390R sites names a BacDive species/);
+      // A strains.tsv without the species column is named, with the column.
+      mkdirSync(join(dir, 'data/mediadive'), { recursive: true });
+      writeFileSync(join(dir, 'data/mediadive/strains.tsv'), 'id\tname\n1\tx\n');
+      const noColumn = await cli(join(dir, 'none.fasta'), '--data', join(dir, 'data'), '--out', join(dir, 'out.tsv.gz'));
+      expect(noColumn.code).not.toBe(0);
+      expect(noColumn.stderr.trim().split('\n')).toHaveLength(1);
+      expect(noColumn.stderr).toMatch(/strains\.tsv: missing column species/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -19,6 +19,7 @@ import { UsageError } from '../cli-error';
 import { onePositional, parseCommandArgs, requiredOption, runSubcommand } from '../command-args';
 import { nodeFileSource } from '../node-source';
 import { buildSsuReference } from '../../media/ssu-reference-build';
+import { parseTsv } from '../../db/tsv';
 
 export const SUMMARY = 'build, check, import, share (workspace files) and report on the growth database snapshot';
 
@@ -318,10 +319,9 @@ async function runSsuReference(argv: string[]): Promise<number> {
   const raw = readFileSync(file);
   const fasta = (raw[0] === 0x1f && raw[1] === 0x8b ? gunzipSync(raw) : raw).toString('utf8');
   if (!fasta.startsWith('>')) throw new UsageError(`${file}: not a FASTA file (no '>' title on the first line)`);
-  const lines = readFileSync(strainsTsv, 'utf8').split('\n');
-  const col = lines[0].split('\t').indexOf('species');
-  if (col < 0) throw new UsageError(`${strainsTsv}: no 'species' column`);
-  const species = lines.slice(1).map((l) => l.split('\t')[col]).filter((s): s is string => !!s);
+  const strains = parseTsv(show(strainsTsv), readFileSync(strainsTsv, 'utf8'), ['species']);
+  const col = strains.col('species');
+  const species = strains.rows.map((r) => r[col]).filter((s) => s !== '');
   const { tsv, report } = buildSsuReference(fasta, species);
   if (!report.entries) throw new UsageError(`${file}: no 16S sequence with both 515F and 1390R sites names a BacDive species`);
   const outPath = resolve(values.out ?? resolve(root, 'src/media/ssu-reference.tsv.gz'));
