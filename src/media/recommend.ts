@@ -517,9 +517,11 @@ export interface RecommendOptions {
    * How the query's 16S region (515F–1390R) feeds the genus route: 'identified' (default), a genus
    * whose reference sequence is ≥ GENUS_IDENTITY identical joins first, ahead of the genera named by
    * the nearest genomes; 'nearest', the 3 genera nearest by 16S replace those (only the ones
-   * ≥ GENUS_IDENTITY when the best is); 'off'. eval media --variants measures all three.
+   * ≥ GENUS_IDENTITY when the best is); 'replace', the genera ≥ GENUS_IDENTITY (up to 3) replace
+   * them, and without one the nearest genomes' genera stay; 'off'. eval media --variants measures
+   * them all.
    */
-  ssuGenera?: 'identified' | 'nearest' | 'off';
+  ssuGenera?: 'identified' | 'nearest' | 'replace' | 'off';
   /** recommendMedia: this query's predictConditions result, when the caller already has it (it is not predicted again). */
   predicted?: ReturnType<typeof predictConditions>;
 }
@@ -673,10 +675,10 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
   const ssuVia = { genomeId: -1, name: '16S rRNA reference' };
   if (ssuMode !== 'off' && ssuMatches.length) {
     const identified = ssuMatches.filter((m) => m.identity >= GENUS_IDENTITY);
-    const picks = ssuMode === 'identified' ? identified.slice(0, 1) : (identified.length ? identified : ssuMatches).slice(0, GENUS_K);
+    const picks = ssuMode === 'identified' ? identified.slice(0, 1) : ssuMode === 'replace' ? identified.slice(0, GENUS_K) : (identified.length ? identified : ssuMatches).slice(0, GENUS_K);
     for (const m of picks) genera.push({ genus: m.genus, similarity: m.identity, via: { ...ssuVia, name: `${m.species} 16S (${m.accession})` }, ssu: m });
   }
-  if (ssuMode !== 'nearest' || !genera.length) {
+  if ((ssuMode !== 'nearest' && ssuMode !== 'replace') || !genera.length) {
     for (const t of named.slice(0, GENUS_NEIGHBORS)) {
       if (genera.length >= GENUS_K) break;
       const g = t.genus;

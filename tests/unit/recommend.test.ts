@@ -127,6 +127,11 @@ describe('recommendMedia on the bundled snapshot', () => {
     // Nearest: the 3 genera nearest by 16S replace them.
     const nearest = rankMedia(ctx, q, { excludeGenus: 'Methanothermobacter', ssuGenera: 'nearest' }).evidence;
     expect(nearest.genera.every((x) => x.ssu)).toBe(true);
+    // Replace: the genera ≥ 94.5 % (up to 3) are the genus route; with none, the genomes' genera stay.
+    const replace = rankMedia(ctx, q, { excludeGenus: 'Methanothermobacter', ssuGenera: 'replace' }).evidence;
+    expect(replace.genera.map((x) => x.genus)).toEqual(held.ssuMatches.filter((m) => m.identity >= GENUS_IDENTITY).slice(0, GENUS_K).map((m) => m.genus));
+    const noRegion = { ...q, ssuRegion: null };
+    expect(rankMedia(ctx, noRegion, { excludeGenus: 'Methanothermobacter', ssuGenera: 'replace' }).evidence.genera).toEqual(rankMedia(ctx, noRegion, { excludeGenus: 'Methanothermobacter', ssuGenera: 'off' }).evidence.genera);
     // A synonym of a held-out genus is left out of the 16S reference too (Methanosaeta for Methanothrix).
     const mt = queryOfGenome(db, genomeOf('Methanothrix soehngenii'));
     expect(rankMedia(ctx, mt, { excludeGenus: 'Methanothrix' }).evidence.ssuMatches.some((m) => m.genus === 'Methanothrix' || m.genus === 'Methanosaeta')).toBe(false);
@@ -386,6 +391,7 @@ describe('evaluation on a fixed tiny split', () => {
       'first pick: nested selection',
       expect.stringMatching(new RegExp(`^mediaforge without the 16S reference \\(${rep.genomes} queries placed by 16S, \\d at >= 94\\.5 %\\)$`)),
       'mediaforge, genus route = the 3 genera nearest by 16S',
+      'mediaforge, genus route = the genera identified by 16S (>= 94.5 %) when there are any',
     ]);
     for (const v of rep.variants) expect(v.hits.all.queries, v.name).toBe(rep.genomes);
     // The first variant is the product's hand-set score: the same hit rates as "mediaforge".
@@ -405,11 +411,11 @@ describe('evaluation on a fixed tiny split', () => {
     expect(rep.cvae).toBeNull();
   });
 
-  it('--genus-in-bacdive: each genome as one of a genus BacDive knows and the genome collection does not, without 16S, identified by 16S, nearest by 16S', () => {
+  it('--genus-in-bacdive: each genome as one of a genus BacDive knows and the genome collection does not, without 16S, identified by 16S, nearest by 16S, identified in place of the genomes’ genera', () => {
     const pick = new Set(['Escherichia coli', 'Methanospirillum hungatei']);
     const rep = evaluateMedia(db, { queryFilter: (g) => pick.has(g.species ?? ''), genusInBacdive: true });
     const rows = rep.variants.filter((v) => v.name.startsWith('genus known to BacDive only'));
-    expect(rows.map((v) => v.name.replace(/^genus known to BacDive only \(own strains out\): mediaforge /, ''))).toEqual(['without the 16S reference', 'with the genus identified by 16S (>= 94.5 %)', 'genus route = the 3 genera nearest by 16S']);
+    expect(rows.map((v) => v.name.replace(/^genus known to BacDive only \(own strains out\): mediaforge /, ''))).toEqual(['without the 16S reference', 'with the genus identified by 16S (>= 94.5 %)', 'genus route = the 3 genera nearest by 16S', 'genus route = the genera identified by 16S (>= 94.5 %) when there are any']);
     for (const v of rows) expect(v.hits.all.queries).toBe(rep.genomes);
     // Both have their genus in the 16S reference: identified, their genus's other strains name a known medium.
     expect(rows[1].hits.all.top10).toBe(1);
