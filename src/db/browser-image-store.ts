@@ -148,7 +148,7 @@ export function storageFullError(label: string, imageBytes: number, estimate?: {
   return new AppError(
     STORAGE_FULL,
     `browser storage is full: "${label}" was not saved (the database needs ${mb(imageBytes)}${use}); the last saved database is intact, and this change is kept in this tab only until it is reloaded`,
-    'export your database (Export snapshot) to keep the change, then free space (delete other sites\' data in the browser settings) and make the change again',
+    'download the database with the change (or Export snapshot) to keep it, then free space (delete other sites\' data in the browser settings): the next change saves everything, and after a reload, importing the download brings the change back',
   );
 }
 

@@ -14,7 +14,8 @@
  * tab holds, another tab saved since, so that image is loaded before the change applies (nothing
  * another tab wrote is lost). After the save, a BroadcastChannel message (tab-sync.ts) makes the
  * other tabs reload it at once and tell their users. A save refused for lack of space throws
- * STORAGE_FULL: the saved image stays the previous one, the change stays in this tab's memory.
+ * STORAGE_FULL: the saved image stays the previous one, the change stays in this tab's memory, and
+ * the page gets the database with the change (the save-failed event) to offer as a download.
  */
 import { concatBytes } from '../core/decompress';
 import { transfer } from 'comlink';
@@ -330,8 +331,15 @@ export interface KnownGenome {
 export type DbEvent =
   /** Another tab saved a change; this tab's database is now that one. */
   | { kind: 'changed-elsewhere'; label: string; info: DbInfo }
-  /** A change was made but could not be saved (STORAGE_FULL: the browser refused the space). */
-  | { kind: 'save-failed'; label: string; error: SerializedAppError };
+  /**
+   * A change was made but could not be saved (STORAGE_FULL: the browser refused the space). `image`
+   * is the database with the change (SQLite bytes): the page keeps it to offer as a download, so the
+   * change outlives this worker and a reload. None when the refused save held no change of the
+   * user's (the first visit's copy of the bundled snapshot).
+   */
+  | { kind: 'save-failed'; label: string; error: SerializedAppError; image?: Uint8Array }
+  /** A change was saved: everything this tab held is now stored (an earlier refused save included). */
+  | { kind: 'saved'; label: string };
 
 let SQL: Promise<SqlJsStatic> | null = null;
 let db: Database | null = null;
@@ -556,15 +564,18 @@ function openImage(S: SqlJsStatic, bytes: Uint8Array, name: string): Database {
   }
 }
 
-/** Stores an image (atomic, see the store); a refusal for lack of space becomes STORAGE_FULL, told to the page too. */
-async function storeImage(bytes: Uint8Array, label: string): Promise<StoredImageInfo> {
+/**
+ * Stores an image (atomic, see the store); a refusal for lack of space becomes STORAGE_FULL, told
+ * to the page too, with the image when it holds a change of the user's (`unsaved`).
+ */
+async function storeImage(bytes: Uint8Array, label: string, unsaved: boolean): Promise<StoredImageInfo> {
   try {
     return await imageStore().save(bytes, label);
   } catch (e) {
     if (!isQuotaExceeded(e)) throw e;
     const estimate = await (globalThis.navigator as Navigator | undefined)?.storage?.estimate?.().catch(() => undefined);
     const err = storageFullError(label, bytes.length, estimate);
-    notify({ kind: 'save-failed', label, error: serializeError(err) });
+    notify({ kind: 'save-failed', label, error: serializeError(err), ...(unsaved ? { image: bytes } : {}) });
     throw err;
   }
 }
@@ -575,7 +586,7 @@ async function save(label: string): Promise<StoredImageInfo> {
   const bytes = exportSnapshot(d);
   let saved: StoredImageInfo;
   try {
-    saved = await storeImage(bytes, label);
+    saved = await storeImage(bytes, label, true);
   } catch (e) {
     // Not saved, but changed: the counts show what is in memory, `saved` what is stored.
     if (info) info = describe(d, info.source, bytes.length, info.saved, info.note);
@@ -583,6 +594,7 @@ async function save(label: string): Promise<StoredImageInfo> {
   }
   generation = saved.generation ?? 0;
   tabs?.announce({ generation, label });
+  notify({ kind: 'saved', label });
   if (info) info = describe(d, info.source, bytes.length, saved, info.note);
   return saved;
 }
@@ -822,7 +834,7 @@ export const dbWorkerApi = {
         await catchUp();
         return stored;
       }
-      const savedInfo = await storeImage(image, 'bundled snapshot');
+      const savedInfo = await storeImage(image, 'bundled snapshot', false);
       generation = savedInfo.generation ?? 0;
       t.saveMs = Math.round(performance.now() - mark);
       if (db === opened && info && !info.saved) info = describe(opened, info.source, info.sqliteBytes, savedInfo, info.note, t);
@@ -836,7 +848,7 @@ export const dbWorkerApi = {
     return info;
   },
 
-  /** Calls `listener` (a Comlink proxy) when another tab changed the database or a save failed. */
+  /** Calls `listener` (a Comlink proxy) when another tab changed the database, or a save failed or succeeded. */
   onEvent(listener: (e: DbEvent) => void): void {
     listeners.add(listener);
   },

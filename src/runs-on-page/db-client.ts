@@ -98,6 +98,13 @@ export function describeDbCall(method: string, args: unknown[]): string {
   }
 }
 
+/**
+ * What the page hears about the database unasked: the worker's events, and `reopened` from this
+ * client when a fresh worker replaced a dead one and reopened the database as last saved (so
+ * whatever the dead worker held unsaved is no longer in this tab).
+ */
+export type DbClientEvent = DbEvent | { kind: 'reopened'; info: DbInfo | null };
+
 export class DbClient {
   readonly #worker: WatchedWorker<DbWorkerApi>;
   #keepOffline: () => Promise<boolean>;
@@ -106,7 +113,7 @@ export class DbClient {
   /** The options of the last `open` that succeeded: a fresh worker reopens with them. */
   #opened: OpenOptions | null = null;
   /** The page's event listeners (onEvent): a fresh worker gets them again. */
-  #listeners: ((e: DbEvent) => void)[] = [];
+  #listeners: ((e: DbClientEvent) => void)[] = [];
 
   constructor(options: DbClientOptions = {}) {
     this.#keepOffline = options.keepSnapshotOffline ?? (async () => false);
@@ -138,8 +145,11 @@ export class DbClient {
     return info;
   }
 
-  /** Calls `listener` when another tab changed the database or a save failed (on this worker and any that replaces it). */
-  onEvent(listener: (e: DbEvent) => void): Promise<void> {
+  /**
+   * Calls `listener` when another tab changed the database, a save failed or succeeded (on this
+   * worker and any that replaces it), and when a fresh worker reopened the saved database.
+   */
+  onEvent(listener: (e: DbClientEvent) => void): Promise<void> {
     this.#listeners.push(listener);
     return this.api.onEvent(proxy(listener));
   }
@@ -147,7 +157,15 @@ export class DbClient {
   /** A worker that replaces a dead one: reopen the database (IndexedDB's image, as the first open found it) and listen again. */
   async #restore(api: Remote<DbWorkerApi>): Promise<void> {
     for (const l of this.#listeners) await api.onEvent(proxy(l));
-    if (this.#opened) await api.open(this.#opened, undefined, proxy(this.#keepOffline));
+    if (!this.#opened) return;
+    const info = await api.open(this.#opened, undefined, proxy(this.#keepOffline));
+    for (const l of this.#listeners) {
+      try {
+        l({ kind: 'reopened', info });
+      } catch (e) {
+        console.warn(`database: a listener failed on reopening (${(e as Error).message})`);
+      }
+    }
   }
 
   /**

@@ -416,3 +416,37 @@ export async function cellValue(page: Page, file: string, cell: string): Promise
   if (v === null) throw new Error(`${file}: cell ${cell} has no data-value`);
   return Number(v);
 }
+
+export type Failure = 'throw' | 'close' | 'hang';
+
+/**
+ * Makes the first worker whose URL contains `name` fail on its next task (so evaluate returns
+ * first), or, with `onCall`, on the task after the page's next call of that method reaches it
+ * (the call is then in flight: Comlink has started it).
+ */
+export async function failWorker(page: Page, name: string, how: Failure, onCall?: string): Promise<void> {
+  const worker = page.workers().find((w) => w.url().includes(name));
+  if (!worker) throw new Error(`no ${name} worker: ${page.workers().map((w) => w.url()).join(', ')}`);
+  await worker.evaluate(
+    ([h, method]) => {
+      const fail = () =>
+        setTimeout(() => {
+          if (h === 'throw') throw new Error('simulated crash');
+          if (h === 'close') self.close();
+          else for (;;) {
+            /* stuck: no heartbeat, no reply, no error */
+          }
+        }, 0);
+      if (!method) return void fail();
+      const onMessage = (ev: MessageEvent) => {
+        const path = (ev.data as { path?: unknown } | null)?.path;
+        if (Array.isArray(path) && path[0] === method) {
+          self.removeEventListener('message', onMessage);
+          fail();
+        }
+      };
+      self.addEventListener('message', onMessage);
+    },
+    [how, onCall ?? null] as const,
+  );
+}

@@ -21,7 +21,7 @@ import { createDatabase, exportSnapshot } from '../../src/db/snapshot-file';
 import { seededBytes } from '../helpers/bad-snapshots';
 import { FIXTURES } from '../helpers/data';
 import { bundledSnapshotBytes, exportSnapshot as exportInPage, genomeRows, viewportScreenshot, randomFasta, savedImage, searchMedia, section, showDatabase, waitForSaved } from './db-helpers';
-import { useBrowserAndServer } from './helpers';
+import { failWorker, useBrowserAndServer } from './helpers';
 
 const app = useBrowserAndServer();
 let SQL: SqlJsStatic;
@@ -79,7 +79,8 @@ describe('browser storage full while saving', () => {
     expect(await banner.getAttribute('data-code')).toBe('STORAGE_FULL');
     const text = (await banner.textContent())!.replace(/\s+/g, ' ');
     expect(text).toMatch(/Not saved\. Browser storage is full: "merged colleague\.sqlite\.gz" was not saved \(the database needs (4\d|5\d)\.\d MB, [\d.]+ MB of the [\d.]+ [MG]B quota in use\); the last saved database is intact/);
-    expect(text).toMatch(/Export your database \(Export snapshot\) to keep the change, then free space/);
+    expect(text).toMatch(/Download the database with the change \(or Export snapshot\) to keep it, then free space/);
+    expect(text).toMatch(/Download the database with the change \((4\d|5\d)\.\d MB before gzip\)/);
     await viewportScreenshot(page, 'storage-full'); // the genome list is 470,000 px long: the viewport only
 
     // Nothing half-written: IndexedDB still points at the previous image, byte for byte.
@@ -97,6 +98,41 @@ describe('browser storage full while saving', () => {
     expect(Number(check.exec("SELECT count(*) FROM genomes WHERE species = 'Bacillus subtilis' AND source_file = 'colleague-isolate.fa'")[0].values[0][0])).toBe(1);
     expect(Number(check.exec("SELECT length(weights) FROM models WHERE id = 'colleague-vae'")[0].values[0][0])).toBe(MODEL_BYTES);
     check.close();
+    // The notice's download: the database with the change, from the page's own copy.
+    const hasChange = (bytes: Uint8Array) => {
+      const d = new SQL.Database(gunzipSync(bytes));
+      try {
+        const one = (q: string) => Number(d.exec(q)[0]?.values[0][0] ?? 0);
+        return one("SELECT count(*) FROM genomes WHERE species = 'Bacillus subtilis' AND source_file = 'colleague-isolate.fa'") === 1 && one("SELECT length(weights) FROM models WHERE id = 'colleague-vae'") === MODEL_BYTES;
+      } finally {
+        d.close();
+      }
+    };
+    const unsavedDownload = async () => {
+      const [dl] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.getByTestId('download-unsaved').click()]);
+      expect(dl.suggestedFilename()).toMatch(/^mediaforge-unsaved-\d{4}-\d{2}-\d{2}\.sqlite\.gz$/);
+      return new Uint8Array(readFileSync((await dl.path())!));
+    };
+    expect(hasChange(await unsavedDownload())).toBe(true);
+
+    // The database worker dies: a new one reopens the database as last saved, without the change.
+    // The notice says so, and the download still holds the change (nothing the user had is lost).
+    await failWorker(page, 'db.worker', 'throw', 'exportFile');
+    await page.getByTestId('db-export').click();
+    await page.getByTestId('export-error').waitFor({ timeout: 30_000 });
+    // The retry runs on a fresh worker, which reopens the saved database first: its export lacks the change.
+    const [retried] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.getByTestId('export-retry').click()]);
+    expect(hasChange(new Uint8Array(readFileSync((await retried.path())!)))).toBe(false);
+    const lost = page.getByTestId('unsaved-not-in-tab');
+    await lost.waitFor({ timeout: 60_000 });
+    expect((await lost.textContent())!.replace(/\s+/g, ' ').trim()).toBe(
+      'This tab no longer holds “merged colleague.sqlite.gz”: the database worker stopped, and a new one reopened the database as last saved. The download is its only copy: keep it, free space, and import it (Import snapshot…) to bring the change back.',
+    );
+    await section(page, 'genomes');
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="genome-row"]').length === n, genomesBefore.length, { timeout: 30_000 });
+    expect((await page.getByTestId('storage-error').textContent())!).not.toMatch(/or Export snapshot/); // that export no longer holds it
+    await viewportScreenshot(page, 'storage-full-worker-lost');
+    expect(hasChange(await unsavedDownload())).toBe(true);
 
     // A reload opens the previous database.
     await page.reload();

@@ -28,7 +28,7 @@ import { loadSqlJs } from '../../src/db/node-files';
 import { createDatabase, exportSnapshot } from '../../src/db/snapshot-file';
 import { fixture, FIXTURES } from '../helpers/data';
 import { chooseImportFile, genomeRows, randomFasta, section, showDatabase, viewportScreenshot, waitForSaved } from './db-helpers';
-import { cellValue, row, screenshot, useBrowserAndServer, waitForRow } from './helpers';
+import { cellValue, failWorker, row, screenshot, useBrowserAndServer, waitForRow, type Failure } from './helpers';
 import { makeTempDir, writeSyntheticFasta } from './synthetic';
 import { rootWithModel, shownEpoch, showModel } from './vae-helpers';
 
@@ -44,40 +44,6 @@ beforeAll(async () => {
 afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-type Failure = 'throw' | 'close' | 'hang';
-
-/**
- * Makes the first worker whose URL contains `name` fail on its next task (so evaluate returns
- * first), or, with `onCall`, on the task after the page's next call of that method reaches it
- * (the call is then in flight: Comlink has started it).
- */
-async function failWorker(page: Page, name: string, how: Failure, onCall?: string): Promise<void> {
-  const worker = page.workers().find((w) => w.url().includes(name));
-  if (!worker) throw new Error(`no ${name} worker: ${page.workers().map((w) => w.url()).join(', ')}`);
-  await worker.evaluate(
-    ([h, method]) => {
-      const fail = () =>
-        setTimeout(() => {
-          if (h === 'throw') throw new Error('simulated crash');
-          if (h === 'close') self.close();
-          else for (;;) {
-            /* stuck: no heartbeat, no reply, no error */
-          }
-        }, 0);
-      if (!method) return void fail();
-      const onMessage = (ev: MessageEvent) => {
-        const path = (ev.data as { path?: unknown } | null)?.path;
-        if (Array.isArray(path) && path[0] === method) {
-          self.removeEventListener('message', onMessage);
-          fail();
-        }
-      };
-      self.addEventListener('message', onMessage);
-    },
-    [how, onCall ?? null] as const,
-  );
-}
 
 /** Drops `files` on a page with one profiling worker and waits until big.fa is under way; the worker. */
 async function profileUntilUnderWay(page: Page, files: string[]) {

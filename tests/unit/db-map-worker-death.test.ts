@@ -20,7 +20,7 @@ import { loadSqlJs } from '../../src/db/node-files';
 import { inProcessLock, type WriteLock } from '../../src/runs-in-worker/db-write-lock';
 import type { DbWorkerApi } from '../../src/runs-in-worker/db-worker-api';
 import type { MapWorkerApi } from '../../src/runs-in-worker/map-worker-api';
-import { DB_WORKER_SILENT_MS, DbClient } from '../../src/runs-on-page/db-client';
+import { DB_WORKER_SILENT_MS, DbClient, type DbClientEvent } from '../../src/runs-on-page/db-client';
 import { MapClient } from '../../src/runs-on-page/map-client';
 import { WatchedWorker } from '../../src/runs-on-page/watched-worker';
 import { LivenessWatch } from '../../src/runs-on-page/worker-liveness';
@@ -114,12 +114,41 @@ describe('the database worker dies during a call', () => {
     expect(f.kind).toBe('snapshot');
     expect(f.bytes.length).toBe(f.sqliteBytes);
     expect(new TextDecoder().decode(f.bytes.subarray(0, 15))).toBe('SQLite format 3'); // a real image came back
+    // The first worker told of its save; the client told that a fresh worker reopened the saved database.
+    expect(events).toEqual(['saved', 'reopened']);
     // The page's listener was registered on the new worker: a save the storage refuses is told to it.
-    expect(events).toEqual([]);
     setFull(true);
     await expect(client.api.recordLabOutcome({ genomeId, mediumId, grew: false, testedOn: '2026-12-01', note: 'not saved' })).rejects.toMatchObject({ code: 'STORAGE_FULL' });
     await sleep(50);
-    expect(events).toEqual(['save-failed']);
+    expect(events).toEqual(['saved', 'reopened', 'save-failed']);
+  });
+
+  it('a change refused for lack of space, then the worker dies: the page keeps the database with the change, and hears that the new worker reopened the saved one without it', async () => {
+    const { store, setFull } = quotaStore();
+    await store.save(image, 'seeded');
+    const lock = inProcessLock();
+    const { client, made } = dbClient([stuckIn(await freshDbModule(store, lock), 'exportFile'), await freshDbModule(store, lock)]);
+    const events: DbClientEvent[] = [];
+    await client.onEvent((e) => void events.push(e));
+    await client.open();
+    const genomeId = (await client.api.listGenomes())[0].id;
+    setFull(true);
+    await expect(client.api.recordLabOutcome({ genomeId, mediumId, grew: true, testedOn: '2026-12-02', note: 'only in memory' })).rejects.toMatchObject({ code: 'STORAGE_FULL' });
+    await sleep(50);
+    const failed = events.find((e) => e.kind === 'save-failed') as Extract<DbClientEvent, { kind: 'save-failed' }>;
+    const kept = failed.image!; // what the page offers as a download
+    const exporting = client.exportFile('job-1', 'snapshot', false, () => {});
+    await sleep(100);
+    made[0].crash('Uncaught RangeError: Array buffer allocation failed');
+    await expect(exporting).rejects.toMatchObject({ code: 'INTERNAL' });
+    expect(await client.api.labOutcomes()).toEqual([]); // the fresh worker has the saved database: the change is not in it
+    expect(events.map((e) => e.kind)).toEqual(['save-failed', 'reopened']);
+    expect(events[1]).toMatchObject({ kind: 'reopened', info: { source: 'saved' } });
+    // The page's copy still holds the change: nothing the user made is lost.
+    const SQL = await loadSqlJs();
+    const d = new SQL.Database(kept);
+    expect(d.exec('SELECT note FROM lab_outcomes')[0].values).toEqual([['only in memory']]);
+    d.close();
   });
 
   it('a worker that falls silent mid-merge: the merge rejects after the limit, the saved database is unchanged, and a fresh worker has it', async () => {

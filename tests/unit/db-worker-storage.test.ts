@@ -54,8 +54,16 @@ describe('storage full while saving', () => {
     const err = await a.api.recordLabOutcome({ genomeId, mediumId, grew: false, testedOn: '2026-01-03', note: 'not saved' }).catch((e) => e);
     expect(err.code).toBe(STORAGE_FULL);
     expect(err.message).toMatch(/^browser storage is full: "lab outcome: genome \d+, medium \S+ no growth" was not saved \(the database needs [\d.]+ MB\); the last saved database is intact/);
-    expect(err.hint).toMatch(/export your database/);
-    expect(a.events).toEqual([{ kind: 'save-failed', label: expect.stringMatching(/^lab outcome/), error: expect.objectContaining({ code: STORAGE_FULL }) }]);
+    expect(err.hint).toMatch(/^download the database with the change \(or Export snapshot\) to keep it/);
+    expect(a.events).toEqual([
+      { kind: 'saved', label: expect.stringMatching(/^lab outcome/) },
+      { kind: 'save-failed', label: expect.stringMatching(/^lab outcome/), error: expect.objectContaining({ code: STORAGE_FULL }), image: expect.any(Uint8Array) },
+    ]);
+    // The page gets the database with the change, to offer as a download: a real image holding it.
+    const SQL = await loadSqlJs();
+    const unsaved = new SQL.Database((a.events[1] as Extract<DbEvent, { kind: 'save-failed' }>).image!);
+    expect(unsaved.exec('SELECT note FROM lab_outcomes ORDER BY note')[0].values.map((r) => r[0])).toEqual(['not saved', 'saved']);
+    unsaved.close();
     // The saved image is the previous one, byte for byte.
     const after = await store.load();
     expect(after!.info).toEqual(saved!.info);
@@ -67,6 +75,7 @@ describe('storage full while saving', () => {
     // Space again: the next change saves both.
     setFull(false);
     await a.api.recordLabOutcome({ genomeId, mediumId, grew: true, testedOn: '2026-01-04', note: 'later' });
+    expect(a.events.map((e) => e.kind)).toEqual(['saved', 'save-failed', 'saved']); // the page can drop its copy
     const b = await tab(store, inProcessLock());
     expect(outcomes(b.api)).toHaveLength(3);
   });
