@@ -97,8 +97,9 @@ describe('two tabs on one database', () => {
     await form.getByTestId('outcome-save').click();
     await b.page.locator(`[data-testid="lab-outcomes"] [data-testid="lab-outcome"][data-medium-id="${mediumId}"]`).waitFor({ timeout: 60_000 });
 
-    // Tab A was told, and shows both genomes without a reload.
-    await a.page.getByTestId('db-changed-elsewhere').waitFor({ timeout: 60_000 });
+    // Tab A was told, and shows both genomes without a reload. (The banner may already show tab B's
+    // genome, when B added it second: wait for the lab outcome's words, not just for the banner.)
+    await a.page.waitForFunction(() => /lab outcome/.test(document.querySelector('[data-testid="db-changed-elsewhere"]')?.textContent ?? ''), null, { timeout: 60_000 });
     expect((await a.page.getByTestId('db-changed-elsewhere').textContent())!.replace(/\s+/g, ' ')).toMatch(/The database was changed in another tab \(lab outcome: genome \d+, medium \S+ grew, [\d:]+\); this tab is up to date\./);
     const both = ['Bacillus subtilis', 'Escherichia coli'];
     expect((await userSpecies(a.page)).map((s) => s.split(' ').slice(0, 2).join(' '))).toEqual(both);

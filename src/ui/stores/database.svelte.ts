@@ -11,6 +11,7 @@ import type { GenomeMedium, GenomeRow, MediaSearchResult, Recipe, StrainSearchRe
 import type { LinkLevel } from '../../db/link';
 import { serializeError, type SerializedAppError } from '../../core/errors';
 import { DbClient, type DbClientEvent } from '../../runs-on-page/db-client';
+import { afterDownload, dismissed, NO_UNSAVED, unsavedAfter, type UnsavedCopy, type UnsavedState } from './unsaved-changes';
 import { pwaStatus } from '../../pwa/pwa-status.svelte';
 import type { AddedGenome, DbInfo, GenomeEmbeddings, ImportInspection, ImportResult, LoadProgress, ProfiledGenome } from '../../runs-in-worker/db-worker-api';
 import type { TransferProgress } from '../../db/workspace-stream';
@@ -99,15 +100,11 @@ export class DatabaseStore {
   exportError = $state.raw<SerializedAppError | null>(null);
   /** Another tab saved a change and this tab now shows it (DbNotices). */
   changedElsewhere = $state.raw<{ label: string; at: Date } | null>(null);
-  /** A change that could not be saved (STORAGE_FULL), until dismissed or saved after all (DbNotices). */
-  storageError = $state.raw<SerializedAppError | null>(null);
   /**
-   * The database with the change that could not be saved (SQLite bytes, from the worker), offered
-   * as a download until a later save stores it. `inTab` turns false when this tab no longer holds
-   * the change (its database worker stopped, or another tab's save was loaded): the download is
-   * then its only copy.
+   * Changes that could not be saved (STORAGE_FULL): the message, and the databases holding them,
+   * offered as downloads (unsaved-changes.ts; DbNotices).
    */
-  unsaved = $state.raw<{ image: Uint8Array; label: string; error: SerializedAppError; inTab: boolean; lostBecause: string | null; downloaded: boolean } | null>(null);
+  unsaved = $state.raw<UnsavedState>(NO_UNSAVED);
 
   /** The bundled snapshot is kept for offline use when the app has a service worker. */
   readonly client = new DbClient({ keepSnapshotOffline: () => pwaStatus.registered });
@@ -150,28 +147,14 @@ export class DatabaseStore {
    * failed or one that succeeded; and the client's fresh worker that reopened the saved database.
    */
   #onEvent(e: DbClientEvent): void {
-    if (e.kind === 'saved') {
-      // Every change this tab held is stored now, a refused one included.
-      if (!this.unsaved || this.unsaved.inTab) {
-        this.unsaved = null;
-        this.storageError = null;
-      }
-      return;
-    }
-    const dropped = (because: string) => {
-      if (this.unsaved?.inTab) this.unsaved = { ...this.unsaved, inTab: false, lostBecause: because };
-    };
+    this.unsaved = unsavedAfter(this.unsaved, e);
+    if (e.kind === 'saved') return;
     if (e.kind === 'changed-elsewhere') {
       this.info = e.info;
       this.changedElsewhere = { label: e.label, at: new Date() };
-      dropped('another tab saved a change, and this tab loaded it');
-      if (!this.unsaved) this.storageError = null;
     } else if (e.kind === 'reopened') {
       this.info = e.info ?? this.info;
-      dropped('the database worker stopped, and a new one reopened the database as last saved');
     } else {
-      this.storageError = e.error;
-      if (e.image) this.unsaved = { image: e.image, label: e.label, error: e.error, inTab: true, lostBecause: null, downloaded: false };
       void this.client.api.info().then((info) => (this.info = info ?? this.info));
     }
     // Either way the database in memory changed: views load again.
@@ -278,30 +261,21 @@ export class DatabaseStore {
   }
 
   /** Downloads the user's workspace (their genomes, links, embeddings, models, lab outcomes) as one file. */
-  /** Downloads the database holding the change that could not be saved (gzipped off the main thread where the browser can). */
-  async downloadUnsaved(): Promise<void> {
-    const u = this.unsaved;
-    if (!u) return;
+  /** Downloads a database holding changes that could not be saved (gzipped off the main thread where the browser can). */
+  async downloadUnsaved(copy: UnsavedCopy): Promise<void> {
     const day = new Date().toISOString().slice(0, 10);
     if (typeof CompressionStream === 'function') {
-      const gz = new Uint8Array(await new Response(new Blob([u.image as BlobPart]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer());
+      const gz = new Uint8Array(await new Response(new Blob([copy.image as BlobPart]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer());
       download(gz, `mediaforge-unsaved-${day}.sqlite.gz`, 'application/gzip');
     } else {
-      download(u.image, `mediaforge-unsaved-${day}.sqlite`, 'application/vnd.sqlite3');
+      download(copy.image, `mediaforge-unsaved-${day}.sqlite`, 'application/vnd.sqlite3');
     }
-    if (this.unsaved === u) this.unsaved = { ...u, downloaded: true };
+    this.unsaved = afterDownload(this.unsaved, copy);
   }
 
-  /**
-   * The storage notice's ✕. While this tab still holds the change, the copy stays (it is offered
-   * again if the tab loses the change); once the download is the change's only copy, the notice
-   * can be dismissed only after that download.
-   */
+  /** The storage notice's ✕ (not while a lost change's only copy waits to be downloaded). */
   dismissStorageError(): void {
-    const u = this.unsaved;
-    if (u && !u.inTab && !u.downloaded) return;
-    this.storageError = null;
-    if (u && !u.inTab) this.unsaved = null;
+    this.unsaved = dismissed(this.unsaved);
   }
 
   async exportWorkspace(): Promise<void> {
@@ -365,7 +339,7 @@ export class DatabaseStore {
       const err = serializeError(e);
       // Checked and applied, but not saved: not a refusal (DbNotices shows it, from the worker's event).
       if (err.code === STORAGE_FULL) {
-        this.storageError = err;
+        this.unsaved = { ...this.unsaved, storageError: err };
         return;
       }
       this.importError = this.#namedError(e, pending.fileName);
