@@ -7,7 +7,9 @@
  * unexpectedly while …" (src/runs-on-page/watched-worker.ts). Nothing the user had is lost: every
  * change is saved to IndexedDB as it is made (atomically: a change cut short leaves the previous
  * image), and the next call starts a fresh worker that first reopens the saved database (the
- * same `open` the page made) and gets the page's event listeners again.
+ * same `open` the page made) and gets the page's event listeners again. A worker that crashes
+ * while idle is replaced at once. Either way the listeners hear `reopened`: a change the browser
+ * had refused to store is then no longer in this tab (the page keeps its copy: unsaved-changes.ts).
  */
 import { proxy, type Remote } from 'comlink';
 import type { DbEvent, DbInfo, DbWorkerApi, ExportedFile, ImportInspection, ImportResult, LoadProgress, OpenOptions } from '../runs-in-worker/db-worker-api';
@@ -125,6 +127,10 @@ export class DbClient {
       hint: 'try again: a new database worker reopens your database as it was last saved in this browser',
       describeCall: describeDbCall,
       restore: (api) => this.#restore(api),
+      // A crash while idle: start the fresh worker now (it reopens the saved database and says so).
+      onIdleDeath: () => {
+        if (this.#opened) void this.api.info().catch(() => {});
+      },
     });
   }
 

@@ -35,6 +35,14 @@ export interface WatchedWorkerOptions<T> {
   describeCall?: (method: string, args: unknown[]) => string | null;
   /** Runs on each worker that replaces a dead one, before its first call; a failure fails that call and is retried by the next. */
   restore?: (api: Remote<T>) => Promise<void>;
+  /**
+   * Called when a worker that had answered at least one call dies with no call in flight (a crash
+   * while idle: nobody's call would notice it). The database client uses it to start the fresh
+   * worker at once, so the page learns without waiting for the next call that the database was
+   * reopened. A worker that dies before answering anything (it fails to start) never calls it,
+   * so a worker that cannot start is not restarted in a loop.
+   */
+  onIdleDeath?: () => void;
   /** The clock of the silence checks (tests: a fake one). @default performance.now and setInterval */
   clock?: LivenessClock;
 }
@@ -42,6 +50,12 @@ export interface WatchedWorkerOptions<T> {
 /** "the database worker stopped unexpectedly while exporting the snapshot (Uncaught Error: …)" */
 export function workerStoppedMessage(name: string, doing: string | null, detail: string): string {
   return `${name} stopped unexpectedly${doing ? ` while ${doing}` : ''}${detail ? ` (${detail})` : ''}`;
+}
+
+/** A worker's calls: in flight now, and answered so far (see onIdleDeath). */
+interface CallCount {
+  inFlight: number;
+  answered: number;
 }
 
 /** What a dead worker's `died` promise rejects with; each call turns it into its own AppError. */
@@ -97,15 +111,18 @@ export class WatchedWorker<T extends object> {
     const worker = create();
     const remote = wrap<T>(worker);
     let watch!: WorkerWatch;
+    const calls: CallCount = { inFlight: 0, answered: 0 };
     // Rejects when this worker dies (an error event, or silence while a call is in flight); every call is raced against it.
     const died = new Promise<never>((_, reject) => {
       const stopped = (detail: string) => {
-        if (this.#live?.worker === worker) {
+        const current = this.#live?.worker === worker;
+        if (current) {
           this.#drop();
           this.#needsRestore = true;
         }
         watch.stop();
         reject(new WorkerDied(detail));
+        if (current && calls.inFlight === 0 && calls.answered > 0) this.options.onIdleDeath?.();
       };
       const onCrash = (ev: Event) => {
         ev.preventDefault(); // handled here: not also an uncaught error of the page
@@ -117,7 +134,7 @@ export class WatchedWorker<T extends object> {
     });
     died.catch(() => {}); // rejections are seen through the calls raced against it
     this.#generation++;
-    const guarded = this.#guard(remote, died, watch);
+    const guarded = this.#guard(remote, died, watch, calls);
     let api = guarded;
     if (this.#needsRestore && restore) {
       this.#needsRestore = false;
@@ -135,18 +152,28 @@ export class WatchedWorker<T extends object> {
   }
 
   /** The remote with each method call raced against the worker's death (and watched for silence while in flight). */
-  #guard(remote: Remote<T>, died: Promise<never>, watch: WorkerWatch): Remote<T> {
+  #guard(remote: Remote<T>, died: Promise<never>, watch: WorkerWatch, calls: CallCount): Remote<T> {
     const { name, hint, describeCall, silentMsOf } = this.options;
     return new Proxy(remote as object, {
       get(target, prop) {
         if (prop === 'then') return undefined; // not a thenable
         const member = Reflect.get(target, prop) as unknown;
         if (typeof member !== 'function' || typeof prop !== 'string') return member;
-        return (...args: unknown[]) =>
-          Promise.race([watch.track((member as (...a: unknown[]) => Promise<unknown>)(...args), silentMsOf?.(prop, args)), died]).catch((e: unknown) => {
+        return (...args: unknown[]) => {
+          calls.inFlight++;
+          const call = (member as (...a: unknown[]) => Promise<unknown>)(...args);
+          call.then(
+            () => {
+              calls.inFlight--;
+              calls.answered++;
+            },
+            () => calls.inFlight--,
+          );
+          return Promise.race([watch.track(call, silentMsOf?.(prop, args)), died]).catch((e: unknown) => {
             if (!(e instanceof WorkerDied)) throw e;
             throw new AppError('INTERNAL', workerStoppedMessage(name, describeCall?.(prop, args) ?? null, e.detail), hint);
           });
+        };
       },
     }) as Remote<T>;
   }

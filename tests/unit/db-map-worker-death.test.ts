@@ -208,6 +208,54 @@ describe('the database worker dies during a call', () => {
     expect((await client.open()).source).toBe('saved');
     expect(made).toHaveLength(2);
   });
+
+  it('a crash while idle: a fresh worker starts at once and reopens the saved database, and the page hears it without making a call', async () => {
+    const store = memoryImageStore();
+    await store.save(image, 'seeded');
+    const lock = inProcessLock();
+    const { client, made } = dbClient([await freshDbModule(store, lock), await freshDbModule(store, lock)]);
+    const events: string[] = [];
+    await client.onEvent((e) => void events.push(e.kind));
+    await client.open();
+    expect(made[0].crash('Uncaught Error: lost while idle')).toBe(true);
+    await vi.waitFor(() => expect(events).toEqual(['reopened']), { timeout: 5_000 });
+    expect(made).toHaveLength(2);
+    expect(made[0].terminated).toBe(true);
+    expect((await client.api.info())?.source).toBe('saved');
+    expect(made).toHaveLength(2); // that call ran on the worker already started
+  });
+
+  it('a worker that fails before answering anything is not restarted by itself (no restart loop); one that answered is', async () => {
+    const made: FakeWorker[] = [];
+    let idleDeaths = 0;
+    const w = new WatchedWorker<{ ping(): string }>({
+      create: () => {
+        const f = new FakeWorker({ ping: () => 'pong' }, 50);
+        made.push(f);
+        return f as unknown as Worker;
+      },
+      name: 'the test worker',
+      silentMs: 400,
+      hint: 'try again',
+      onIdleDeath: () => {
+        idleDeaths++;
+        void w.api.ping();
+      },
+    });
+    closers.push(() => w.dispose());
+    void w.api; // started, never asked anything
+    made[0].crash('Uncaught SyntaxError: failed to start');
+    await sleep(50);
+    expect(idleDeaths).toBe(0);
+    expect(made).toHaveLength(1);
+    // The next call starts a fresh worker; once it has answered, an idle crash restarts it at once.
+    expect(await w.api.ping()).toBe('pong');
+    expect(made).toHaveLength(2);
+    made[1].crash('Uncaught Error: lost while idle');
+    await sleep(50);
+    expect(idleDeaths).toBe(1);
+    expect(made).toHaveLength(3);
+  });
 });
 
 describe('per-call silence limits (fake clock)', () => {
