@@ -323,6 +323,8 @@ const REGION_MIN_BP = 700;
 const BASE_LETTER = [65, 67, 71, 84];
 const REGION_MAX_BP = 2500;
 const MAX_SIGNATURE_REGIONS = 64;
+/** Records whose first region is kept for finishByRecord (~0.9 kB each): bounds memory on metagenomes. */
+const MAX_RECORD_REGIONS = 10_000;
 const MAX_HITS = 1 << 18; // real genomes give hundreds; caps memory on pathological input
 
 /**
@@ -351,6 +353,8 @@ export class RrnaMarkerScanner {
   private readonly sigCounts = new Float64Array(SIGNATURE_SIZE);
   private regions = 0;
   private ssuRegion: string | null = null;
+  /** The first 515F–1390R region of each record (record number → region). */
+  private readonly recordRegions = new Map<number, string>();
   private finished = false;
 
   push(chunk: Uint8Array): void {
@@ -487,18 +491,23 @@ export class RrnaMarkerScanner {
 
   private countRegion(start: number, end: number, reverse: boolean): void {
     const span = end - start;
-    if (span < REGION_MIN_BP || span > REGION_MAX_BP || this.regions >= MAX_SIGNATURE_REGIONS) return;
-    this.regions++;
+    if (span < REGION_MIN_BP || span > REGION_MAX_BP) return;
+    const count = this.regions < MAX_SIGNATURE_REGIONS;
+    // The first region of each record too (finishByRecord), up to MAX_RECORD_REGIONS records.
+    const forRecord = !this.recordRegions.has(this.record) && this.recordRegions.size < MAX_RECORD_REGIONS;
+    if (!count && !forRecord) return;
+    if (count) this.regions++;
     const ring = this.ring;
     const k = SIGNATURE_K;
     const mask = SIGNATURE_SIZE - 1;
     let code = 0;
     let run = 0;
-    const keep = this.ssuRegion === null ? new Uint8Array(span) : null;
+    const keep = this.ssuRegion === null || forRecord ? new Uint8Array(span) : null;
     for (let i = 0; i < span; i++) {
       // sense order: forward from start, or backwards from end with complemented bases
       const b = reverse ? ring[(end - 1 - i) & RING_MASK] : ring[(start + i) & RING_MASK];
       if (keep) keep[i] = b > 3 ? 78 : BASE_LETTER[reverse ? 3 - b : b];
+      if (!count) continue;
       if (b > 3) {
         run = 0;
         continue;
@@ -506,7 +515,10 @@ export class RrnaMarkerScanner {
       code = ((code << 2) | (reverse ? 3 - b : b)) & mask;
       if (++run >= k) this.sigCounts[code]++;
     }
-    if (keep) this.ssuRegion = String.fromCharCode(...keep);
+    if (!keep) return;
+    const region = String.fromCharCode(...keep);
+    this.ssuRegion ??= region;
+    if (forRecord) this.recordRegions.set(this.record, region);
   }
 
   finish(): RrnaEvidence {
@@ -516,7 +528,8 @@ export class RrnaMarkerScanner {
 
   /**
    * The evidence of each FASTA record on its own (record n = the n-th header, 1-based), for the
-   * records with any site hit; every other record is 'unknown'. No signatures (per-file only).
+   * records with any site hit; every other record is 'unknown'. No signatures (per-file only); each
+   * record's own first 515F–1390R region (for the first MAX_RECORD_REGIONS records that have one).
    * Call after the last push (it also ends the scan).
    */
   finishByRecord(): Map<number, RrnaEvidence> {
@@ -531,7 +544,7 @@ export class RrnaMarkerScanner {
     const none = new Float64Array(0);
     for (const [r, idx] of byRecord) {
       const pick = (a: number[]) => idx.map((i) => a[i]);
-      out.set(r, { ...summarise(pick(this.hitRecord), pick(this.hitStrand), pick(this.hitPos), pick(this.hitSite), pick(this.hitMm), none, 0), ssuRegion: null });
+      out.set(r, { ...summarise(pick(this.hitRecord), pick(this.hitStrand), pick(this.hitPos), pick(this.hitSite), pick(this.hitMm), none, 0), ssuRegion: this.recordRegions.get(r) ?? null });
     }
     return out;
   }

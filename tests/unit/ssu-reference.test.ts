@@ -116,6 +116,27 @@ describe('the 16S region of the rRNA scanner', () => {
     expect(s.finish().ssuRegion).toBe(r);
   });
 
+  it('per record: each record keeps its own first region (the file keeps the first of all); a record without one has none', async () => {
+    const text = new TextDecoder().decode(genitalium());
+    const seq = text.split('\n').filter((l) => !l.startsWith('>')).join('');
+    const r = (await scanRrnaMarkers(genitalium())).ssuRegion!;
+    // Record 1: random DNA; 2: the genome on the minus strand; 3: a mutated copy of the region in random flanks; 4: the genome.
+    const mutated = mutate(r, 9, 20, 0);
+    const file = `>none\n${randomDna(30_000, 5)}\n>rc\n${revcomp(seq)}\n>mut\n${randomDna(500, 6)}${mutated}${randomDna(500, 7)}\n>plus\n${seq}\n`;
+    for (const chunk of [1 << 20, 997]) {
+      const s = new RrnaMarkerScanner();
+      const bytes = enc(file);
+      for (let i = 0; i < bytes.length; i += chunk) s.push(bytes.subarray(i, i + chunk));
+      const byRecord = s.finishByRecord();
+      expect(byRecord.get(1)?.ssuRegion ?? null, `chunk ${chunk}`).toBeNull();
+      expect(byRecord.get(2)?.ssuRegion).toBe(r);
+      expect(byRecord.get(3)?.ssuRegion).toBe(mutated);
+      expect(byRecord.get(4)?.ssuRegion).toBe(r);
+    }
+    // The whole file's evidence keeps the first region of all.
+    expect((await scanRrnaMarkers(enc(file))).ssuRegion).toBe(r);
+  });
+
   it('a genome without rRNA genes has none', async () => {
     expect((await scanRrnaMarkers(enc(`>x\n${randomDna(20_000, 4)}\n`))).ssuRegion).toBeNull();
   });
