@@ -61,6 +61,16 @@ describe('unsaved changes', () => {
     expect(canDismiss(afterDownload(s2, s2.lost[0]))).toBe(false);
   });
 
+  it('a download started while the tab held the change counts when the tab lost it meanwhile', () => {
+    const a = new Uint8Array([1]);
+    const s = run(failed('change A', a));
+    const clicked = s.inTab!;
+    const lost = unsavedAfter(s, { kind: 'reopened', info }); // while the file was being prepared
+    const after = afterDownload(lost, clicked);
+    expect(after.lost[0].downloaded).toBe(true);
+    expect(canDismiss(after)).toBe(true);
+  });
+
   it('dismissing while the tab still holds the change hides the message and keeps the copy, offered again if the tab loses it', () => {
     const a = new Uint8Array([1]);
     const s = dismissed(run(failed('change A', a)));

@@ -260,7 +260,6 @@ export class DatabaseStore {
     await this.#export('snapshot', gzip);
   }
 
-  /** Downloads the user's workspace (their genomes, links, embeddings, models, lab outcomes) as one file. */
   /** Downloads a database holding changes that could not be saved (gzipped off the main thread where the browser can). */
   async downloadUnsaved(copy: UnsavedCopy): Promise<void> {
     const day = new Date().toISOString().slice(0, 10);
@@ -278,6 +277,7 @@ export class DatabaseStore {
     this.unsaved = dismissed(this.unsaved);
   }
 
+  /** Downloads the user's workspace (their genomes, links, embeddings, models, lab outcomes) as one file. */
   async exportWorkspace(): Promise<void> {
     await this.#export('workspace', true);
   }

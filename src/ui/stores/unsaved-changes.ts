@@ -64,12 +64,12 @@ export function unsavedAfter(s: UnsavedState, e: DbClientEvent): UnsavedState {
   }
 }
 
-/** The state after `copy` was downloaded. */
+/** The state after `copy` was downloaded (matched by its image: the copy may have moved to `lost` meanwhile). */
 export function afterDownload(s: UnsavedState, copy: UnsavedCopy): UnsavedState {
   return {
     ...s,
-    inTab: s.inTab === copy ? { ...copy, downloaded: true } : s.inTab,
-    lost: s.lost.map((c) => (c === copy ? { ...c, downloaded: true } : c)),
+    inTab: s.inTab?.image === copy.image ? { ...s.inTab, downloaded: true } : s.inTab,
+    lost: s.lost.map((c) => (c.image === copy.image ? { ...c, downloaded: true } : c)),
   };
 }
 
