@@ -37,6 +37,9 @@ export function bundledSnapshotUrl(): string {
  */
 export const DB_WORKER_SILENT_MS = 30_000;
 
+/** How many times per page a database worker that crashed while idle is replaced at once. */
+export const MAX_IDLE_RESTARTS = 3;
+
 export interface DbClientOptions {
   /**
    * Resolves true when the bundled snapshot, once downloaded, is to be kept in Cache Storage for
@@ -114,6 +117,8 @@ export class DbClient {
   #offline: Promise<boolean> | null = null;
   /** The options of the last `open` that succeeded: a fresh worker reopens with them. */
   #opened: OpenOptions | null = null;
+  /** Workers started at once after an idle crash (onIdleDeath), this page. */
+  #idleRestarts = 0;
   /** The page's event listeners (onEvent): a fresh worker gets them again. */
   #listeners: ((e: DbClientEvent) => void)[] = [];
 
@@ -127,9 +132,11 @@ export class DbClient {
       hint: 'try again: a new database worker reopens your database as it was last saved in this browser',
       describeCall: describeDbCall,
       restore: (api) => this.#restore(api),
-      // A crash while idle: start the fresh worker now (it reopens the saved database and says so).
+      // A crash while idle: start the fresh worker now (it reopens the saved database and says so);
+      // a few times per page at most, so a worker that keeps crashing after it opened is not
+      // restarted in a loop (the next call still starts one).
       onIdleDeath: () => {
-        if (this.#opened) void this.api.info().catch(() => {});
+        if (this.#opened && this.#idleRestarts++ < MAX_IDLE_RESTARTS) void this.api.info().catch(() => {});
       },
     });
   }

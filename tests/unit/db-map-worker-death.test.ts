@@ -20,7 +20,7 @@ import { loadSqlJs } from '../../src/db/node-files';
 import { inProcessLock, type WriteLock } from '../../src/runs-in-worker/db-write-lock';
 import type { DbWorkerApi } from '../../src/runs-in-worker/db-worker-api';
 import type { MapWorkerApi } from '../../src/runs-in-worker/map-worker-api';
-import { DB_WORKER_SILENT_MS, DbClient, type DbClientEvent } from '../../src/runs-on-page/db-client';
+import { DB_WORKER_SILENT_MS, DbClient, MAX_IDLE_RESTARTS, type DbClientEvent } from '../../src/runs-on-page/db-client';
 import { MapClient } from '../../src/runs-on-page/map-client';
 import { WatchedWorker } from '../../src/runs-on-page/watched-worker';
 import { LivenessWatch } from '../../src/runs-on-page/worker-liveness';
@@ -223,6 +223,27 @@ describe('the database worker dies during a call', () => {
     expect(made[0].terminated).toBe(true);
     expect((await client.api.info())?.source).toBe('saved');
     expect(made).toHaveLength(2); // that call ran on the worker already started
+  });
+
+  it('a worker that keeps crashing while idle after it opened is replaced at once only MAX_IDLE_RESTARTS times', async () => {
+    const store = memoryImageStore();
+    await store.save(image, 'seeded');
+    const lock = inProcessLock();
+    const apis = await Promise.all(Array.from({ length: MAX_IDLE_RESTARTS + 2 }, () => freshDbModule(store, lock)));
+    const { client, made } = dbClient(apis);
+    const events: string[] = [];
+    await client.onEvent((e) => void events.push(e.kind));
+    await client.open();
+    for (let i = 0; i < MAX_IDLE_RESTARTS; i++) {
+      made[i].crash('Uncaught Error: again');
+      await vi.waitFor(() => expect(events).toHaveLength(i + 1), { timeout: 5_000 });
+    }
+    made[MAX_IDLE_RESTARTS].crash('Uncaught Error: again');
+    await sleep(300);
+    expect(made).toHaveLength(MAX_IDLE_RESTARTS + 1); // not started by itself any more
+    expect(events).toEqual(Array(MAX_IDLE_RESTARTS).fill('reopened'));
+    expect((await client.api.info())?.source).toBe('saved'); // the next call starts one, as always
+    expect(made).toHaveLength(MAX_IDLE_RESTARTS + 2);
   });
 
   it('a worker that fails before answering anything is not restarted by itself (no restart loop); one that answered is', async () => {
