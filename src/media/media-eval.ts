@@ -26,8 +26,9 @@ import { fuseRankings, hitRates, latentSimilarity, loadStrainMedia, rankByNeighb
 import { mediumVector, weightedJaccard } from './media-vectors';
 import { mediumTraits } from './medium-traits';
 import { cvaeScoresOf, type CvaeMediumScores } from './cvae-evidence';
-import { buildRecommendContext, CVAE_WEIGHT_A_PRIORI, FALLBACK_WEIGHTS, mediumEvidence, queryOfGenome, rankMedia, type RecommendContext } from './recommend';
+import { buildRecommendContext, CVAE_WEIGHT_A_PRIORI, FALLBACK_WEIGHTS, GENUS_NEIGHBORS, genusCalibrationRecords, mediumEvidence, queryOfGenome, rankMedia, withSynonyms, type RecommendContext } from './recommend';
 import { GENUS_IDENTITY } from './ssu-reference';
+import { fitGenusCalibration, genusCalibrationPairs as calibrationPairsOf, type GenusRouteCalibration } from './genus-route-calibration';
 import { linkedStrainIds } from '../db/link';
 
 export const RANKERS = ['popular', 'kmer4-neighbors', 'latent-neighbors', 'fused-rrf', 'mediaforge', 'mediaforge-tuned', 'mediaforge-lr'] as const;
@@ -144,7 +145,7 @@ interface Fold {
 /** A training genome's shortlist: the growth model's rows, and the base features (all of BASE_FEATURES) for weight tuning. */
 type TrainingGenome = GrowthTrainingGenome & { base: number[][]; archaea: boolean };
 
-function trainingPairs(ctx: RecommendContext, folds: Fold[], heldOut: string | null, cache: Map<string, TrainingGenome>): TrainingGenome[] {
+function trainingPairs(ctx: RecommendContext, folds: Fold[], heldOut: string | null, cache: Map<string, TrainingGenome>, calibration: ReturnType<typeof genusCalibrations>): TrainingGenome[] {
   const out: TrainingGenome[] = [];
   for (const f of folds) {
     const g = groupOf(f.genome);
@@ -153,7 +154,7 @@ function trainingPairs(ctx: RecommendContext, folds: Fold[], heldOut: string | n
     let t = cache.get(key);
     if (!t) {
       const excludeGenera = [f.genome.genus, heldOut].filter((x): x is string => !!x && !x.startsWith('genome:'));
-      const ev = mediumEvidence(ctx, f.query, f.conditions, { excludeGenera, excludeGenomeId: f.genome.genomeId });
+      const ev = mediumEvidence(ctx, f.query, f.conditions, { excludeGenera, excludeGenomeId: f.genome.genomeId, genusCalibration: calibration(excludeGenera) });
       // The growth predictor ranks the first stage's shortlist: it is trained on shortlists.
       const keep = ev.candidates.map((_, c) => c).filter((c) => ev.shortlist[c]);
       t = { group: g, rows: keep.map((c) => ev.modelRows[c]), base: keep.map((c) => ev.features[c]), archaea: ev.domain === 'archaea', positive: keep.map((c) => f.truth.has(ctx.matrix.mediumIds[ev.candidates[c]])) };
@@ -220,7 +221,7 @@ const tuningGenomes = (t: TrainingGenome[]): WeightTuningGenome[] => t.map((g) =
 export function trainShippedGrowthModel(db: Database, o: MediaEvalOptions & { createdAt?: string } = {}): GrowthModel {
   const ctx = buildRecommendContext(db, { phenotypeModel: null, growthModel: null });
   const folds = makeFolds(db, ctx, o);
-  const pairs = trainingPairs(ctx, folds, null, new Map());
+  const pairs = trainingPairs(ctx, folds, null, new Map(), genusCalibrations(ctx));
   // Tuned evidence weights are not shipped: measured (mediaforge-tuned), they rank no better than the hand-set ones.
   return trainGrowthModel(pairs, {
     createdAt: o.createdAt,
@@ -228,6 +229,23 @@ export function trainShippedGrowthModel(db: Database, o: MediaEvalOptions & { cr
     lambda: o.lambda,
     note: `trained by \`mediaforge eval media --growth-model-out\` on ${pairs.length} genomes with known media; each genome's features computed with its genus left out of the evidence and its conditions predicted by a phenotype model trained without its genus (the DNA-only model for a genome without condition labels)`,
   });
+}
+
+/**
+ * The genus route's curves as each evaluated genome needs them: fitted without the pairs of the
+ * genera it leaves out (and their synonyms), from pairs collected once over the context's records
+ * and 16S reference (about a minute); fits are cached by the genera left out.
+ */
+function genusCalibrations(ctx: RecommendContext): (genera: readonly (string | null)[]) => GenusRouteCalibration {
+  const pairs = calibrationPairsOf({ records: genusCalibrationRecords(ctx), evidence: ctx.genusEvidence, ssuReference: ctx.ssuReference, neighbors: GENUS_NEIGHBORS });
+  const fits = new Map<string, GenusRouteCalibration>();
+  return (genera) => {
+    const set = withSynonyms(new Set(genera.filter((g): g is string => !!g)));
+    const key = [...set].sort().join('|');
+    let c = fits.get(key);
+    if (!c) fits.set(key, (c = fitGenusCalibration(pairs, set)));
+    return c;
+  };
 }
 
 function makeFolds(db: Database, ctx: RecommendContext, o: MediaEvalOptions): Fold[] {
@@ -284,8 +302,10 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
   const neighborDomainRun: Res[] = [];
   const proteomeDomainOnlyRun: Res[] = [];
   /** The genus route without the 16S reference, and with the 3 genera nearest by 16S (RecommendOptions.ssuGenera). */
-  const ssuRuns = { off: [] as Res[], nearest: [] as Res[], replace: [] as Res[], matched: 0, identified: 0 };
-  const bacdiveRuns = { off: [] as Res[], identified: [] as Res[], nearest: [] as Res[], replace: [] as Res[] };
+  const ssuRuns = { off: [] as Res[], identified: [] as Res[], nearest: [] as Res[], replace: [] as Res[], matched: 0, identifiedQueries: 0 };
+  const bacdiveRuns = { off: [] as Res[], identified: [] as Res[], nearest: [] as Res[], replace: [] as Res[], calibrated: [] as Res[] };
+  // The genus route's curves (ssuGenera 'calibrated', the product's): per genome, refitted without its genus.
+  const calibration = genusCalibrations(ctx);
   const domainCalls = { proteome: { correct: 0, total: 0 }, neighbors: { correct: 0, total: 0 } };
   for (const f0 of queries) {
     // --no-rrna: the query as a genome without rRNA evidence (everything that reads its call sees 'unknown').
@@ -310,14 +330,14 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
     // Ours: the product's ranking with the held-out genus excluded, growth model fitted without it.
     let model = modelCache.get(H);
     if (!model) {
-      model = trainGrowthModel(trainingPairs(ctx, allFolds, H, pairCache), { calibrationFolds: 3, createdAt: '1970-01-01T00:00:00.000Z', objective: o.objective, lambda: o.lambda });
+      model = trainGrowthModel(trainingPairs(ctx, allFolds, H, pairCache, calibration), { calibrationFolds: 3, createdAt: '1970-01-01T00:00:00.000Z', objective: o.objective, lambda: o.lambda });
       modelCache.set(H, model);
     }
-    const opts = { excludeGenus, excludeGenomeId: q.genomeId, conditions: f.conditions };
+    const opts = { excludeGenus, excludeGenomeId: q.genomeId, conditions: f.conditions, genusCalibration: calibration([q.genus]) };
     const toRanked = (r: ReturnType<typeof rankMedia>) => r.ranked.map((x) => ({ mediumId: ctx.matrix.mediumIds[x.index], score: x.score }));
     let weights = weightCache.get(H);
     if (!weights) {
-      weights = tuneEvidenceWeights(tuningGenomes(trainingPairs(ctx, allFolds, H, pairCache)), fallbackVector());
+      weights = tuneEvidenceWeights(tuningGenomes(trainingPairs(ctx, allFolds, H, pairCache, calibration)), fallbackVector());
       weightCache.set(H, weights);
     }
     // The product's ranking (hand-set evidence weights, P(growth) from this fold's predictor).
@@ -327,12 +347,12 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
     const lrRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, rankBy: 'growth-model' });
     if (fixedRun.evidence.ssuMatches.length) {
       ssuRuns.matched++;
-      if (fixedRun.evidence.ssuMatches[0].identity >= GENUS_IDENTITY) ssuRuns.identified++;
+      if (fixedRun.evidence.ssuMatches[0].identity >= GENUS_IDENTITY) ssuRuns.identifiedQueries++;
     }
-    if (o.variants && !o.noRrna) for (const mode of ['off', 'nearest', 'replace'] as const) ssuRuns[mode].push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, ssuGenera: mode })), domain: q.organismType });
+    if (o.variants && !o.noRrna) for (const mode of ['off', 'identified', 'nearest', 'replace'] as const) ssuRuns[mode].push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, ssuGenera: mode })), domain: q.organismType });
     if (o.genusInBacdive) {
       const own = linkedStrainIds(db, q.genomeId);
-      for (const mode of ['off', 'identified', 'nearest', 'replace'] as const) {
+      for (const mode of ['off', 'identified', 'nearest', 'replace', 'calibrated'] as const) {
         bacdiveRuns[mode].push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, excludeScope: 'genomes', excludeStrains: own, growthModel: model, evidenceWeights: null, ssuGenera: mode })), domain: q.organismType });
       }
     }
@@ -359,7 +379,7 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
       a.results.push({ truth, ranked, domain: q.organismType });
     }
     if (variantRuns.length) {
-      const train = tuningGenomes(trainingPairs(ctx, allFolds, H, pairCache));
+      const train = tuningGenomes(trainingPairs(ctx, allFolds, H, pairCache, calibration));
       const order = (w: readonly number[]) =>
         ours.evidence.candidates
           .map((i, cIdx) => ({ mediumId: ctx.matrix.mediumIds[i], score: ours.evidence.features[cIdx].reduce((s, v, j) => s + (w[j] ?? 0) * v, 0) }))
@@ -486,13 +506,14 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
     variantRuns.push({ name: 'mediaforge, no rRNA call, proteome domain, neighbours by cosine alone (no domain agreement)', results: proteomeDomainOnlyRun, picks: undefined });
   }
   if (o.variants && !o.noRrna) {
-    variantRuns.push({ name: `mediaforge without the 16S reference (${ssuRuns.matched} queries placed by 16S, ${ssuRuns.identified} at >= ${100 * GENUS_IDENTITY} %)`, results: ssuRuns.off, picks: undefined });
+    variantRuns.push({ name: `mediaforge without the 16S reference (${ssuRuns.matched} queries placed by 16S, ${ssuRuns.identifiedQueries} at >= ${100 * GENUS_IDENTITY} %)`, results: ssuRuns.off, picks: undefined });
+    variantRuns.push({ name: 'mediaforge, genus route = the genus identified by 16S (>= 94.5 %) first, then the genomes\' genera, by similarity (before 2026-12-02)', results: ssuRuns.identified, picks: undefined });
     variantRuns.push({ name: 'mediaforge, genus route = the 3 genera nearest by 16S', results: ssuRuns.nearest, picks: undefined });
     variantRuns.push({ name: 'mediaforge, genus route = the genera identified by 16S (>= 94.5 %) when there are any', results: ssuRuns.replace, picks: undefined });
   }
   if (o.genusInBacdive) {
-    const label = { off: 'without the 16S reference', identified: 'with the genus identified by 16S (>= 94.5 %)', nearest: 'genus route = the 3 genera nearest by 16S', replace: 'genus route = the genera identified by 16S (>= 94.5 %) when there are any' } as const;
-    for (const mode of ['off', 'identified', 'nearest', 'replace'] as const) variantRuns.push({ name: `genus known to BacDive only (own strains out): mediaforge ${label[mode]}`, results: bacdiveRuns[mode], picks: undefined });
+    const label = { off: 'without the 16S reference', identified: 'with the genus identified by 16S (>= 94.5 %), by similarity (before 2026-12-02)', nearest: 'genus route = the 3 genera nearest by 16S', replace: 'genus route = the genera identified by 16S (>= 94.5 %) when there are any', calibrated: '(the product): 16S and genome genera weighed by their expected media overlap' } as const;
+    for (const mode of ['off', 'identified', 'nearest', 'replace', 'calibrated'] as const) variantRuns.push({ name: `genus known to BacDive only (own strains out): mediaforge ${label[mode]}`, results: bacdiveRuns[mode], picks: undefined });
   }
   const variants = variantRuns.map((v) => {
     const js = v.results.map(jaccardOf).filter((x): x is number => x !== null);
@@ -545,7 +566,7 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
   return {
     genomes: queries.length,
     rows,
-    method: `recommendMedia: evidence score (hand-set weights, FALLBACK_WEIGHTS) over ${BASE_FEATURES.filter((f) => FALLBACK_WEIGHTS[f as keyof typeof FALLBACK_WEIGHTS]).join(", ")}; ${o.noRrna ? 'no rRNA calls (--no-rrna): domain from the proteome classifier trained without the genus (a genome without stored protein features: the 5 nearest genomes)' : 'domain from the rRNA call'}${o.conditionsFor ? `; conditions predicted by a phenotype model trained without the genus${o.featureSource ? ` (features from ${o.featureSource})` : ''}` : '; no predicted conditions'}. mediaforge-tuned: the same with weights tuned for the hit rate on the other genera (nested leave-genus-out). mediaforge-lr: the shortlist ordered by the logistic growth predictor (features also × archaea; nested leave-genus-out). fused-rrf: the earlier reciprocal-rank fusion`,
+    method: `recommendMedia: evidence score (hand-set weights, FALLBACK_WEIGHTS) over ${BASE_FEATURES.filter((f) => FALLBACK_WEIGHTS[f as keyof typeof FALLBACK_WEIGHTS]).join(", ")}; ${o.noRrna ? 'no rRNA calls (--no-rrna): domain from the proteome classifier trained without the genus (a genome without stored protein features: the 5 nearest genomes)' : 'domain from the rRNA call'}${o.conditionsFor ? `; conditions predicted by a phenotype model trained without the genus${o.featureSource ? ` (features from ${o.featureSource})` : ''}` : '; no predicted conditions'}; genus route: 16S and genome genera weighed by their expected media overlap, the curves refitted without the genus. mediaforge-tuned: the same with weights tuned for the hit rate on the other genera (nested leave-genus-out). mediaforge-lr: the shortlist ordered by the logistic growth predictor (features also × archaea; nested leave-genus-out). fused-rrf: the earlier reciprocal-rank fusion`,
     growthPredictor,
     ablations,
     variants,

@@ -13,10 +13,12 @@
  * - neighbor: the 5 nearest linked genomes (latent + rRNA agreement, or 4-mer cosine without a
  *   latent vector): Σ w·confidence(m) / Σ w, w = similarity. A user's 'grew' outcome of a genome
  *   counts as a known medium of confidence 1; a 'no growth' outcome counts −1 (it lowers m).
- * - genus: each of the 3 nearest genera (from the 10 nearest genomes) stands for all its BacDive
- *   strains: share of the genus's strains grown on m (strain_growth) plus its taxon_media rows.
- *   A genus the query's 16S rRNA region is ≥ 94.5 % identical to (ssu-reference.ts) comes first,
- *   weighted by its identity, whether or not any genome of it is in the database.
+ * - genus: 3 genera stand for the query, each for all its BacDive strains: share of the genus's
+ *   strains grown on m (strain_growth) plus its taxon_media rows. The candidates are the genera
+ *   named by the 10 nearest genomes and records and the 3 genera nearest to the query's 16S rRNA
+ *   region (ssu-reference.ts, whether or not any genome of them is in the database), each scored
+ *   by the media overlap expected at its similarity (genus-route-calibration.ts); the 3 highest
+ *   count, weighted by it.
  * - recipe: media whose recipe resembles an evidence-supported medium j (weighted ingredient
  *   Jaccard, media-vectors.ts) get evidence(j) × Jaccard(m, j) — archaeal media are nearly
  *   genus-specific, but a new genus's medium is often a near-copy of a related genus's medium.
@@ -46,6 +48,8 @@ import { genusOf } from '../ml/genus-split';
 import { genusVariants } from '../db/taxon-names';
 import { bundledSsuReference, GENUS_IDENTITY, nearestSsuGenera, type SsuGenusMatch, type SsuReference } from './ssu-reference';
 import { cvaeRankTerm, cvaeReason, type CvaeMediumScores } from './cvae-evidence';
+import { expectedOverlap, fitGenusCalibration, fitOverlapCurve, GENUS_CALIBRATION_FORMAT, genusCalibrationPairs, latentCalibrationPairs, parseGenusCalibration, type GenusCalibrationFile, type GenusRouteCalibration, type LatentRecord } from './genus-route-calibration';
+import defaultGenusCalibrationJson from './genus-route-calibration.default.json';
 import { classifyDomain, trainDomainClassifier, type DomainClassifier, type DomainSample } from './domain-classifier';
 import { CONDITION_KERNEL, conditionMatch, genomeConditions, loadStrainMediumConditions, strainConditions, type Conditions } from './condition-ranking';
 import { BASE_FEATURES, expandFeatures, GROWTH_FEATURES, RANKED_FEATURES, growthProbability, growthScore, parseGrowthModel, type GrowthModel } from './growth-predictor';
@@ -163,6 +167,12 @@ export interface RecommendContext {
   domainClassifiers: Map<string, DomainClassifier | null>;
   /** The 16S reference that places a query among BacDive genera by its rRNA (ssu-reference.ts); null = none. */
   ssuReference: SsuReference | null;
+  /**
+   * The genus route's curves (genus-route-calibration.ts): the shipped ones when they were fitted on
+   * the context's genome VAE; null = another model is active, so the latent curve is fitted on this
+   * database at the first ranking that needs it (genusCalibrationOf).
+   */
+  genusCalibration: GenusRouteCalibration | null;
 }
 
 const lower = (v: unknown) => (v === null || v === undefined ? null : String(v).toLowerCase());
@@ -188,6 +198,47 @@ function proteinOfQuery(ctx: Partial<Pick<RecommendContext, 'storedProtein'>>, q
 }
 
 /** The bundled growth predictor, or null when the shipped file holds none. */
+let bundledCalibration: GenusCalibrationFile | null = null;
+/** The genus-route calibration shipped with MediaForge (genus-route-calibration.default.json). */
+export function bundledGenusCalibration(): GenusCalibrationFile {
+  return (bundledCalibration ??= parseGenusCalibration(defaultGenusCalibrationJson, 'bundled genus-route calibration'));
+}
+
+/** The embedded, labelled genomes and records of a context that name a genus with BacDive evidence: the latent curve's population. */
+export function genusCalibrationRecords(ctx: Pick<RecommendContext, 'genomes' | 'carriers'>): LatentRecord[] {
+  return [...ctx.genomes.flatMap((g) => (g.latent && g.genus ? [{ genus: g.genus, latent: g.latent, domainCall: g.domainCall }] : [])), ...ctx.carriers];
+}
+
+/** The calibration file of a database (`mediaforge db genus-calibration`): both curves fitted on its records, its active genome VAE and the bundled 16S reference. */
+export function fitGenusCalibrationFile(db: Database, name: string): GenusCalibrationFile {
+  const ctx = buildRecommendContext(db, { phenotypeModel: null, growthModel: null, genusCalibration: null });
+  if (!ctx.modelId) throw new AppError('DATA_INVALID', `${name}: no active genome VAE, so no latent similarities to calibrate`, 'give a database with a genome VAE (mediaforge db build bundles one)');
+  const pairs = genusCalibrationPairs({ records: genusCalibrationRecords(ctx), evidence: ctx.genusEvidence, ssuReference: ctx.ssuReference, neighbors: GENUS_NEIGHBORS });
+  if (!pairs.latent.length) throw new AppError('DATA_INVALID', `${name}: no embedded genome or record names a genus with BacDive media`, 'give a database with linked genomes (mediaforge db build)');
+  return {
+    format: GENUS_CALIBRATION_FORMAT,
+    version: 1,
+    modelId: ctx.modelId,
+    ...fitGenusCalibration(pairs),
+    note: `fitted by \`mediaforge db genus-calibration\` on ${name}: E[media overlap | latent similarity] over its embedded, labelled genomes and records (each against its ${GENUS_NEIGHBORS} nearest records of other genera) and E[media overlap | 16S identity] over the bundled 16S reference (${ctx.ssuReference?.source ?? 'none'}); weighted logistic regression`,
+  };
+}
+
+const FITTED_CALIBRATIONS = new WeakMap<RecommendContext, GenusRouteCalibration>();
+/**
+ * The context's genus-route curves: the shipped ones, or (another genome VAE active) the shipped
+ * 16S curve and a latent curve fitted on this database once (a few seconds).
+ */
+export function genusCalibrationOf(ctx: RecommendContext): GenusRouteCalibration {
+  if (ctx.genusCalibration) return ctx.genusCalibration;
+  let c = FITTED_CALIBRATIONS.get(ctx);
+  if (!c) {
+    c = { latent: fitOverlapCurve(latentCalibrationPairs(genusCalibrationRecords(ctx), ctx.genusEvidence, GENUS_NEIGHBORS)), ssu: bundledGenusCalibration().ssu };
+    FITTED_CALIBRATIONS.set(ctx, c);
+  }
+  return c;
+}
+
 export function bundledGrowthModel(): GrowthModel | null {
   const j = defaultGrowthModelJson as unknown as { format?: string };
   if (!j || !j.format) return null;
@@ -233,7 +284,7 @@ function recipeWeights(m: MediaMatrix): RecommendContext['recipe'] {
 }
 
 /** Everything the ranking needs from the database, built once (the worker caches it). */
-export function buildRecommendContext(db: Database, options: { phenotypeModel?: PhenotypeModel | null; dnaPhenotypeModel?: PhenotypeModel | null; growthModel?: GrowthModel | null; ssuReference?: SsuReference | null } = {}): RecommendContext {
+export function buildRecommendContext(db: Database, options: { phenotypeModel?: PhenotypeModel | null; dnaPhenotypeModel?: PhenotypeModel | null; growthModel?: GrowthModel | null; ssuReference?: SsuReference | null; genusCalibration?: GenusRouteCalibration | null } = {}): RecommendContext {
   const modelId = getActiveModelId(db);
   const labOutcomes = loadLab(db);
   const vectors = { emb: modelId ? loadEmbeddings(db, modelId) : null, calls: loadDomainCalls(db) };
@@ -301,6 +352,7 @@ export function buildRecommendContext(db: Database, options: { phenotypeModel?: 
     domainSamples: loadDomainSamples(db, storedProtein),
     domainClassifiers: new Map(),
     ssuReference: options.ssuReference === undefined ? bundledSsuReference() : options.ssuReference,
+    genusCalibration: options.genusCalibration !== undefined ? options.genusCalibration : bundledGenusCalibration().modelId === modelId ? bundledGenusCalibration() : null,
     evidenceWeights: growthModel?.evidenceWeights?.length === BASE_FEATURES.length ? growthModel.evidenceWeights : null,
   };
   return built;
@@ -322,7 +374,7 @@ function genusEvidenceWithout(ctx: RecommendContext, genus: string, drop: Readon
 }
 
 /** The genera and their synonyms (GENUS_SYNONYMS), in the database's spelling. */
-function withSynonyms(genera: ReadonlySet<string>): Set<string> {
+export function withSynonyms(genera: ReadonlySet<string>): Set<string> {
   const out = new Set(genera);
   for (const g of genera) for (const v of genusVariants(g)) out.add(v.charAt(0).toUpperCase() + v.slice(1));
   return out;
@@ -514,14 +566,19 @@ export interface RecommendOptions {
    */
   domainFallback?: 'proteome' | 'proteome-domain-only' | 'neighbors';
   /**
-   * How the query's 16S region (515F–1390R) feeds the genus route: 'identified' (default), a genus
-   * whose reference sequence is ≥ GENUS_IDENTITY identical joins first, ahead of the genera named by
-   * the nearest genomes; 'nearest', the 3 genera nearest by 16S replace those (only the ones
-   * ≥ GENUS_IDENTITY when the best is); 'replace', the genera ≥ GENUS_IDENTITY (up to 3) replace
-   * them, and without one the nearest genomes' genera stay; 'off'. eval media --variants measures
-   * them all.
+   * How the query's 16S region (515F–1390R) feeds the genus route: 'calibrated' (the default), the
+   * 3 genera nearest by 16S and the genera named by the nearest genomes on one scale, their expected
+   * media overlap (`genusCalibration`, else genusCalibrationOf(ctx); genus-route-calibration.ts):
+   * the GENUS_K highest, weighted by it (without embeddings: 'identified'); 'identified' (the
+   * default until 2026-12-02), a genus whose reference sequence is ≥ GENUS_IDENTITY identical joins
+   * first, ahead of the genera named by the nearest genomes, each weighted by its similarity;
+   * 'nearest', the 3 genera nearest by 16S replace those (only the ones ≥ GENUS_IDENTITY when the
+   * best is); 'replace', the genera ≥ GENUS_IDENTITY (up to 3) replace them, and without one the
+   * nearest genomes' genera stay; 'off'. eval media --variants measures them all.
    */
-  ssuGenera?: 'identified' | 'nearest' | 'replace' | 'off';
+  ssuGenera?: 'identified' | 'nearest' | 'replace' | 'calibrated' | 'off';
+  /** The curves of ssuGenera 'calibrated' (evaluation: refitted without the held-out genus); default genusCalibrationOf(ctx). */
+  genusCalibration?: GenusRouteCalibration;
   /** recommendMedia: this query's predictConditions result, when the caller already has it (it is not predicted again). */
   predicted?: ReturnType<typeof predictConditions>;
 }
@@ -539,7 +596,7 @@ export interface MediumEvidence {
   domainSource: DomainSource;
   neighbors: NeighborEvidence[];
   /** The genus route's genera, each with the nearest genome or record that names it, or the 16S reference sequence that placed the query in it. */
-  genera: { genus: string; similarity: number; via: { genomeId: number; name: string }; ssu?: SsuGenusMatch }[];
+  genera: { genus: string; similarity: number; via: { genomeId: number; name: string }; ssu?: SsuGenusMatch; /** ssuGenera 'calibrated': the expected media overlap that weighs it (else the similarity does). */ weight?: number }[];
   /** The genera nearest to the query's 16S region (best first; none without a region or reference). */
   ssuMatches: SsuGenusMatch[];
   /** Candidate medium indices (into ctx.matrix.mediumIds). */
@@ -587,7 +644,7 @@ function proteomeDomain(ctx: RecommendContext, query: GenomeQuery, excluded: Rea
 }
 
 /** The features of every candidate medium for a query (the growth predictor's input). */
-export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, conditions: GrowthConditions, options: Pick<RecommendOptions, 'excludeGenus' | 'excludeGenera' | 'excludeGenomeId' | 'excludeScope' | 'excludeStrains' | 'conditionAwareNeighbors' | 'domainFallback' | 'ssuGenera'> = {}): MediumEvidence {
+export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, conditions: GrowthConditions, options: Pick<RecommendOptions, 'excludeGenus' | 'excludeGenera' | 'excludeGenomeId' | 'excludeScope' | 'excludeStrains' | 'conditionAwareNeighbors' | 'domainFallback' | 'ssuGenera' | 'genusCalibration'> = {}): MediumEvidence {
   const excluded = new Set<string>([...(options.excludeGenera ?? []), ...(options.excludeGenus ? [options.excludeGenus] : [])]);
   /** Genera left out of the strain-side sources (strains, taxon records, conditions, the 16S reference). */
   const strainExcluded = options.excludeScope === 'genomes' ? new Set<string>() : excluded;
@@ -670,15 +727,26 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
   }
   // 16S: the genera whose reference 16S is nearest to the query's (a held-out genus's synonyms are
   // left out too, as old names of the same organisms).
-  const ssuMode = options.ssuGenera ?? 'identified';
+  // The calibrated route weighs latent similarities; a context without embeddings keeps the identified genus.
+  const ssuMode = options.ssuGenera === 'calibrated' || options.ssuGenera === undefined ? (latentSim ? 'calibrated' : 'identified') : options.ssuGenera;
   const ssuMatches = query.ssuRegion && ctx.ssuReference ? nearestSsuGenera(ctx.ssuReference, query.ssuRegion, { excluded: withSynonyms(strainExcluded) }).filter((m) => ctx.genusEvidence.has(m.genus)) : [];
   const ssuVia = { genomeId: -1, name: '16S rRNA reference' };
-  if (ssuMode !== 'off' && ssuMatches.length) {
+  if (ssuMode === 'calibrated') {
+    const cal = options.genusCalibration ?? genusCalibrationOf(ctx);
+    const pool: MediumEvidence['genera'] = [];
+    for (const m of ssuMatches.slice(0, GENUS_K)) pool.push({ genus: m.genus, similarity: m.identity, via: { ...ssuVia, name: `${m.species} 16S (${m.accession})` }, ssu: m, weight: expectedOverlap(cal.ssu, m.identity) });
+    for (const t of named.slice(0, GENUS_NEIGHBORS)) {
+      const g = t.genus;
+      if (g && !strainExcluded.has(g) && ctx.genusEvidence.has(g)) pool.push({ genus: g, similarity: t.similarity, via: t.via, weight: expectedOverlap(cal.latent, t.similarity) });
+    }
+    pool.sort((a, b) => b.weight! - a.weight!);
+    for (const p of pool) if (genera.length < GENUS_K && !genera.some((x) => x.genus === p.genus)) genera.push(p);
+  } else if (ssuMode !== 'off' && ssuMatches.length) {
     const identified = ssuMatches.filter((m) => m.identity >= GENUS_IDENTITY);
     const picks = ssuMode === 'identified' ? identified.slice(0, 1) : ssuMode === 'replace' ? identified.slice(0, GENUS_K) : (identified.length ? identified : ssuMatches).slice(0, GENUS_K);
     for (const m of picks) genera.push({ genus: m.genus, similarity: m.identity, via: { ...ssuVia, name: `${m.species} 16S (${m.accession})` }, ssu: m });
   }
-  if ((ssuMode !== 'nearest' && ssuMode !== 'replace') || !genera.length) {
+  if (ssuMode !== 'calibrated' && ((ssuMode !== 'nearest' && ssuMode !== 'replace') || !genera.length)) {
     for (const t of named.slice(0, GENUS_NEIGHBORS)) {
       if (genera.length >= GENUS_K) break;
       const g = t.genus;
@@ -687,10 +755,11 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
     }
   }
   const gen = new Float64Array(n);
-  const gsum = genera.reduce((a, g) => a + Math.max(0, g.similarity), 0) || 1;
+  const weightOf = (g: MediumEvidence['genera'][number]) => Math.max(0, g.weight ?? g.similarity);
+  const gsum = genera.reduce((a, g) => a + weightOf(g), 0) || 1;
   for (const g of genera) {
     const e = genusEvidenceWithout(ctx, g.genus, dropStrains);
-    const w = Math.max(0, g.similarity) / gsum;
+    const w = weightOf(g) / gsum;
     const total = e.strains + e.taxon.size;
     if (!total) continue;
     for (const [m, c] of e.media) {

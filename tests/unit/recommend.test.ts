@@ -14,7 +14,8 @@ import { getGenomeCounts } from '../../src/db/genomes';
 import { loadEmbeddings } from '../../src/db/models';
 import { mediumVector, weightedJaccard } from '../../src/media/media-vectors';
 import type { GenomeQuery } from '../../src/media/media-api-types';
-import { buildRecommendContext, CVAE_CANDIDATES, CVAE_WEIGHT, GENUS_K, jaccardRow, predictConditions, queryOfGenome, rankMedia, recommendMedia, refreshLabOutcomes, type RecommendContext } from '../../src/media/recommend';
+import { buildRecommendContext, CVAE_CANDIDATES, CVAE_WEIGHT, GENUS_K, genusCalibrationOf, jaccardRow, predictConditions, queryOfGenome, rankMedia, recommendMedia, refreshLabOutcomes, type RecommendContext } from '../../src/media/recommend';
+import { expectedOverlap } from '../../src/media/genus-route-calibration';
 import { cvaeScoresOf } from '../../src/media/cvae-evidence';
 import { GENUS_IDENTITY } from '../../src/media/ssu-reference';
 import { linkedStrainIds } from '../../src/db/link';
@@ -116,11 +117,24 @@ describe('recommendMedia on the bundled snapshot', () => {
     expect(r.rrna_16s).toMatchObject({ identified_genus: 'Methanothermobacter' });
     expect(r.media.some((m) => m.reasons.some((x) => /BacDive strains of Methanothermobacter grow on it — its 16S rRNA is 100\.0 % identical to Methanothermobacter /.test(x)))).toBe(true);
     // Leave-genus-out: the genus is gone from the 16S reference too; Methanobacterium (≥ 94.5 %) is identified instead.
-    const held = rankMedia(ctx, q, { excludeGenus: 'Methanothermobacter' }).evidence;
+    const held = rankMedia(ctx, q, { excludeGenus: 'Methanothermobacter', ssuGenera: 'identified' }).evidence;
     expect(held.ssuMatches.some((m) => m.genus === 'Methanothermobacter')).toBe(false);
     expect(held.genera[0]).toMatchObject({ genus: 'Methanobacterium' });
     expect(held.genera[0].similarity).toBeGreaterThanOrEqual(GENUS_IDENTITY);
     expect(held.genera.length).toBeLessThanOrEqual(GENUS_K);
+    // Calibrated (the default): the 3 genera nearest by 16S and the near genomes' genera on one scale,
+    // the expected media overlap; the GENUS_K highest, each weighted by it.
+    const cal = genusCalibrationOf(ctx);
+    expect(cal, 'the shipped curves were fitted on the snapshot’s genome VAE').toBe(ctx.genusCalibration);
+    const calibrated = rankMedia(ctx, q, { excludeGenus: 'Methanothermobacter' }).evidence;
+    expect(calibrated.ssuMatches).toEqual(held.ssuMatches);
+    expect(calibrated.genera.length).toBe(GENUS_K);
+    expect(calibrated.genera.map((g) => g.genus)).toContain('Methanobacterium');
+    for (const g of calibrated.genera) expect(g.weight, g.genus).toBeCloseTo(expectedOverlap(g.ssu ? cal.ssu : cal.latent, g.similarity), 12);
+    const w = calibrated.genera.map((g) => g.weight!);
+    expect(w).toEqual([...w].sort((a, b) => b - a));
+    // Every 16S genus left out weighs no more than the last one taken.
+    for (const m of held.ssuMatches.slice(0, GENUS_K)) if (!calibrated.genera.some((g) => g.genus === m.genus)) expect(expectedOverlap(cal.ssu, m.identity)).toBeLessThanOrEqual(w[w.length - 1]);
     // Off: the genus route is the nearest genomes' genera alone, as before.
     const off = rankMedia(ctx, q, { excludeGenus: 'Methanothermobacter', ssuGenera: 'off' }).evidence;
     expect(off.genera.every((x) => !x.ssu)).toBe(true);
@@ -132,6 +146,10 @@ describe('recommendMedia on the bundled snapshot', () => {
     expect(replace.genera.map((x) => x.genus)).toEqual(held.ssuMatches.filter((m) => m.identity >= GENUS_IDENTITY).slice(0, GENUS_K).map((m) => m.genus));
     const noRegion = { ...q, ssuRegion: null };
     expect(rankMedia(ctx, noRegion, { excludeGenus: 'Methanothermobacter', ssuGenera: 'replace' }).evidence.genera).toEqual(rankMedia(ctx, noRegion, { excludeGenus: 'Methanothermobacter', ssuGenera: 'off' }).evidence.genera);
+    // Without a region the calibrated route takes the same genera as 'off', weighted by their overlap.
+    const calNoRegion = rankMedia(ctx, noRegion, { excludeGenus: 'Methanothermobacter' }).evidence.genera;
+    expect(calNoRegion.map((g) => g.genus)).toEqual(rankMedia(ctx, noRegion, { excludeGenus: 'Methanothermobacter', ssuGenera: 'off' }).evidence.genera.map((g) => g.genus));
+    expect(calNoRegion.every((g) => !g.ssu && g.weight! > 0)).toBe(true);
     // A synonym of a held-out genus is left out of the 16S reference too (Methanosaeta for Methanothrix).
     const mt = queryOfGenome(db, genomeOf('Methanothrix soehngenii'));
     expect(rankMedia(ctx, mt, { excludeGenus: 'Methanothrix' }).evidence.ssuMatches.some((m) => m.genus === 'Methanothrix' || m.genus === 'Methanosaeta')).toBe(false);
@@ -148,6 +166,7 @@ describe('recommendMedia on the bundled snapshot', () => {
     expect(ev.neighbors.some((n) => n.genome.genus === 'Escherichia')).toBe(false);
     expect(['Escherichia', 'Shigella']).toContain(ev.genera[0].genus);
     expect(ev.genera[0].ssu?.identity).toBeGreaterThan(0.98);
+    expect(ev.genera.some((g) => g.genus === 'Escherichia' && g.ssu)).toBe(true);
     const off = rankMedia(ctx, q, { excludeGenus: 'Escherichia', excludeScope: 'genomes', excludeStrains: own, ssuGenera: 'off' }).evidence;
     expect(off.genera.some((x) => x.genus === 'Escherichia')).toBe(false);
   });
@@ -390,6 +409,7 @@ describe('evaluation on a fixed tiny split', () => {
       ...FIRST_PICK_VARIANTS.map((v) => `first pick: ${v.name}`),
       'first pick: nested selection',
       expect.stringMatching(new RegExp(`^mediaforge without the 16S reference \\(${rep.genomes} queries placed by 16S, \\d at >= 94\\.5 %\\)$`)),
+      "mediaforge, genus route = the genus identified by 16S (>= 94.5 %) first, then the genomes' genera, by similarity (before 2026-12-02)",
       'mediaforge, genus route = the 3 genera nearest by 16S',
       'mediaforge, genus route = the genera identified by 16S (>= 94.5 %) when there are any',
     ]);
@@ -411,14 +431,15 @@ describe('evaluation on a fixed tiny split', () => {
     expect(rep.cvae).toBeNull();
   });
 
-  it('--genus-in-bacdive: each genome as one of a genus BacDive knows and the genome collection does not, without 16S, identified by 16S, nearest by 16S, identified in place of the genomes’ genera', () => {
+  it('--genus-in-bacdive: each genome as one of a genus BacDive knows and the genome collection does not, without 16S, identified by 16S, nearest by 16S, identified in place of the genomes’ genera, and the calibrated route', () => {
     const pick = new Set(['Escherichia coli', 'Methanospirillum hungatei']);
     const rep = evaluateMedia(db, { queryFilter: (g) => pick.has(g.species ?? ''), genusInBacdive: true });
     const rows = rep.variants.filter((v) => v.name.startsWith('genus known to BacDive only'));
-    expect(rows.map((v) => v.name.replace(/^genus known to BacDive only \(own strains out\): mediaforge /, ''))).toEqual(['without the 16S reference', 'with the genus identified by 16S (>= 94.5 %)', 'genus route = the 3 genera nearest by 16S', 'genus route = the genera identified by 16S (>= 94.5 %) when there are any']);
+    expect(rows.map((v) => v.name.replace(/^genus known to BacDive only \(own strains out\): mediaforge /, ''))).toEqual(['without the 16S reference', 'with the genus identified by 16S (>= 94.5 %), by similarity (before 2026-12-02)', 'genus route = the 3 genera nearest by 16S', 'genus route = the genera identified by 16S (>= 94.5 %) when there are any', '(the product): 16S and genome genera weighed by their expected media overlap']);
     for (const v of rows) expect(v.hits.all.queries).toBe(rep.genomes);
     // Both have their genus in the 16S reference: identified, their genus's other strains name a known medium.
     expect(rows[1].hits.all.top10).toBe(1);
+    expect(rows[4].hits.all.top10).toBe(1);
   });
 
   it('--no-rrna: every genome without its rRNA call, the domain from the proteome, measured against the neighbours’ domain', () => {

@@ -1,4 +1,4 @@
-/** `mediaforge db build|stats|check|import|export-workspace|preview|ssu-reference`: the growth database from the command line. */
+/** `mediaforge db build|stats|check|import|export-workspace|preview|ssu-reference|genus-calibration`: the growth database from the command line. */
 import { existsSync, readFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { relative, resolve } from 'node:path';
@@ -19,6 +19,8 @@ import { UsageError } from '../cli-error';
 import { onePositional, parseCommandArgs, requiredOption, runSubcommand } from '../command-args';
 import { nodeFileSource } from '../node-source';
 import { buildSsuReference } from '../../media/ssu-reference-build';
+import { expectedOverlap, type OverlapCurve } from '../../media/genus-route-calibration';
+import { fitGenusCalibrationFile } from '../../media/recommend';
 import { parseTsv } from '../../db/tsv';
 
 export const SUMMARY = 'build, check, import, share (workspace files) and report on the growth database snapshot';
@@ -36,6 +38,8 @@ Commands:
            models, lab outcomes) as one workspace file
   preview  what is in a snapshot or workspace file, and what importing it would do
   ssu-reference  build the 16S rRNA reference (src/media/ssu-reference.tsv.gz) from a 16S FASTA
+  genus-calibration  fit the media ranking's genus-route curves on a database
+           (src/media/genus-route-calibration.default.json)
 
 Run \`mediaforge db <command> --help\` for the options of one command.
 `;
@@ -52,6 +56,22 @@ Options:
   --data DIR   the shared data folder (default ../shared/data)
   --out FILE   where to write (default src/media/ssu-reference.tsv.gz)
   -h, --help   show this help
+`;
+
+const HELP_GENUS_CALIBRATION = `Usage: mediaforge db genus-calibration [--db FILE] [--out FILE]
+
+Fits the two curves that put the media ranking's genus route on one scale: the expected media
+overlap (the share of a genus's BacDive strains and taxon records on media the organism's genus
+uses) given the latent similarity of a near genome or record (its embedded, labelled genomes and
+records, each against its 10 nearest records of other genera), and given the 16S identity to a
+genus's reference sequence (the bundled 16S reference, each genus's first sequence against its 3
+nearest other genera and its own other sequences). Weighted logistic regression, two numbers per
+curve. Takes about a minute. Same database, same file.
+
+Options:
+  --db FILE   snapshot or database file (default: ${DEFAULT_SNAPSHOT})
+  --out FILE  where to write (default src/media/genus-route-calibration.default.json)
+  -h, --help  show this help
 `;
 
 const HELP_BUILD = `Usage: mediaforge db build [--data DIR] [--out FILE] [--model FILE] [--cvae FILE] [--no-genomes] [--report FILE] [--quiet]
@@ -165,7 +185,7 @@ const show = (p: string) => {
 export function run(argv: string[]): Promise<number> {
   return runSubcommand(argv, {
     help: HELP,
-    commands: { build: runBuild, stats: runStats, check: runCheck, import: runImport, 'export-workspace': runExportWorkspace, preview: runPreview, 'ssu-reference': runSsuReference },
+    commands: { build: runBuild, stats: runStats, check: runCheck, import: runImport, 'export-workspace': runExportWorkspace, preview: runPreview, 'ssu-reference': runSsuReference, 'genus-calibration': runGenusCalibration },
   });
 }
 
@@ -328,6 +348,23 @@ async function runSsuReference(argv: string[]): Promise<number> {
   const bytes = outPath.endsWith('.gz') ? gzipSync(Buffer.from(tsv), { level: 9 }) : Buffer.from(tsv);
   writeFileAtomic(outPath, bytes);
   out(`wrote ${show(outPath)}: ${report.entries} sequences of ${report.genera} genera (${mb(bytes.length)}); read ${report.sequences} sequences, ${report.named} named, ${report.inBacDive} of BacDive genera, ${report.withRegion} with the 515F–1390R region\n`);
+  return 0;
+}
+
+async function runGenusCalibration(argv: string[]): Promise<number> {
+  const args = parseCommandArgs(argv, { db: { type: 'string' }, out: { type: 'string' } }, HELP_GENUS_CALIBRATION);
+  if (!args) return 0;
+  const { values } = args;
+  const { db, name } = await openCliDatabase(values.db, { integrityCheck: false });
+  try {
+    const file = fitGenusCalibrationFile(db, name);
+    const outPath = resolve(values.out ?? resolve(repoRoot(), 'src/media/genus-route-calibration.default.json'));
+    writeFileAtomic(outPath, Buffer.from(JSON.stringify(file, null, 2) + '\n'));
+    const at = (c: OverlapCurve, xs: number[]) => xs.map((x) => `${x}: ${expectedOverlap(c, x).toFixed(2)}`).join(', ');
+    out(`wrote ${show(outPath)}: latent similarity (${file.latent.pairs} pairs, ${file.latent.genera} genera) ${at(file.latent, [0.6, 0.8, 0.95])}; 16S identity (${file.ssu.pairs} pairs, ${file.ssu.genera} genera) ${at(file.ssu, [0.9, 0.945, 0.99])}\n`);
+  } finally {
+    db.close();
+  }
   return 0;
 }
 

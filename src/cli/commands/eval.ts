@@ -61,13 +61,16 @@ Options:
   --genus-in-bacdive  also rank every genome as one of a genus that BacDive knows and the genome
               collection does not (what 16S identification is for): its genus left out of the
               genomes and records only, its own linked BacDive strains out of every strain source;
-              without the 16S reference, with the genus identified by 16S, with the 3 genera
-              nearest by 16S, and with the genera identified by 16S in place of the nearest
-              genomes' genera
+              without the 16S reference, with the genus identified by 16S (by similarity, the
+              route before 2026-12-02), with the 3 genera nearest by 16S, with the genera
+              identified by 16S in place of the nearest genomes' genera, and the product's
+              (16S and genome genera weighed by their expected media overlap)
   --variants  also rank with each evidence-weight variant (EVIDENCE_VARIANTS, media-eval.ts):
               fixed, nested-tuned, and selected by nested leave-genus-out; the first-pick rules; and
-              the genus route without the 16S reference, with the 3 genera nearest by 16S, and
-              with the genera identified by 16S (>= 94.5 %) in place of the nearest genomes'
+              the genus route without the 16S reference, with the genus identified by 16S first
+              and every genus weighted by its similarity (before 2026-12-02), with the 3 genera
+              nearest by 16S, and with the genera identified by 16S (>= 94.5 %) in place of the
+              nearest genomes'
   --cvae      also measure the recipe CVAE's likelihood log p(medium | condition) as a ranker
               and fused into the score. The bundled CVAE saw every genus, so it is not used:
               ${CVAE_FOLDS} CVAEs are trained on genus folds (a hash of the genus; each without the
