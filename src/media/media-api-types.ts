@@ -89,10 +89,18 @@ export interface RecommendResult {
   /**
    * Where the query's 16S rRNA region (515F–1390R) places it among BacDive genera: the nearest
    * genera of the 16S reference, best first (identity 0..1), and the genus it is identified as
-   * (identity ≥ 0.945, Yarza et al. 2014), whose strains' media count in the ranking; null without
-   * a 16S region.
+   * (identity ≥ 0.945, Yarza et al. 2014); null without a 16S region. Which of them count is in
+   * `genus_route`.
    */
   rrna_16s: { identified_genus: string | null; nearest: { genus: string; species: string; accession: string; identity: number }[]; reference: string } | null;
+  /**
+   * The genera whose BacDive strains' and taxon records' media stand for the query (the genus
+   * route), heaviest first: named by its 16S region or by a near genome or record (`via`), its
+   * similarity (16S identity or latent similarity, 0..1), the media overlap expected at that
+   * similarity (null where the route weighs by similarity: a database without genome embeddings),
+   * and its share of the route's weight (the shares sum to 1).
+   */
+  genus_route: { genus: string; source: '16S' | 'genome'; via: string; similarity: number; expected_overlap: number | null; share: number }[];
   media: RecommendedMedium[];
 }
 

@@ -1057,8 +1057,23 @@ export function recommendMedia(ctx: RecommendContext, query: GenomeQuery, option
             reference: ctx.ssuReference.source,
           }
         : null,
+    genus_route: genusRouteJson(evidence.genera),
     media,
   };
+}
+
+/** The genus route as RecommendResult.genus_route: each genus's source, similarity, expected overlap and share of the weight. */
+function genusRouteJson(genera: MediumEvidence['genera']): RecommendResult['genus_route'] {
+  const w = genera.map((g) => Math.max(0, g.weight ?? g.similarity));
+  const sum = w.reduce((a, b) => a + b, 0) || 1;
+  return genera.map((g, i) => ({
+    genus: g.genus,
+    source: g.ssu ? '16S' : 'genome',
+    via: g.ssu ? `${g.ssu.species} (${g.ssu.accession})` : g.via.name,
+    similarity: Number(g.similarity.toFixed(4)),
+    expected_overlap: g.weight === undefined ? null : Number(g.weight.toFixed(4)),
+    share: Number((w[i] / sum).toFixed(4)),
+  }));
 }
 
 /** A database genome as a query (evaluation; the latent vector is the stored embedding). */

@@ -130,6 +130,8 @@ describe('Media tab', () => {
     expect((await page.getByTestId('domain-used').textContent())?.replace(/\s+/g, ' ').trim()).toMatch(/^Domain from rRNA genes: bacteria · model /);
     // Where its 16S rRNA places it: the nearest reference of its genus (SILVA 93 has M. pneumoniae, not M. genitalium).
     expect((await page.getByTestId('rrna-16s').textContent())?.replace(/\s+/g, ' ').trim()).toMatch(/^16S rRNA: \d+\.\d % identical to Mycoplasmoides pneumoniae \(\w+\) — genus Mycoplasmoides: its BacDive strains' media count$/);
+    // The genera standing for it, heaviest first: its 16S genus, with its share of the genus evidence.
+    expect((await page.getByTestId('genus-route').textContent())?.replace(/\s+/g, ' ').trim()).toMatch(/^Genera standing for it: Mycoplasmoides \(16S \d+\.\d %, \d+ %\)(; \w+ \((16S \d+\.\d %|near genome [01]\.\d\d), \d+ %\)){0,2}$/);
     console.log('predicted:', (await page.getByTestId('predicted-temperature').textContent())?.trim(), '|', (await page.getByTestId('predicted-salinity').textContent())?.trim());
 
     // (b) Ranked media with reasons and scores.

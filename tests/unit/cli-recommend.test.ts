@@ -27,7 +27,18 @@ function disguise(src: string, name: string): string {
 }
 
 function checkSchema(r: Record<string, unknown>) {
-  expect(Object.keys(r).sort()).toEqual(['conditions_used', 'domain_used', 'media', 'neighbors', 'predicted_conditions', 'rrna_16s']);
+  expect(Object.keys(r).sort()).toEqual(['conditions_used', 'domain_used', 'genus_route', 'media', 'neighbors', 'predicted_conditions', 'rrna_16s']);
+  // The genera standing for the genome, heaviest first, their shares summing to 1.
+  const route = r.genus_route as { genus: string; source: string; via: string; similarity: number; expected_overlap: number | null; share: number }[];
+  expect(route.length).toBeGreaterThan(0);
+  expect(route.length).toBeLessThanOrEqual(3);
+  for (const g of route) {
+    expect(Object.keys(g).sort()).toEqual(['expected_overlap', 'genus', 'share', 'similarity', 'source', 'via']);
+    expect(['16S', 'genome']).toContain(g.source);
+    expect(g.similarity).toBeLessThanOrEqual(1);
+  }
+  expect(route.reduce((a, g) => a + g.share, 0)).toBeCloseTo(1, 3);
+  for (let i = 1; i < route.length; i++) expect(route[i - 1].share).toBeGreaterThanOrEqual(route[i].share);
   // Where the 16S rRNA places the genome: null without a 16S region, else the nearest genera, best first.
   const s = r.rrna_16s as { identified_genus: string | null; nearest: Record<string, unknown>[]; reference: string } | null;
   if (s) {
@@ -86,6 +97,10 @@ describe('mediaforge recommend', () => {
     // Its 16S rRNA names its genus (M. pneumoniae is the nearest reference of Mycoplasmoides).
     expect(out.rrna_16s.identified_genus).toBe('Mycoplasmoides');
     expect(out.rrna_16s.nearest[0]).toMatchObject({ genus: 'Mycoplasmoides', species: 'Mycoplasmoides pneumoniae' });
+    // … and that genus stands for it first, through the 16S, at its expected media overlap.
+    expect(out.genus_route[0]).toMatchObject({ genus: 'Mycoplasmoides', source: '16S', via: expect.stringMatching(/^Mycoplasmoides pneumoniae \(\w+\)$/) });
+    expect(out.genus_route[0].expected_overlap).toBeGreaterThan(0.5);
+    expect(out.genus_route[0].share).toBeGreaterThan(out.genus_route[1].share);
     expect(out.predicted_conditions.temperature_c.value).toBeGreaterThan(25);
     expect(out.predicted_conditions.temperature_c.value).toBeLessThan(45);
     json = r.stdout;

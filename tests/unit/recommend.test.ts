@@ -115,6 +115,14 @@ describe('recommendMedia on the bundled snapshot', () => {
     expect(own.genera[0]).toMatchObject({ genus: 'Methanothermobacter', ssu: { genus: 'Methanothermobacter' } });
     const r = recommendMedia(ctx, q, { top: 10 });
     expect(r.rrna_16s).toMatchObject({ identified_genus: 'Methanothermobacter' });
+    // genus_route: the evidence's genera, each with its source, similarity, expected overlap and share of the weight.
+    expect(r.genus_route.map((g) => g.genus)).toEqual(own.genera.map((g) => g.genus));
+    expect(r.genus_route[0]).toMatchObject({ genus: 'Methanothermobacter', source: '16S', similarity: 1 });
+    const ws = own.genera.map((g) => g.weight!);
+    r.genus_route.forEach((g, i) => {
+      expect(g.expected_overlap).toBeCloseTo(ws[i], 4);
+      expect(g.share).toBeCloseTo(ws[i] / ws.reduce((a, b) => a + b, 0), 4);
+    });
     expect(r.media.some((m) => m.reasons.some((x) => /BacDive strains of Methanothermobacter grow on it — its 16S rRNA is 100\.0 % identical to Methanothermobacter /.test(x)))).toBe(true);
     // Leave-genus-out: the genus is gone from the 16S reference too; Methanobacterium (≥ 94.5 %) is identified instead.
     const held = rankMedia(ctx, q, { excludeGenus: 'Methanothermobacter', ssuGenera: 'identified' }).evidence;

@@ -100,6 +100,7 @@ export function formatRecommendation(file: string, r: RecommendResult): string {
   L.push(`  ranked for: ${used.length ? used.join(', ') : 'no known conditions'}`);
   for (const n of p.notes) L.push(`  note: ${n}`);
   L.push(`  nearest genomes: ${r.neighbors.map((n) => `${n.name} (${n.similarity.toFixed(2)})`).join('; ') || 'none'}`);
+  L.push(`  genera standing for it: ${r.genus_route.map((g) => `${g.genus} (${g.source === '16S' ? `16S ${(100 * g.similarity).toFixed(1)} %` : `near genome ${g.similarity.toFixed(2)}`}; ${Math.round(100 * g.share)} % of the genus evidence)`).join('; ') || 'none'}`);
   L.push('', 'rank  medium    P(growth)  score    name');
   r.media.forEach((m, i) => {
     const prob = m.growth_probability === null ? '–' : m.growth_probability.toFixed(2);
