@@ -26,9 +26,9 @@ import { fuseRankings, hitRates, latentSimilarity, loadStrainMedia, rankByNeighb
 import { mediumVector, weightedJaccard } from './media-vectors';
 import { mediumTraits } from './medium-traits';
 import { cvaeScoresOf, type CvaeMediumScores } from './cvae-evidence';
-import { buildRecommendContext, CVAE_WEIGHT_A_PRIORI, FALLBACK_WEIGHTS, GENUS_NEIGHBORS, genusCalibrationRecords, mediumEvidence, queryOfGenome, rankMedia, withSynonyms, type RecommendContext } from './recommend';
+import { buildRecommendContext, contextCalibrationPairs, CVAE_WEIGHT_A_PRIORI, FALLBACK_WEIGHTS, mediumEvidence, queryOfGenome, rankMedia, withSynonyms, type RecommendContext } from './recommend';
 import { GENUS_IDENTITY } from './ssu-reference';
-import { fitGenusCalibration, genusCalibrationPairs as calibrationPairsOf, type GenusRouteCalibration } from './genus-route-calibration';
+import { fitGenusCalibration, type GenusRouteCalibration } from './genus-route-calibration';
 import { linkedStrainIds } from '../db/link';
 
 export const RANKERS = ['popular', 'kmer4-neighbors', 'latent-neighbors', 'fused-rrf', 'mediaforge', 'mediaforge-tuned', 'mediaforge-lr'] as const;
@@ -237,7 +237,7 @@ export function trainShippedGrowthModel(db: Database, o: MediaEvalOptions & { cr
  * and 16S reference (about a minute); fits are cached by the genera left out.
  */
 function genusCalibrations(ctx: RecommendContext): (genera: readonly (string | null)[]) => GenusRouteCalibration {
-  const pairs = calibrationPairsOf({ records: genusCalibrationRecords(ctx), evidence: ctx.genusEvidence, ssuReference: ctx.ssuReference, neighbors: GENUS_NEIGHBORS });
+  const pairs = contextCalibrationPairs(ctx);
   const fits = new Map<string, GenusRouteCalibration>();
   return (genera) => {
     const set = withSynonyms(new Set(genera.filter((g): g is string => !!g)));

@@ -48,7 +48,7 @@ import { genusOf } from '../ml/genus-split';
 import { genusVariants } from '../db/taxon-names';
 import { bundledSsuReference, GENUS_IDENTITY, nearestSsuGenera, type SsuGenusMatch, type SsuReference } from './ssu-reference';
 import { cvaeRankTerm, cvaeReason, type CvaeMediumScores } from './cvae-evidence';
-import { expectedOverlap, fitGenusCalibration, fitOverlapCurve, GENUS_CALIBRATION_FORMAT, genusCalibrationPairs, latentCalibrationPairs, parseGenusCalibration, type GenusCalibrationFile, type GenusRouteCalibration, type LatentRecord } from './genus-route-calibration';
+import { expectedOverlap, fitGenusCalibration, fitOverlapCurve, GENUS_CALIBRATION_FORMAT, genusCalibrationPairs, latentCalibrationPairs, parseGenusCalibration, type CalibrationPair, type GenusCalibrationFile, type GenusCalibrationPairs, type GenusRouteCalibration, type LatentRecord } from './genus-route-calibration';
 import defaultGenusCalibrationJson from './genus-route-calibration.default.json';
 import { classifyDomain, trainDomainClassifier, type DomainClassifier, type DomainSample } from './domain-classifier';
 import { CONDITION_KERNEL, conditionMatch, genomeConditions, loadStrainMediumConditions, strainConditions, type Conditions } from './condition-ranking';
@@ -209,11 +209,21 @@ export function genusCalibrationRecords(ctx: Pick<RecommendContext, 'genomes' | 
   return [...ctx.genomes.flatMap((g) => (g.latent && g.genus ? [{ genus: g.genus, latent: g.latent, domainCall: g.domainCall }] : [])), ...ctx.carriers];
 }
 
+/** The latent curve's pairs of a context: each embedded, labelled record against its GENUS_NEIGHBORS nearest records of other genera. */
+export function contextLatentPairs(ctx: Pick<RecommendContext, 'genomes' | 'carriers' | 'genusEvidence'>): CalibrationPair[] {
+  return latentCalibrationPairs(genusCalibrationRecords(ctx), ctx.genusEvidence, GENUS_NEIGHBORS);
+}
+
+/** Both curves' pairs of a context: its latent pairs and its 16S reference's pairs (slow the first time, then remembered). */
+export function contextCalibrationPairs(ctx: Pick<RecommendContext, 'genomes' | 'carriers' | 'genusEvidence' | 'ssuReference'>): GenusCalibrationPairs {
+  return genusCalibrationPairs({ records: genusCalibrationRecords(ctx), evidence: ctx.genusEvidence, ssuReference: ctx.ssuReference, neighbors: GENUS_NEIGHBORS });
+}
+
 /** The calibration file of a database (`mediaforge db genus-calibration`): both curves fitted on its records, its active genome VAE and the bundled 16S reference. */
 export function fitGenusCalibrationFile(db: Database, name: string): GenusCalibrationFile {
   const ctx = buildRecommendContext(db, { phenotypeModel: null, growthModel: null, genusCalibration: null });
   if (!ctx.modelId) throw new AppError('DATA_INVALID', `${name}: no active genome VAE, so no latent similarities to calibrate`, 'give a database with a genome VAE (mediaforge db build bundles one)');
-  const pairs = genusCalibrationPairs({ records: genusCalibrationRecords(ctx), evidence: ctx.genusEvidence, ssuReference: ctx.ssuReference, neighbors: GENUS_NEIGHBORS });
+  const pairs = contextCalibrationPairs(ctx);
   if (!pairs.latent.length) throw new AppError('DATA_INVALID', `${name}: no embedded genome or record names a genus with BacDive media`, 'give a database with linked genomes (mediaforge db build)');
   return {
     format: GENUS_CALIBRATION_FORMAT,
@@ -233,7 +243,7 @@ export function genusCalibrationOf(ctx: RecommendContext): GenusRouteCalibration
   if (ctx.genusCalibration) return ctx.genusCalibration;
   let c = FITTED_CALIBRATIONS.get(ctx);
   if (!c) {
-    c = { latent: fitOverlapCurve(latentCalibrationPairs(genusCalibrationRecords(ctx), ctx.genusEvidence, GENUS_NEIGHBORS)), ssu: bundledGenusCalibration().ssu };
+    c = { latent: fitOverlapCurve(contextLatentPairs(ctx)), ssu: bundledGenusCalibration().ssu };
     FITTED_CALIBRATIONS.set(ctx, c);
   }
   return c;
@@ -755,11 +765,10 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
     }
   }
   const gen = new Float64Array(n);
-  const weightOf = (g: MediumEvidence['genera'][number]) => Math.max(0, g.weight ?? g.similarity);
-  const gsum = genera.reduce((a, g) => a + weightOf(g), 0) || 1;
+  const gsum = genera.reduce((a, g) => a + genusRouteWeight(g), 0) || 1;
   for (const g of genera) {
     const e = genusEvidenceWithout(ctx, g.genus, dropStrains);
-    const w = weightOf(g) / gsum;
+    const w = genusRouteWeight(g) / gsum;
     const total = e.strains + e.taxon.size;
     if (!total) continue;
     for (const [m, c] of e.media) {
@@ -1062,9 +1071,14 @@ export function recommendMedia(ctx: RecommendContext, query: GenomeQuery, option
   };
 }
 
+/** A genus's weight in the genus route: its expected media overlap (calibrated route) or its raw similarity, never negative. */
+export function genusRouteWeight(g: MediumEvidence['genera'][number]): number {
+  return Math.max(0, g.weight ?? g.similarity);
+}
+
 /** The genus route as RecommendResult.genus_route: each genus's source, similarity, expected overlap and share of the weight. */
 function genusRouteJson(genera: MediumEvidence['genera']): RecommendResult['genus_route'] {
-  const w = genera.map((g) => Math.max(0, g.weight ?? g.similarity));
+  const w = genera.map(genusRouteWeight);
   const sum = w.reduce((a, b) => a + b, 0) || 1;
   return genera.map((g, i) => ({
     genus: g.genus,
