@@ -41,8 +41,8 @@ export function ssuRegionOf(seq: string): string | null {
   return s.finish().ssuRegion;
 }
 
-/** `species`: BacDive species names (strains.tsv). */
-export function buildSsuReference(fasta: string, species: Iterable<string>): { tsv: string; entries: SsuReferenceEntry[]; report: SsuBuildReport } {
+/** `species`: BacDive species names (strains.tsv); `perGenus`: species kept per genus (bench/ts/ssu-identification.ts varies it). */
+export function buildSsuReference(fasta: string, species: Iterable<string>, perGenus = PER_GENUS): { tsv: string; entries: SsuReferenceEntry[]; report: SsuBuildReport } {
   const bySpeciesKey = new Map<string, string>();
   const genera = new Map<string, string>(); // lower case → BacDive spelling
   for (const sp of species) {
@@ -103,7 +103,7 @@ export function buildSsuReference(fasta: string, species: Iterable<string>): { t
 
   const entries: SsuReferenceEntry[] = [];
   for (const genus of [...byGenus.keys()].sort()) {
-    const picks = [...byGenus.get(genus)!.values()].sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0) || (a.species < b.species ? -1 : 1)).slice(0, PER_GENUS);
+    const picks = [...byGenus.get(genus)!.values()].sort((a, b) => (better(a, b) ? -1 : better(b, a) ? 1 : 0) || (a.species < b.species ? -1 : 1)).slice(0, perGenus);
     for (const p of picks.sort((a, b) => (a.species < b.species ? -1 : 1))) entries.push({ genus: p.genus, species: p.species, accession: p.accession, region: p.region });
   }
   report.genera = byGenus.size;
