@@ -32,6 +32,18 @@ function editDistance(a: string, b: string): number {
   return prev[b.length];
 }
 
+/** The same, over the cells with |i − j| ≤ w only (the banded programme the alignment solves). */
+function bandedReference(a: string, b: string, w: number): number {
+  const D = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(Infinity));
+  for (let i = 0; i <= a.length; i++) {
+    for (let j = Math.max(0, i - w); j <= Math.min(b.length, i + w); j++) {
+      if (i === 0 || j === 0) D[i][j] = i + j;
+      else D[i][j] = Math.min(D[i - 1][j - 1] + (a[i - 1] === b[j - 1] && a[i - 1] !== 'N' ? 0 : 1), D[i - 1][j] + 1, D[i][j - 1] + 1);
+    }
+  }
+  return D[a.length][b.length];
+}
+
 function mutate(s: string, seed: number, subs: number, indels: number): string {
   let x = seed;
   const rnd = (n: number) => {
@@ -61,6 +73,21 @@ describe('banded alignment identity', () => {
       const a = randomDna(300, seed);
       const b = mutate(a, seed * 7, 20, 6);
       expect(bandedEditDistance(enc(a), enc(b))).toBe(editDistance(a, b));
+    }
+  });
+
+  it('equals the banded programme exactly when the path would leave the band (short sequences, narrow bands, Ns)', () => {
+    let x = 7;
+    const rnd = (n: number) => {
+      x = (x * 1103515245 + 12345) >>> 0;
+      return (x >>> 8) % n;
+    };
+    const word = (n: number) => Array.from({ length: n }, () => 'ACGTN'[rnd(5)]).join('');
+    for (let t = 0; t < 3000; t++) {
+      const a = word(rnd(40));
+      const b = rnd(2) ? word(rnd(40)) : mutate(a || 'A', t, rnd(8), rnd(6));
+      const band = rnd(6);
+      expect(bandedEditDistance(enc(a), enc(b), band), `${a} ${b} band ${band}`).toBe(bandedReference(a, b, band + Math.abs(a.length - b.length)));
     }
   });
 
