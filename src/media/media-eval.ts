@@ -22,11 +22,11 @@ import type { Database } from 'sql.js';
 import { type Conditions, loadStrainMediumConditions, rankByConditions, strainConditions } from './condition-ranking';
 import { auroc, BASE_FEATURES, brierScore, calibrationBins, evidenceObjective, tuneEvidenceWeights, type WeightTuningGenome, growthProbability, growthScore, trainGrowthModel, type GrowthModel, type GrowthTrainingGenome } from './growth-predictor';
 import type { GenomeQuery, GrowthConditions } from './media-api-types';
-import { fuseRankings, hitRates, latentSimilarity, loadStrainMedia, rankByNeighbors, rankPopular, tetraSimilarity, type HitRates, type LinkedGenome, type RankedMedium } from './media-ranking';
+import { deferNearDuplicates, fuseRankings, hitRates, latentSimilarity, loadStrainMedia, rankByNeighbors, rankPopular, tetraSimilarity, type HitRates, type LinkedGenome, type RankedMedium } from './media-ranking';
 import { mediumVector, weightedJaccard } from './media-vectors';
 import { mediumTraits } from './medium-traits';
 import { cvaeScoresOf, type CvaeMediumScores } from './cvae-evidence';
-import { buildRecommendContext, contextCalibrationPairs, CVAE_WEIGHT_A_PRIORI, FALLBACK_WEIGHTS, mediumEvidence, queryOfGenome, rankMedia, withSynonyms, type RecommendContext } from './recommend';
+import { buildRecommendContext, contextCalibrationPairs, jaccardRow, CVAE_WEIGHT_A_PRIORI, FALLBACK_WEIGHTS, mediumEvidence, queryOfGenome, rankMedia, withSynonyms, type RecommendContext } from './recommend';
 import { GENUS_IDENTITY } from './ssu-reference';
 import { fitGenusCalibration, type GenusRouteCalibration } from './genus-route-calibration';
 import { linkedStrainIds } from '../db/link';
@@ -114,6 +114,8 @@ export interface MediaEvalOptions {
 }
 
 /** CVAE weights of the fused rows; the a-priori one (CVAE_WEIGHT_A_PRIORI) is the one the decision rule judges. */
+/** Rule 6's threshold, fixed before its run: "the same recipe up to minor changes". */
+export const NEAR_DUPLICATE_JACCARD = 0.8;
 export const CVAE_FUSION_WEIGHTS = [1, CVAE_WEIGHT_A_PRIORI, 4] as const;
 
 export interface CvaeEvalRow {
@@ -303,6 +305,8 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
   const proteomeDomainOnlyRun: Res[] = [];
   /** The genus route without the 16S reference, and with the 3 genera nearest by 16S (RecommendOptions.ssuGenera). */
   const ssuRuns = { off: [] as Res[], identified: [] as Res[], nearest: [] as Res[], replace: [] as Res[], matched: 0, identifiedQueries: 0 };
+  /** Rule 6 (not adopted): near-duplicate recipes (Jaccard ≥ NEAR_DUPLICATE_JACCARD) deferred out of the top 10. */
+  const nearDuplicateRun: Res[] = [];
   const bacdiveRuns = { off: [] as Res[], identified: [] as Res[], nearest: [] as Res[], replace: [] as Res[], calibrated: [] as Res[] };
   // The genus route's curves (ssuGenera 'calibrated', the product's): per genome, refitted without its genus.
   const calibration = genusCalibrations(ctx);
@@ -348,6 +352,10 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
     if (fixedRun.evidence.ssuMatches.length) {
       ssuRuns.matched++;
       if (fixedRun.evidence.ssuMatches[0].identity >= GENUS_IDENTITY) ssuRuns.identifiedQueries++;
+    }
+    if (o.variants && !o.noRrna) {
+      const jac = (a: string, b: string) => jaccardRow(ctx, ctx.mediumIndex.get(a)!)[ctx.mediumIndex.get(b)!];
+      nearDuplicateRun.push({ truth, ranked: deferNearDuplicates(toRanked(fixedRun), jac, NEAR_DUPLICATE_JACCARD), domain: q.organismType });
     }
     if (o.variants && !o.noRrna) for (const mode of ['off', 'identified', 'nearest', 'replace'] as const) ssuRuns[mode].push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, ssuGenera: mode })), domain: q.organismType });
     if (o.genusInBacdive) {
@@ -510,6 +518,7 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
     variantRuns.push({ name: 'mediaforge, genus route = the genus identified by 16S (>= 94.5 %) first, then the genomes\' genera, by similarity (before 2026-12-02)', results: ssuRuns.identified, picks: undefined });
     variantRuns.push({ name: 'mediaforge, genus route = the 3 genera nearest by 16S', results: ssuRuns.nearest, picks: undefined });
     variantRuns.push({ name: 'mediaforge, genus route = the genera identified by 16S (>= 94.5 %) when there are any', results: ssuRuns.replace, picks: undefined });
+    variantRuns.push({ name: `mediaforge, near-duplicate recipes (Jaccard >= ${NEAR_DUPLICATE_JACCARD}) deferred out of the top 10`, results: nearDuplicateRun, picks: undefined });
   }
   if (o.genusInBacdive) {
     const label = { off: 'without the 16S reference', identified: 'with the genus identified by 16S (>= 94.5 %), by similarity (before 2026-12-02)', nearest: 'genus route = the 3 genera nearest by 16S', replace: 'genus route = the genera identified by 16S (>= 94.5 %) when there are any', calibrated: '(the product): 16S and genome genera weighed by their expected media overlap' } as const;

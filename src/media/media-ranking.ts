@@ -225,6 +225,24 @@ export interface HitRates {
   top10: number;
 }
 
+/**
+ * The first `slots` places without near-duplicate recipes: walking the ranking, a medium whose
+ * similarity to one already placed is ≥ `threshold` waits until those places are filled, then
+ * follows in its own order; the rest keep theirs. (Measured as an `eval media --variants` row and
+ * not adopted: known media come in families of variants, README.)
+ */
+export function deferNearDuplicates(ranked: readonly RankedMedium[], similarity: (a: string, b: string) => number, threshold: number, slots = 10): RankedMedium[] {
+  const placed: RankedMedium[] = [];
+  const waiting: RankedMedium[] = [];
+  let r = 0;
+  for (; r < ranked.length && placed.length < slots; r++) {
+    const m = ranked[r];
+    if (placed.some((p) => similarity(p.mediumId, m.mediumId) >= threshold)) waiting.push(m);
+    else placed.push(m);
+  }
+  return [...placed, ...waiting, ...ranked.slice(r)];
+}
+
 /** Share of queries with any known medium among the first 1, 5, 10. */
 export function hitRates(results: { truth: Set<string>; ranked: RankedMedium[] }[]): HitRates {
   const hit = (n: number) => results.filter((r) => r.ranked.slice(0, n).some((m) => r.truth.has(m.mediumId))).length / Math.max(1, results.length);

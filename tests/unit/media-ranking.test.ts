@@ -1,7 +1,7 @@
 /** Building blocks of the media ranking: condition parsing and matching, rank fusion, hit rates, leave-genus-out. */
 import { describe, expect, it } from 'vitest';
 import { conditionMatch, midpointOf, oxygenTolerance, rankByConditions, type StrainConditionRow } from '../../src/media/condition-ranking';
-import { fuseRankings, hitRates, rankByNeighbors, rankPopular, type LinkedGenome } from '../../src/media/media-ranking';
+import { deferNearDuplicates, fuseRankings, hitRates, rankByNeighbors, rankPopular, type LinkedGenome } from '../../src/media/media-ranking';
 
 describe('condition parsing', () => {
   it('reads single values and ranges', () => {
@@ -70,5 +70,22 @@ describe('rankings', () => {
     expect(r.neighbors.map((n) => n.genome.genomeId)).toEqual([1, 2]);
     expect(r.ranked.map((m) => m.mediumId)).toEqual(['m1', 'm2']);
     expect(r.ranked[0].score).toBeCloseTo(0.9 * 0.75 + 0.5 * 0.6, 9);
+  });
+});
+
+describe('deferNearDuplicates', () => {
+  // Media a1, a2, a3 are one family (similarity 0.9), b and c stand alone.
+  const fam = (id: string) => id[0];
+  const sim = (x: string, y: string) => (fam(x) === fam(y) ? 0.9 : 0.1);
+  const r = (...ids: string[]) => ids.map((mediumId, i) => ({ mediumId, score: 10 - i }));
+  const ids = (xs: { mediumId: string }[]) => xs.map((x) => x.mediumId);
+
+  it('fills the first places with one medium per family, then the deferred in their order, then the rest', () => {
+    expect(ids(deferNearDuplicates(r('a1', 'a2', 'b', 'a3', 'c', 'd'), sim, 0.8, 3))).toEqual(['a1', 'b', 'c', 'a2', 'a3', 'd']);
+  });
+
+  it('keeps the order when nothing reaches the threshold, and everything when the list is short', () => {
+    expect(ids(deferNearDuplicates(r('a1', 'a2', 'b'), sim, 0.95, 2))).toEqual(['a1', 'a2', 'b']);
+    expect(ids(deferNearDuplicates(r('a1', 'a2', 'a3'), sim, 0.8, 10))).toEqual(['a1', 'a2', 'a3']);
   });
 });

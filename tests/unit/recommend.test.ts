@@ -420,6 +420,7 @@ describe('evaluation on a fixed tiny split', () => {
       "mediaforge, genus route = the genus identified by 16S (>= 94.5 %) first, then the genomes' genera, by similarity (before 2026-12-02)",
       'mediaforge, genus route = the 3 genera nearest by 16S',
       'mediaforge, genus route = the genera identified by 16S (>= 94.5 %) when there are any',
+      'mediaforge, near-duplicate recipes (Jaccard >= 0.8) deferred out of the top 10',
     ]);
     for (const v of rep.variants) expect(v.hits.all.queries, v.name).toBe(rep.genomes);
     // The first variant is the product's hand-set score: the same hit rates as "mediaforge".
