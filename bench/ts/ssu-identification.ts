@@ -18,7 +18,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { buildSsuReference } from '../../src/media/ssu-reference-build';
-import { GENUS_IDENTITY, nearestSsuGenera, parseSsuReference, type SsuReferenceEntry } from '../../src/media/ssu-reference';
+import { formatSsuReferenceRows, GENUS_IDENTITY, nearestSsuGenera, parseSsuReference, type SsuReferenceEntry } from '../../src/media/ssu-reference';
+import { parseTsv } from '../../src/db/tsv';
 
 const [fastaPath, dataDir = '../shared/data'] = process.argv.slice(2);
 if (!fastaPath) {
@@ -26,9 +27,10 @@ if (!fastaPath) {
   process.exit(2);
 }
 const fasta = readFileSync(fastaPath, 'utf8');
-const lines = readFileSync(resolve(dataDir, 'mediadive/strains.tsv'), 'utf8').split('\n');
-const col = lines[0].split('\t').indexOf('species');
-const species = lines.slice(1).map((l) => l.split('\t')[col]).filter((s) => s);
+const strainsPath = resolve(dataDir, 'mediadive/strains.tsv');
+const strains = parseTsv(strainsPath, readFileSync(strainsPath, 'utf8'), ['species']);
+const col = strains.col('species');
+const species = strains.rows.map((r) => r[col]).filter((s) => s !== '');
 const all = buildSsuReference(fasta, species, Number.POSITIVE_INFINITY);
 const byGenus = new Map<string, SsuReferenceEntry[]>();
 for (const e of all.entries) byGenus.set(e.genus, [...(byGenus.get(e.genus) ?? []), e]);
@@ -44,7 +46,7 @@ console.log(JSON.stringify({ genera: byGenus.size, species: all.entries.length, 
 for (const p of [1, 3, 5, 10, 20, Number.POSITIVE_INFINITY]) {
   const ents: SsuReferenceEntry[] = [];
   for (const es of byGenus.values()) ents.push(...es.filter((e) => !heldIds.has(e.accession)).sort((a, b) => fnv(b.species) - fnv(a.species)).slice(0, p));
-  const tsv = ents.map((e) => `${e.genus}\t${e.species}\t${e.accession}\t${e.region}`).join('\n');
+  const tsv = formatSsuReferenceRows(ents).join('\n');
   const ref = parseSsuReference(tsv);
   const t = performance.now();
   let top1 = 0, top3 = 0, identified = 0, identifiedRight = 0;

@@ -20,7 +20,7 @@
 import { RrnaMarkerScanner } from '../core/rrna-markers';
 import { genusVariants, nameKeys, speciesVariants } from '../db/taxon-names';
 import { genusOf } from '../ml/genus-split';
-import { SSU_REFERENCE_SOURCE, type SsuReferenceEntry } from './ssu-reference';
+import { formatSsuReferenceRows, SSU_REFERENCE_SOURCE, type SsuReferenceEntry } from './ssu-reference';
 
 export const PER_GENUS = 3;
 const COLLECTION = /\b(DSM|ATCC|JCM|NBRC|IFO|NCTC|NCIMB|LMG|CIP|KCTC|CCUG|CECT|VKM|NRRL|CCM)[\s:_-]*\d/;
@@ -108,6 +108,6 @@ export function buildSsuReference(fasta: string, species: Iterable<string>, perG
   }
   report.genera = byGenus.size;
   report.entries = entries.length;
-  const tsv = [`# source: ${SSU_REFERENCE_SOURCE}`, `# 515F-1390R regions of ${entries.length} named isolates of ${byGenus.size} BacDive genera (mediaforge db ssu-reference)`, ...entries.map((e) => `${e.genus}\t${e.species}\t${e.accession}\t${e.region}`)].join('\n') + '\n';
+  const tsv = [`# source: ${SSU_REFERENCE_SOURCE}`, `# 515F-1390R regions of ${entries.length} named isolates of ${byGenus.size} BacDive genera (mediaforge db ssu-reference)`, ...formatSsuReferenceRows(entries)].join('\n') + '\n';
   return { tsv, entries, report };
 }

@@ -197,6 +197,11 @@ export function parseSsuReference(tsv: string): SsuReference {
   return { entries, bytes: entries.map((e) => ascii(e.region)), kmers: entries.map((e) => kmerSet(e.region)), source };
 }
 
+/** The reference TSV's rows (genus, species, accession, region), one per entry: what parseSsuReference reads. */
+export function formatSsuReferenceRows(entries: readonly SsuReferenceEntry[]): string[] {
+  return entries.map((e) => `${e.genus}\t${e.species}\t${e.accession}\t${e.region}`);
+}
+
 let bundled: SsuReference | null = null;
 /** The reference shipped with MediaForge (src/media/ssu-reference.tsv.gz). */
 export function bundledSsuReference(): SsuReference {
