@@ -113,9 +113,10 @@ export interface MediaEvalOptions {
   cvae?: { scoresFor: (g: LinkedGenome, query: GenomeQuery, conditions: GrowthConditions) => { query: CvaeMediumScores; prior: CvaeMediumScores }; description: string };
 }
 
-/** CVAE weights of the fused rows; the a-priori one (CVAE_WEIGHT_A_PRIORI) is the one the decision rule judges. */
 /** Rule 6's threshold, fixed before its run: "the same recipe up to minor changes". */
 export const NEAR_DUPLICATE_JACCARD = 0.8;
+
+/** CVAE weights of the fused rows; the a-priori one (CVAE_WEIGHT_A_PRIORI) is the one the decision rule judges. */
 export const CVAE_FUSION_WEIGHTS = [1, CVAE_WEIGHT_A_PRIORI, 4] as const;
 
 export interface CvaeEvalRow {
@@ -354,10 +355,10 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
       if (fixedRun.evidence.ssuMatches[0].identity >= GENUS_IDENTITY) ssuRuns.identifiedQueries++;
     }
     if (o.variants && !o.noRrna) {
+      for (const mode of ['off', 'identified', 'nearest', 'replace'] as const) ssuRuns[mode].push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, ssuGenera: mode })), domain: q.organismType });
       const jac = (a: string, b: string) => jaccardRow(ctx, ctx.mediumIndex.get(a)!)[ctx.mediumIndex.get(b)!];
       nearDuplicateRun.push({ truth, ranked: deferNearDuplicates(toRanked(fixedRun), jac, NEAR_DUPLICATE_JACCARD), domain: q.organismType });
     }
-    if (o.variants && !o.noRrna) for (const mode of ['off', 'identified', 'nearest', 'replace'] as const) ssuRuns[mode].push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, ssuGenera: mode })), domain: q.organismType });
     if (o.genusInBacdive) {
       const own = linkedStrainIds(db, q.genomeId);
       for (const mode of ['off', 'identified', 'nearest', 'replace', 'calibrated'] as const) {
