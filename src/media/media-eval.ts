@@ -308,6 +308,10 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
   const ssuRuns = { off: [] as Res[], identified: [] as Res[], nearest: [] as Res[], replace: [] as Res[], matched: 0, identifiedQueries: 0 };
   /** Rule 6 (not adopted): near-duplicate recipes (Jaccard ≥ NEAR_DUPLICATE_JACCARD) deferred out of the top 10. */
   const nearDuplicateRun: Res[] = [];
+  /** Rule 8: an unknown pH from the genus route's genera (RecommendOptions.genusRoutePh); with --genus-in-bacdive, also there. */
+  const routePhRun: Res[] = [];
+  const bacdiveRoutePhRun: Res[] = [];
+  let routePhQueries = 0;
   const bacdiveRuns = { off: [] as Res[], identified: [] as Res[], nearest: [] as Res[], replace: [] as Res[], calibrated: [] as Res[] };
   // The genus route's curves (ssuGenera 'calibrated', the product's): per genome, refitted without its genus.
   const calibration = genusCalibrations(ctx);
@@ -358,12 +362,16 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
       for (const mode of ['off', 'identified', 'nearest', 'replace'] as const) ssuRuns[mode].push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, ssuGenera: mode })), domain: q.organismType });
       const jac = (a: string, b: string) => jaccardRow(ctx, ctx.mediumIndex.get(a)!)[ctx.mediumIndex.get(b)!];
       nearDuplicateRun.push({ truth, ranked: deferNearDuplicates(toRanked(fixedRun), jac, NEAR_DUPLICATE_JACCARD), domain: q.organismType });
+      const phRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, genusRoutePh: true });
+      if (phRun.evidence.routePh) routePhQueries++;
+      routePhRun.push({ truth, ranked: toRanked(phRun), domain: q.organismType });
     }
     if (o.genusInBacdive) {
       const own = linkedStrainIds(db, q.genomeId);
       for (const mode of ['off', 'identified', 'nearest', 'replace', 'calibrated'] as const) {
         bacdiveRuns[mode].push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, excludeScope: 'genomes', excludeStrains: own, growthModel: model, evidenceWeights: null, ssuGenera: mode })), domain: q.organismType });
       }
+      if (o.variants) bacdiveRoutePhRun.push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, excludeScope: 'genomes', excludeStrains: own, growthModel: model, evidenceWeights: null, genusRoutePh: true })), domain: q.organismType });
     }
     if (o.noRrna) {
       const nbRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, domainFallback: 'neighbors' });
@@ -520,10 +528,12 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
     variantRuns.push({ name: 'mediaforge, genus route = the 3 genera nearest by 16S', results: ssuRuns.nearest, picks: undefined });
     variantRuns.push({ name: 'mediaforge, genus route = the genera identified by 16S (>= 94.5 %) when there are any', results: ssuRuns.replace, picks: undefined });
     variantRuns.push({ name: `mediaforge, near-duplicate recipes (Jaccard >= ${NEAR_DUPLICATE_JACCARD}) deferred out of the top 10`, results: nearDuplicateRun, picks: undefined });
+    variantRuns.push({ name: `mediaforge, unknown pH from the genus route's genera (${routePhQueries} queries given one)`, results: routePhRun, picks: undefined });
   }
   if (o.genusInBacdive) {
     const label = { off: 'without the 16S reference', identified: 'with the genus identified by 16S (>= 94.5 %), by similarity (before 2026-12-02)', nearest: 'genus route = the 3 genera nearest by 16S', replace: 'genus route = the genera identified by 16S (>= 94.5 %) when there are any', calibrated: '(the product): 16S and genome genera weighed by their expected media overlap' } as const;
     for (const mode of ['off', 'identified', 'nearest', 'replace', 'calibrated'] as const) variantRuns.push({ name: `genus known to BacDive only (own strains out): mediaforge ${label[mode]}`, results: bacdiveRuns[mode], picks: undefined });
+    if (o.variants) variantRuns.push({ name: "genus known to BacDive only (own strains out): mediaforge, unknown pH from the genus route's genera", results: bacdiveRoutePhRun, picks: undefined });
   }
   const variants = variantRuns.map((v) => {
     const js = v.results.map(jaccardOf).filter((x): x is number => x !== null);

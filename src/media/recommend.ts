@@ -589,6 +589,11 @@ export interface RecommendOptions {
   ssuGenera?: 'identified' | 'nearest' | 'replace' | 'calibrated' | 'off';
   /** The curves of ssuGenera 'calibrated' (evaluation: refitted without the held-out genus); default genusCalibrationOf(ctx). */
   genusCalibration?: GenusRouteCalibration;
+  /**
+   * Rule 8 (eval media --variants): a pH the conditions leave unknown comes from the genus route's
+   * genera, the median pH of each genus's BacDive strains weighed by the route (genusRoutePh).
+   */
+  genusRoutePh?: boolean;
   /** recommendMedia: this query's predictConditions result, when the caller already has it (it is not predicted again). */
   predicted?: ReturnType<typeof predictConditions>;
 }
@@ -599,7 +604,17 @@ export interface NeighborEvidence {
 }
 
 /** Per-medium features and what produced them, for every candidate medium. */
+/** Rule 8: the pH the genus route's genera gave (genusRoutePh). */
+export interface RoutePh {
+  /** pH, the route-weighted mean of the genera's medians. */
+  ph: number;
+  /** Each genus that counted: its median strain pH, how many strains had one, its share of the route's weight. */
+  genera: { genus: string; ph: number; strains: number; share: number }[];
+}
+
 export interface MediumEvidence {
+  /** Rule 8 (genusRoutePh option): the pH the genus route gave a query without one; null otherwise. */
+  routePh: RoutePh | null;
   domain: 'bacteria' | 'archaea' | string;
   domainBasis: string;
   /** What gave the domain: the query's rRNA genes, its predicted proteome, or its nearest genomes. */
@@ -654,7 +669,7 @@ function proteomeDomain(ctx: RecommendContext, query: GenomeQuery, excluded: Rea
 }
 
 /** The features of every candidate medium for a query (the growth predictor's input). */
-export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, conditions: GrowthConditions, options: Pick<RecommendOptions, 'excludeGenus' | 'excludeGenera' | 'excludeGenomeId' | 'excludeScope' | 'excludeStrains' | 'conditionAwareNeighbors' | 'domainFallback' | 'ssuGenera' | 'genusCalibration'> = {}): MediumEvidence {
+export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, conditions: GrowthConditions, options: Pick<RecommendOptions, 'excludeGenus' | 'excludeGenera' | 'excludeGenomeId' | 'excludeScope' | 'excludeStrains' | 'conditionAwareNeighbors' | 'domainFallback' | 'ssuGenera' | 'genusCalibration' | 'genusRoutePh'> = {}): MediumEvidence {
   const excluded = new Set<string>([...(options.excludeGenera ?? []), ...(options.excludeGenus ? [options.excludeGenus] : [])]);
   /** Genera left out of the strain-side sources (strains, taxon records, conditions, the 16S reference). */
   const strainExcluded = options.excludeScope === 'genomes' ? new Set<string>() : excluded;
@@ -796,6 +811,9 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
       }
     }
   }
+  // Rule 8: an unknown pH from the genus route's genera.
+  const routePh = options.genusRoutePh && conditions.ph === null ? genusRoutePh(ctx, genera, strainExcluded, dropStrains) : null;
+  if (routePh) conditions = { ...conditions, ph: routePh.ph };
   // condition: strains of the domain grown on the medium, matched to the conditions.
   const condSum = new Float64Array(n);
   const condN = new Float64Array(n);
@@ -873,7 +891,44 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
   const order = first.map((_, c) => c).sort((a, b) => first[b] - first[a] || candidates[a] - candidates[b]);
   const shortlist = new Uint8Array(candidates.length);
   for (const c of order.slice(0, SHORTLIST)) shortlist[c] = 1;
-  return { domain, domainBasis: basis, domainSource, neighbors, genera, ssuMatches, candidates, features, modelRows, firstStage: first, shortlist, noGrowth, recipeSource, conditionStats };
+  return { domain, domainBasis: basis, domainSource, neighbors, genera, ssuMatches, candidates, features, modelRows, firstStage: first, shortlist, noGrowth, recipeSource, conditionStats, routePh };
+}
+
+/** Genera of the genus route need this many BacDive strains with a pH to give one (Rule 8). */
+export const ROUTE_PH_MIN_STRAINS = 3;
+
+/**
+ * Rule 8: the pH of the genus route's genera, for a query whose conditions leave it unknown. Per
+ * genus, the median pH of its BacDive strains (the held-out genera and the query's own strains left
+ * out); genera with ≥ ROUTE_PH_MIN_STRAINS of them, averaged with the route's weights; null unless
+ * they carry at least half of the route's weight.
+ */
+export function genusRoutePh(ctx: RecommendContext, genera: MediumEvidence['genera'], excluded: ReadonlySet<string>, dropStrains: ReadonlySet<number>): RoutePh | null {
+  if (!genera.length) return null;
+  const total = genera.reduce((a, g) => a + genusRouteWeight(g), 0);
+  if (!(total > 0)) return null;
+  const wanted = new Set(genera.map((g) => g.genus).filter((g) => !excluded.has(g)));
+  const byGenus = new Map<string, Map<number, number>>();
+  for (const r of ctx.conditionRows) {
+    if (r.ph === null || !r.genus || !wanted.has(r.genus) || dropStrains.has(r.strainId)) continue;
+    let m = byGenus.get(r.genus);
+    if (!m) byGenus.set(r.genus, (m = new Map()));
+    m.set(r.strainId, r.ph);
+  }
+  let sum = 0;
+  let covered = 0;
+  const parts: RoutePh['genera'] = [];
+  for (const g of genera) {
+    const phs = [...(byGenus.get(g.genus)?.values() ?? [])].sort((a, b) => a - b);
+    if (phs.length < ROUTE_PH_MIN_STRAINS) continue;
+    const mid = phs.length % 2 ? phs[(phs.length - 1) / 2] : (phs[phs.length / 2 - 1] + phs[phs.length / 2]) / 2;
+    const w = genusRouteWeight(g);
+    sum += w * mid;
+    covered += w;
+    parts.push({ genus: g.genus, ph: mid, strains: phs.length, share: w / total });
+  }
+  if (covered < total / 2) return null;
+  return { ph: sum / covered, genera: parts };
 }
 
 /** Recipe fit to the conditions (0 = fits; more negative = worse). */
