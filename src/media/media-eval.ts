@@ -312,6 +312,18 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
   const routePhRun: Res[] = [];
   const bacdiveRoutePhRun: Res[] = [];
   let routePhQueries = 0;
+  /** Rule 9: the 16S-identified genus's oxygen and pH; oxygen right (against the genome's own BacDive strains) before and after. */
+  const genusCondRun: Res[] = [];
+  const bacdiveGenusCondRun: Res[] = [];
+  const oxygenCheck = { 'leave-genus-out': { given: 0, known: 0, modelRight: 0, ruleRight: 0 }, 'genus in BacDive': { given: 0, known: 0, modelRight: 0, ruleRight: 0 } };
+  const checkOxygen = (key: keyof typeof oxygenCheck, genomeId: number, before: boolean | null, run: ReturnType<typeof rankMedia>) => {
+    if (run.evidence.genusConditions) oxygenCheck[key].given++;
+    const truth = ctx.genomeConditions.get(genomeId)?.oxygenTolerant ?? null;
+    if (truth === null) return;
+    oxygenCheck[key].known++;
+    if (before === truth) oxygenCheck[key].modelRight++;
+    if (run.evidence.conditions.oxygenTolerant === truth) oxygenCheck[key].ruleRight++;
+  };
   const bacdiveRuns = { off: [] as Res[], identified: [] as Res[], nearest: [] as Res[], replace: [] as Res[], calibrated: [] as Res[] };
   // The genus route's curves (ssuGenera 'calibrated', the product's): per genome, refitted without its genus.
   const calibration = genusCalibrations(ctx);
@@ -365,13 +377,21 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
       const phRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, genusRoutePh: true });
       if (phRun.evidence.routePh) routePhQueries++;
       routePhRun.push({ truth, ranked: toRanked(phRun), domain: q.organismType });
+      const gcRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, identifiedGenusConditions: true });
+      checkOxygen('leave-genus-out', q.genomeId, fixedRun.evidence.conditions.oxygenTolerant, gcRun);
+      genusCondRun.push({ truth, ranked: toRanked(gcRun), domain: q.organismType });
     }
     if (o.genusInBacdive) {
       const own = linkedStrainIds(db, q.genomeId);
       for (const mode of ['off', 'identified', 'nearest', 'replace', 'calibrated'] as const) {
         bacdiveRuns[mode].push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, excludeScope: 'genomes', excludeStrains: own, growthModel: model, evidenceWeights: null, ssuGenera: mode })), domain: q.organismType });
       }
-      if (o.variants) bacdiveRoutePhRun.push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, excludeScope: 'genomes', excludeStrains: own, growthModel: model, evidenceWeights: null, genusRoutePh: true })), domain: q.organismType });
+      if (o.variants) {
+        bacdiveRoutePhRun.push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, excludeScope: 'genomes', excludeStrains: own, growthModel: model, evidenceWeights: null, genusRoutePh: true })), domain: q.organismType });
+        const gcRun = rankMedia(ctx, f.query, { ...opts, excludeScope: 'genomes', excludeStrains: own, growthModel: model, evidenceWeights: null, identifiedGenusConditions: true });
+        checkOxygen('genus in BacDive', q.genomeId, fixedRun.evidence.conditions.oxygenTolerant, gcRun);
+        bacdiveGenusCondRun.push({ truth, ranked: toRanked(gcRun), domain: q.organismType });
+      }
     }
     if (o.noRrna) {
       const nbRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, domainFallback: 'neighbors' });
@@ -529,11 +549,17 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
     variantRuns.push({ name: 'mediaforge, genus route = the genera identified by 16S (>= 94.5 %) when there are any', results: ssuRuns.replace, picks: undefined });
     variantRuns.push({ name: `mediaforge, near-duplicate recipes (Jaccard >= ${NEAR_DUPLICATE_JACCARD}) deferred out of the top 10`, results: nearDuplicateRun, picks: undefined });
     variantRuns.push({ name: `mediaforge, unknown pH from the genus route's genera (${routePhQueries} queries given one)`, results: routePhRun, picks: undefined });
+    const ox = oxygenCheck['leave-genus-out'];
+    variantRuns.push({ name: `mediaforge, oxygen and pH of the 16S-identified genus (${ox.given} queries; oxygen right for ${ox.ruleRight} of ${ox.known} with BacDive oxygen, the model ${ox.modelRight})`, results: genusCondRun, picks: undefined });
   }
   if (o.genusInBacdive) {
     const label = { off: 'without the 16S reference', identified: 'with the genus identified by 16S (>= 94.5 %), by similarity (before 2026-12-02)', nearest: 'genus route = the 3 genera nearest by 16S', replace: 'genus route = the genera identified by 16S (>= 94.5 %) when there are any', calibrated: '(the product): 16S and genome genera weighed by their expected media overlap' } as const;
     for (const mode of ['off', 'identified', 'nearest', 'replace', 'calibrated'] as const) variantRuns.push({ name: `genus known to BacDive only (own strains out): mediaforge ${label[mode]}`, results: bacdiveRuns[mode], picks: undefined });
-    if (o.variants) variantRuns.push({ name: "genus known to BacDive only (own strains out): mediaforge, unknown pH from the genus route's genera", results: bacdiveRoutePhRun, picks: undefined });
+    if (o.variants) {
+      variantRuns.push({ name: "genus known to BacDive only (own strains out): mediaforge, unknown pH from the genus route's genera", results: bacdiveRoutePhRun, picks: undefined });
+      const ox = oxygenCheck['genus in BacDive'];
+      variantRuns.push({ name: `genus known to BacDive only (own strains out): mediaforge, oxygen and pH of the 16S-identified genus (${ox.given} queries; oxygen right for ${ox.ruleRight} of ${ox.known}, the model ${ox.modelRight})`, results: bacdiveGenusCondRun, picks: undefined });
+    }
   }
   const variants = variantRuns.map((v) => {
     const js = v.results.map(jaccardOf).filter((x): x is number => x !== null);

@@ -51,7 +51,7 @@ import { cvaeRankTerm, cvaeReason, type CvaeMediumScores } from './cvae-evidence
 import { expectedOverlap, fitGenusCalibration, fitOverlapCurve, GENUS_CALIBRATION_FORMAT, genusCalibrationPairs, latentCalibrationPairs, parseGenusCalibration, type CalibrationPair, type GenusCalibrationFile, type GenusCalibrationPairs, type GenusRouteCalibration, type LatentRecord } from './genus-route-calibration';
 import defaultGenusCalibrationJson from './genus-route-calibration.default.json';
 import { classifyDomain, trainDomainClassifier, type DomainClassifier, type DomainSample } from './domain-classifier';
-import { CONDITION_KERNEL, conditionMatch, genomeConditions, loadStrainMediumConditions, strainConditions, type Conditions } from './condition-ranking';
+import { CONDITION_KERNEL, conditionMatch, genomeConditions, loadStrainMediumConditions, strainConditions, type Conditions, type StrainConditionRow } from './condition-ranking';
 import { BASE_FEATURES, expandFeatures, GROWTH_FEATURES, RANKED_FEATURES, growthProbability, growthScore, parseGrowthModel, type GrowthModel } from './growth-predictor';
 import defaultGrowthModelJson from './growth-model.default.json';
 import type { DomainSource, GenomeQuery, GrowthConditions, PredictedConditionsJson, RecommendedMedium, RecommendResult } from './media-api-types';
@@ -594,6 +594,14 @@ export interface RecommendOptions {
    * genera, the median pH of each genus's BacDive strains weighed by the route (genusRoutePh).
    */
   genusRoutePh?: boolean;
+  /**
+   * Rule 9 (eval media --variants): the 16S-identified genus's BacDive strains give the oxygen
+   * tolerance (replacing the phenotype model's) and the pH (identifiedGenusConditions); the
+   * fields in conditionEdits are the user's and are kept.
+   */
+  identifiedGenusConditions?: boolean;
+  /** The condition fields the user set (edits, counterfactuals): nothing replaces them. */
+  conditionEdits?: readonly (keyof GrowthConditions)[];
   /** recommendMedia: this query's predictConditions result, when the caller already has it (it is not predicted again). */
   predicted?: ReturnType<typeof predictConditions>;
 }
@@ -613,6 +621,10 @@ export interface RoutePh {
 }
 
 export interface MediumEvidence {
+  /** The conditions the evidence was matched against (the given ones, with what Rules 8 and 9 filled in). */
+  conditions: GrowthConditions;
+  /** Rule 9 (identifiedGenusConditions option): what the 16S-identified genus gave; null otherwise. */
+  genusConditions: GenusConditions | null;
   /** Rule 8 (genusRoutePh option): the pH the genus route gave a query without one; null otherwise. */
   routePh: RoutePh | null;
   domain: 'bacteria' | 'archaea' | string;
@@ -669,7 +681,7 @@ function proteomeDomain(ctx: RecommendContext, query: GenomeQuery, excluded: Rea
 }
 
 /** The features of every candidate medium for a query (the growth predictor's input). */
-export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, conditions: GrowthConditions, options: Pick<RecommendOptions, 'excludeGenus' | 'excludeGenera' | 'excludeGenomeId' | 'excludeScope' | 'excludeStrains' | 'conditionAwareNeighbors' | 'domainFallback' | 'ssuGenera' | 'genusCalibration' | 'genusRoutePh'> = {}): MediumEvidence {
+export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, conditions: GrowthConditions, options: Pick<RecommendOptions, 'excludeGenus' | 'excludeGenera' | 'excludeGenomeId' | 'excludeScope' | 'excludeStrains' | 'conditionAwareNeighbors' | 'domainFallback' | 'ssuGenera' | 'genusCalibration' | 'genusRoutePh' | 'identifiedGenusConditions' | 'conditionEdits'> = {}): MediumEvidence {
   const excluded = new Set<string>([...(options.excludeGenera ?? []), ...(options.excludeGenus ? [options.excludeGenus] : [])]);
   /** Genera left out of the strain-side sources (strains, taxon records, conditions, the 16S reference). */
   const strainExcluded = options.excludeScope === 'genomes' ? new Set<string>() : excluded;
@@ -811,6 +823,13 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
       }
     }
   }
+  // Rule 9: oxygen and pH of the 16S-identified genus (user edits kept).
+  const edited = new Set(options.conditionEdits ?? []);
+  const genusConditions = options.identifiedGenusConditions ? identifiedGenusConditions(ctx, ssuMatches, strainExcluded, dropStrains) : null;
+  if (genusConditions) {
+    if (genusConditions.oxygen && !edited.has('oxygenTolerant')) conditions = { ...conditions, oxygenTolerant: genusConditions.oxygen.tolerant };
+    if (genusConditions.ph && !edited.has('ph')) conditions = { ...conditions, ph: genusConditions.ph.value };
+  }
   // Rule 8: an unknown pH from the genus route's genera.
   const routePh = options.genusRoutePh && conditions.ph === null ? genusRoutePh(ctx, genera, strainExcluded, dropStrains) : null;
   if (routePh) conditions = { ...conditions, ph: routePh.ph };
@@ -891,7 +910,40 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
   const order = first.map((_, c) => c).sort((a, b) => first[b] - first[a] || candidates[a] - candidates[b]);
   const shortlist = new Uint8Array(candidates.length);
   for (const c of order.slice(0, SHORTLIST)) shortlist[c] = 1;
-  return { domain, domainBasis: basis, domainSource, neighbors, genera, ssuMatches, candidates, features, modelRows, firstStage: first, shortlist, noGrowth, recipeSource, conditionStats, routePh };
+  return { domain, domainBasis: basis, domainSource, neighbors, genera, ssuMatches, candidates, features, modelRows, firstStage: first, shortlist, noGrowth, recipeSource, conditionStats, routePh, genusConditions, conditions };
+}
+
+/** Rule 9: the identified genus needs this many BacDive strains with a label, and this share agreeing on oxygen. */
+export const GENUS_CONDITION_MIN_STRAINS = 3;
+export const GENUS_OXYGEN_AGREEMENT = 2 / 3;
+
+/** Rule 9: what the 16S-identified genus's BacDive strains say. */
+export interface GenusConditions {
+  genus: string;
+  identity: number;
+  oxygen: { tolerant: boolean; strains: number; agreeing: number } | null;
+  ph: { value: number; strains: number } | null;
+}
+
+/**
+ * Rule 9: the oxygen tolerance (majority of ≥ GENUS_CONDITION_MIN_STRAINS strains, ≥ 2/3 agreeing)
+ * and pH (median) of the BacDive strains of the genus the query's 16S region identifies
+ * (≥ GENUS_IDENTITY); the excluded genera and strains are left out. Null without an identified genus
+ * or with neither label.
+ */
+export function identifiedGenusConditions(ctx: RecommendContext, ssuMatches: readonly SsuGenusMatch[], excluded: ReadonlySet<string>, dropStrains: ReadonlySet<number>): GenusConditions | null {
+  const best = ssuMatches[0];
+  if (!best || best.identity < GENUS_IDENTITY || excluded.has(best.genus)) return null;
+  const byStrain = new Map<number, StrainConditionRow>();
+  for (const r of ctx.conditionRows) if (r.genus === best.genus && !dropStrains.has(r.strainId)) byStrain.set(r.strainId, r);
+  const ox = [...byStrain.values()].map((r) => r.oxygenTolerant).filter((o): o is boolean => o !== null);
+  const phs = [...byStrain.values()].map((r) => r.ph).filter((x): x is number => x !== null).sort((a, b) => a - b);
+  const tolerant = ox.filter(Boolean).length;
+  const agreeing = Math.max(tolerant, ox.length - tolerant);
+  const oxygen = ox.length >= GENUS_CONDITION_MIN_STRAINS && agreeing >= GENUS_OXYGEN_AGREEMENT * ox.length ? { tolerant: tolerant * 2 >= ox.length, strains: ox.length, agreeing } : null;
+  const mid = phs.length % 2 ? phs[(phs.length - 1) / 2] : (phs[phs.length / 2 - 1] + phs[phs.length / 2]) / 2;
+  const ph = phs.length >= GENUS_CONDITION_MIN_STRAINS ? { value: mid, strains: phs.length } : null;
+  return oxygen || ph ? { genus: best.genus, identity: best.identity, oxygen, ph } : null;
 }
 
 /** Genera of the genus route need this many BacDive strains with a pH to give one (Rule 8). */
