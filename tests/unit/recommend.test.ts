@@ -14,7 +14,7 @@ import { getGenomeCounts } from '../../src/db/genomes';
 import { loadEmbeddings } from '../../src/db/models';
 import { mediumVector, weightedJaccard } from '../../src/media/media-vectors';
 import type { GenomeQuery } from '../../src/media/media-api-types';
-import { buildRecommendContext, CVAE_CANDIDATES, CVAE_WEIGHT, GENUS_K, genusCalibrationOf, jaccardRow, predictConditions, queryOfGenome, rankMedia, recommendMedia, refreshLabOutcomes, type RecommendContext } from '../../src/media/recommend';
+import { buildRecommendContext, CVAE_CANDIDATES, genusRoutePh, identifiedGenusConditions, ROUTE_PH_MIN_STRAINS, CVAE_WEIGHT, GENUS_K, genusCalibrationOf, jaccardRow, predictConditions, queryOfGenome, rankMedia, recommendMedia, refreshLabOutcomes, type RecommendContext } from '../../src/media/recommend';
 import { expectedOverlap } from '../../src/media/genus-route-calibration';
 import { cvaeScoresOf } from '../../src/media/cvae-evidence';
 import { GENUS_IDENTITY } from '../../src/media/ssu-reference';
@@ -30,6 +30,7 @@ import { predictPhenotype } from '../../src/media/phenotype-model';
 import { loadPhenotypeSamples } from '../../src/media/phenotype-node-data';
 import { loadStoredPhenotypeSamples, readStoredPhenotypeFeatures } from '../../src/media/phenotype-stored-features';
 import { build, FIXTURE_DATA, sql } from './db-test-helpers';
+import { strainConditions } from '../../src/media/condition-ranking';
 
 let db: Database;
 let ctx: RecommendContext;
@@ -403,6 +404,62 @@ describe("the recipe CVAE's likelihood (hand-made scores)", () => {
   });
 });
 
+describe('conditions from the genus (rules 8 and 9, measured and not adopted)', () => {
+  // Independent of ctx.conditionRows: per-strain conditions of the strains of a genus that grow on a medium.
+  const strainsOf = (genus: string) => {
+    const byStrain = strainConditions(db);
+    const ids = (db.exec("SELECT DISTINCT s.id FROM strains s JOIN strain_growth sg ON sg.strain_id = s.id WHERE sg.growth = 'yes' AND s.species LIKE ?", [`${genus} %`])[0]?.values ?? []).map(([i]) => Number(i));
+    return ids.map((id) => ({ id, c: byStrain.get(id) })).filter((x) => x.c);
+  };
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+  };
+  const via = { genomeId: -1, name: 'test' };
+
+  it("rule 8: the route-weighted median strain pH of the genus route's genera, only when they carry half its weight", () => {
+    const phs = strainsOf('Streptomyces').map((x) => x.c!.ph).filter((x): x is number => x !== null);
+    expect(phs.length).toBeGreaterThan(20);
+    const none = new Set<string>();
+    const one = genusRoutePh(ctx, [{ genus: 'Streptomyces', similarity: 0.9, via, weight: 0.6 }, { genus: 'Nogenus', similarity: 0.9, via, weight: 0.4 }], none, new Set());
+    expect(one!.ph).toBeCloseTo(median(phs), 9);
+    expect(one!.genera).toEqual([{ genus: 'Streptomyces', ph: median(phs), strains: phs.length, share: 0.6 }]);
+    // Below half of the route's weight, or the genus held out: no pH.
+    expect(genusRoutePh(ctx, [{ genus: 'Streptomyces', similarity: 0.9, via, weight: 0.4 }, { genus: 'Nogenus', similarity: 0.9, via, weight: 0.6 }], none, new Set())).toBeNull();
+    expect(genusRoutePh(ctx, [{ genus: 'Streptomyces', similarity: 0.9, via, weight: 1 }], new Set(['Streptomyces']), new Set())).toBeNull();
+    // Too few strains with a pH once they are left out.
+    const ids = strainsOf('Streptomyces').filter((x) => x.c!.ph !== null).map((x) => x.id);
+    expect(genusRoutePh(ctx, [{ genus: 'Streptomyces', similarity: 0.9, via, weight: 1 }], none, new Set(ids.slice(ROUTE_PH_MIN_STRAINS - 1)))).toBeNull();
+  });
+
+  it("rule 9: the 16S-identified genus's strains give the oxygen majority and the median pH; not below 94.5 %", () => {
+    const strains = strainsOf('Clostridium');
+    const ox = strains.map((x) => x.c!.oxygenTolerant).filter((o): o is boolean => o !== null);
+    const tolerant = ox.filter(Boolean).length;
+    expect(ox.length).toBeGreaterThan(50);
+    expect(ox.length - tolerant).toBeGreaterThan((2 / 3) * ox.length); // Clostridium: anaerobes
+    const match = { genus: 'Clostridium', species: 'Clostridium butyricum', accession: 'X', identity: 0.97 };
+    const r = identifiedGenusConditions(ctx, [match], new Set(), new Set())!;
+    expect(r.oxygen).toEqual({ tolerant: false, strains: ox.length, agreeing: ox.length - tolerant });
+    const phs = strains.map((x) => x.c!.ph).filter((x): x is number => x !== null);
+    expect(r.ph).toEqual(phs.length >= 3 ? { value: median(phs), strains: phs.length } : null);
+    expect(identifiedGenusConditions(ctx, [{ ...match, identity: GENUS_IDENTITY - 0.01 }], new Set(), new Set())).toBeNull();
+    expect(identifiedGenusConditions(ctx, [match], new Set(['Clostridium']), new Set())).toBeNull();
+    // In the ranking: the genus's oxygen replaces the given one unless the user set it.
+    const q = queryOfGenome(db, ctx.genomes.find((x) => x.genus === 'Streptococcus' && x.media.size > 0)!);
+    const given = { temperatureC: 37, oxygenTolerant: false, salinityPct: null, ph: null };
+    const run = rankMedia(ctx, q, { conditions: given, identifiedGenusConditions: true });
+    const g = run.evidence.genusConditions!;
+    expect(g.genus).toBe('Streptococcus');
+    expect(run.evidence.ssuMatches[0]).toMatchObject({ genus: 'Streptococcus', identity: g.identity });
+    expect(g.oxygen!.tolerant).toBe(true); // streptococci tolerate oxygen
+    expect(run.evidence.conditions.oxygenTolerant).toBe(true);
+    const edited = rankMedia(ctx, q, { conditions: given, identifiedGenusConditions: true, conditionEdits: ['oxygenTolerant'] });
+    expect(edited.evidence.conditions.oxygenTolerant).toBe(false);
+    expect(rankMedia(ctx, q, { conditions: given }).evidence.conditions).toEqual(given);
+  });
+});
+
 describe('evaluation on a fixed tiny split', () => {
   it('ranks held-out genomes leave-genus-out with every ranker and reports the growth predictor', () => {
     const pick = new Set(['Escherichia coli', 'Staphylococcus aureus', 'Methanospirillum hungatei', 'Metallosphaera sedula']);
@@ -421,6 +478,8 @@ describe('evaluation on a fixed tiny split', () => {
       'mediaforge, genus route = the 3 genera nearest by 16S',
       'mediaforge, genus route = the genera identified by 16S (>= 94.5 %) when there are any',
       'mediaforge, near-duplicate recipes (Jaccard >= 0.8) deferred out of the top 10',
+      expect.stringMatching(/^mediaforge, unknown pH from the genus route's genera \(\d+ queries given one\)$/),
+      expect.stringMatching(/^mediaforge, oxygen and pH of the 16S-identified genus \(\d+ queries; oxygen right for \d+ of \d+ with BacDive oxygen, the model \d+\)$/),
     ]);
     for (const v of rep.variants) expect(v.hits.all.queries, v.name).toBe(rep.genomes);
     // The first variant is the product's hand-set score: the same hit rates as "mediaforge".
