@@ -315,7 +315,10 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
   /** Rule 9: the 16S-identified genus's oxygen and pH; oxygen right (against the genome's own BacDive strains) before and after. */
   const genusCondRun: Res[] = [];
   const bacdiveGenusCondRun: Res[] = [];
-  const oxygenCheck = { 'leave-genus-out': { given: 0, known: 0, modelRight: 0, ruleRight: 0 }, 'genus in BacDive': { given: 0, known: 0, modelRight: 0, ruleRight: 0 } };
+  /** Rule 10: the oxygen and pH of the genera nearest by 16S. */
+  const ssuCondRun: Res[] = [];
+  const bacdiveSsuCondRun: Res[] = [];
+  const oxygenCheck = { 'leave-genus-out': { given: 0, known: 0, modelRight: 0, ruleRight: 0 }, 'genus in BacDive': { given: 0, known: 0, modelRight: 0, ruleRight: 0 }, 'rule 10 leave-genus-out': { given: 0, known: 0, modelRight: 0, ruleRight: 0 }, 'rule 10 genus in BacDive': { given: 0, known: 0, modelRight: 0, ruleRight: 0 } };
   const checkOxygen = (key: keyof typeof oxygenCheck, genomeId: number, before: boolean | null, run: ReturnType<typeof rankMedia>) => {
     if (run.evidence.genusConditions) oxygenCheck[key].given++;
     const truth = ctx.genomeConditions.get(genomeId)?.oxygenTolerant ?? null;
@@ -380,6 +383,9 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
       const gcRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, identifiedGenusConditions: true });
       checkOxygen('leave-genus-out', q.genomeId, fixedRun.evidence.conditions.oxygenTolerant, gcRun);
       genusCondRun.push({ truth, ranked: toRanked(gcRun), domain: q.organismType });
+      const scRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, ssuGenusConditions: true });
+      checkOxygen('rule 10 leave-genus-out', q.genomeId, fixedRun.evidence.conditions.oxygenTolerant, scRun);
+      ssuCondRun.push({ truth, ranked: toRanked(scRun), domain: q.organismType });
     }
     if (o.genusInBacdive) {
       const own = linkedStrainIds(db, q.genomeId);
@@ -391,6 +397,9 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
         const gcRun = rankMedia(ctx, f.query, { ...opts, excludeScope: 'genomes', excludeStrains: own, growthModel: model, evidenceWeights: null, identifiedGenusConditions: true });
         checkOxygen('genus in BacDive', q.genomeId, fixedRun.evidence.conditions.oxygenTolerant, gcRun);
         bacdiveGenusCondRun.push({ truth, ranked: toRanked(gcRun), domain: q.organismType });
+        const scRun = rankMedia(ctx, f.query, { ...opts, excludeScope: 'genomes', excludeStrains: own, growthModel: model, evidenceWeights: null, ssuGenusConditions: true });
+        checkOxygen('rule 10 genus in BacDive', q.genomeId, fixedRun.evidence.conditions.oxygenTolerant, scRun);
+        bacdiveSsuCondRun.push({ truth, ranked: toRanked(scRun), domain: q.organismType });
       }
     }
     if (o.noRrna) {
@@ -551,6 +560,8 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
     variantRuns.push({ name: `mediaforge, unknown pH from the genus route's genera (${routePhQueries} queries given one)`, results: routePhRun, picks: undefined });
     const ox = oxygenCheck['leave-genus-out'];
     variantRuns.push({ name: `mediaforge, oxygen and pH of the 16S-identified genus (${ox.given} queries; oxygen right for ${ox.ruleRight} of ${ox.known} with BacDive oxygen, the model ${ox.modelRight})`, results: genusCondRun, picks: undefined });
+    const ox10 = oxygenCheck['rule 10 leave-genus-out'];
+    variantRuns.push({ name: `mediaforge, oxygen and pH of the genera nearest by 16S (${ox10.given} queries; oxygen right for ${ox10.ruleRight} of ${ox10.known} with BacDive oxygen, the model ${ox10.modelRight})`, results: ssuCondRun, picks: undefined });
   }
   if (o.genusInBacdive) {
     const label = { off: 'without the 16S reference', identified: 'with the genus identified by 16S (>= 94.5 %), by similarity (before 2026-12-02)', nearest: 'genus route = the 3 genera nearest by 16S', replace: 'genus route = the genera identified by 16S (>= 94.5 %) when there are any', calibrated: '(the product): 16S and genome genera weighed by their expected media overlap' } as const;
@@ -559,6 +570,8 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
       variantRuns.push({ name: "genus known to BacDive only (own strains out): mediaforge, unknown pH from the genus route's genera", results: bacdiveRoutePhRun, picks: undefined });
       const ox = oxygenCheck['genus in BacDive'];
       variantRuns.push({ name: `genus known to BacDive only (own strains out): mediaforge, oxygen and pH of the 16S-identified genus (${ox.given} queries; oxygen right for ${ox.ruleRight} of ${ox.known}, the model ${ox.modelRight})`, results: bacdiveGenusCondRun, picks: undefined });
+      const ox10 = oxygenCheck['rule 10 genus in BacDive'];
+      variantRuns.push({ name: `genus known to BacDive only (own strains out): mediaforge, oxygen and pH of the genera nearest by 16S (${ox10.given} queries; oxygen right for ${ox10.ruleRight} of ${ox10.known}, the model ${ox10.modelRight})`, results: bacdiveSsuCondRun, picks: undefined });
     }
   }
   const variants = variantRuns.map((v) => {

@@ -600,6 +600,12 @@ export interface RecommendOptions {
    * fields in conditionEdits are the user's and are kept.
    */
   identifiedGenusConditions?: boolean;
+  /**
+   * Rule 10 (eval media --variants): the oxygen tolerance and pH of the genera nearest by 16S
+   * (up to GENUS_K, ≥ FAMILY_IDENTITY), weighed by their expected media overlap
+   * (ssuGenusConditions); the fields in conditionEdits are kept.
+   */
+  ssuGenusConditions?: boolean;
   /** The condition fields the user set (edits, counterfactuals): nothing replaces them. */
   conditionEdits?: readonly (keyof GrowthConditions)[];
   /** recommendMedia: this query's predictConditions result, when the caller already has it (it is not predicted again). */
@@ -681,7 +687,7 @@ function proteomeDomain(ctx: RecommendContext, query: GenomeQuery, excluded: Rea
 }
 
 /** The features of every candidate medium for a query (the growth predictor's input). */
-export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, conditions: GrowthConditions, options: Pick<RecommendOptions, 'excludeGenus' | 'excludeGenera' | 'excludeGenomeId' | 'excludeScope' | 'excludeStrains' | 'conditionAwareNeighbors' | 'domainFallback' | 'ssuGenera' | 'genusCalibration' | 'genusRoutePh' | 'identifiedGenusConditions' | 'conditionEdits'> = {}): MediumEvidence {
+export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, conditions: GrowthConditions, options: Pick<RecommendOptions, 'excludeGenus' | 'excludeGenera' | 'excludeGenomeId' | 'excludeScope' | 'excludeStrains' | 'conditionAwareNeighbors' | 'domainFallback' | 'ssuGenera' | 'genusCalibration' | 'genusRoutePh' | 'identifiedGenusConditions' | 'ssuGenusConditions' | 'conditionEdits'> = {}): MediumEvidence {
   const excluded = new Set<string>([...(options.excludeGenera ?? []), ...(options.excludeGenus ? [options.excludeGenus] : [])]);
   /** Genera left out of the strain-side sources (strains, taxon records, conditions, the 16S reference). */
   const strainExcluded = options.excludeScope === 'genomes' ? new Set<string>() : excluded;
@@ -825,7 +831,11 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
   }
   // Rule 9: oxygen and pH of the 16S-identified genus (user edits kept).
   const edited = new Set(options.conditionEdits ?? []);
-  const genusConditions = options.identifiedGenusConditions ? identifiedGenusConditions(ctx, ssuMatches, strainExcluded, dropStrains) : null;
+  const genusConditions = options.identifiedGenusConditions
+    ? identifiedGenusConditions(ctx, ssuMatches, strainExcluded, dropStrains)
+    : options.ssuGenusConditions
+      ? ssuGenusConditions(ctx, ssuMatches, strainExcluded, dropStrains, options.genusCalibration ?? genusCalibrationOf(ctx))
+      : null;
   if (genusConditions) {
     if (genusConditions.oxygen && !edited.has('oxygenTolerant')) conditions = { ...conditions, oxygenTolerant: genusConditions.oxygen.tolerant };
     if (genusConditions.ph && !edited.has('ph')) conditions = { ...conditions, ph: genusConditions.ph.value };
@@ -917,10 +927,13 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
 export const GENUS_CONDITION_MIN_STRAINS = 3;
 export const GENUS_OXYGEN_AGREEMENT = 2 / 3;
 
-/** Rule 9: what the 16S-identified genus's BacDive strains say. */
+/** Rule 9 / 10: what the BacDive strains of the 16S-identified genus (rule 9) or of the genera nearest by 16S (rule 10) say. */
 export interface GenusConditions {
+  /** The genus (rule 10: the nearest of those that counted). */
   genus: string;
   identity: number;
+  /** Rule 10: each genus that counted, with its 16S identity and weight. */
+  genera?: { genus: string; identity: number; weight: number }[];
   oxygen: { tolerant: boolean; strains: number; agreeing: number } | null;
   ph: { value: number; strains: number } | null;
 }
@@ -944,6 +957,69 @@ export function identifiedGenusConditions(ctx: RecommendContext, ssuMatches: rea
   const mid = phs.length % 2 ? phs[(phs.length - 1) / 2] : (phs[phs.length / 2 - 1] + phs[phs.length / 2]) / 2;
   const ph = phs.length >= GENUS_CONDITION_MIN_STRAINS ? { value: mid, strains: phs.length } : null;
   return oxygen || ph ? { genus: best.genus, identity: best.identity, oxygen, ph } : null;
+}
+
+/** Yarza et al. 2014: the median 16S identity separating families (86.5 %); rule 10's floor. */
+export const FAMILY_IDENTITY = 0.865;
+
+/** Rule 10: a side of the oxygen vote needs this weighted share. */
+export const SSU_OXYGEN_AGREEMENT = 2 / 3;
+
+/**
+ * Rule 10: oxygen tolerance and pH of the query's relatives by 16S, for a query whose genus is not
+ * known (or is): the genera nearest by 16S (up to GENUS_K, ≥ FAMILY_IDENTITY; the excluded genera
+ * left out), each weighed by the media overlap expected at its identity (the genus route's 16S
+ * curve). Oxygen: the weighted mean of each genus's tolerant share (genera with
+ * ≥ GENUS_CONDITION_MIN_STRAINS labelled strains), tolerant at ≥ 2/3 and not at ≤ 1/3; pH: the
+ * weighted mean of the genera's medians (≥ GENUS_CONDITION_MIN_STRAINS strains), when they carry at
+ * least half of the weight.
+ */
+export function ssuGenusConditions(ctx: RecommendContext, ssuMatches: readonly SsuGenusMatch[], excluded: ReadonlySet<string>, dropStrains: ReadonlySet<number>, cal: GenusRouteCalibration): GenusConditions | null {
+  const near = ssuMatches.filter((m) => m.identity >= FAMILY_IDENTITY && !excluded.has(m.genus)).slice(0, GENUS_K);
+  if (!near.length) return null;
+  const wanted = new Map(near.map((m) => [m.genus, m]));
+  const rows = new Map<string, Map<number, StrainConditionRow>>();
+  for (const r of ctx.conditionRows) {
+    if (!r.genus || !wanted.has(r.genus) || dropStrains.has(r.strainId)) continue;
+    let m = rows.get(r.genus);
+    if (!m) rows.set(r.genus, (m = new Map()));
+    m.set(r.strainId, r);
+  }
+  let total = 0;
+  let oxW = 0;
+  let oxSum = 0;
+  let oxN = 0;
+  let phW = 0;
+  let phSum = 0;
+  let phN = 0;
+  const genera: NonNullable<GenusConditions['genera']> = [];
+  for (const m of near) {
+    const w = expectedOverlap(cal.ssu, m.identity);
+    total += w;
+    const strains = [...(rows.get(m.genus)?.values() ?? [])];
+    const ox = strains.map((r) => r.oxygenTolerant).filter((o): o is boolean => o !== null);
+    const phs = strains.map((r) => r.ph).filter((x): x is number => x !== null).sort((a, b) => a - b);
+    let counted = false;
+    if (ox.length >= GENUS_CONDITION_MIN_STRAINS) {
+      oxW += w;
+      oxSum += (w * ox.filter(Boolean).length) / ox.length;
+      oxN += ox.length;
+      counted = true;
+    }
+    if (phs.length >= GENUS_CONDITION_MIN_STRAINS) {
+      const mid = phs.length % 2 ? phs[(phs.length - 1) / 2] : (phs[phs.length / 2 - 1] + phs[phs.length / 2]) / 2;
+      phW += w;
+      phSum += w * mid;
+      phN += phs.length;
+      counted = true;
+    }
+    if (counted) genera.push({ genus: m.genus, identity: m.identity, weight: w });
+  }
+  const share = oxW > 0 ? oxSum / oxW : NaN;
+  const oxygen = oxW > 0 && (share >= SSU_OXYGEN_AGREEMENT || share <= 1 - SSU_OXYGEN_AGREEMENT) ? { tolerant: share >= SSU_OXYGEN_AGREEMENT, strains: oxN, agreeing: Math.round(oxN * (share >= 0.5 ? share : 1 - share)) } : null;
+  const ph = phW > 0 && phW >= total / 2 ? { value: phSum / phW, strains: phN } : null;
+  if (!oxygen && !ph) return null;
+  return { genus: genera[0].genus, identity: genera[0].identity, genera, oxygen, ph };
 }
 
 /** Genera of the genus route need this many BacDive strains with a pH to give one (Rule 8). */
