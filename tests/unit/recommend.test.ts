@@ -14,7 +14,7 @@ import { getGenomeCounts } from '../../src/db/genomes';
 import { loadEmbeddings } from '../../src/db/models';
 import { mediumVector, weightedJaccard } from '../../src/media/media-vectors';
 import type { GenomeQuery } from '../../src/media/media-api-types';
-import { buildRecommendContext, CVAE_CANDIDATES, genusRoutePh, identifiedGenusConditions, ROUTE_PH_MIN_STRAINS, CVAE_WEIGHT, GENUS_K, genusCalibrationOf, jaccardRow, predictConditions, queryOfGenome, rankMedia, recommendMedia, refreshLabOutcomes, type RecommendContext } from '../../src/media/recommend';
+import { buildRecommendContext, CVAE_CANDIDATES, FAMILY_IDENTITY, genusRoutePh, identifiedGenusConditions, ROUTE_PH_MIN_STRAINS, ssuGenusConditions, CVAE_WEIGHT, GENUS_K, genusCalibrationOf, jaccardRow, predictConditions, queryOfGenome, rankMedia, recommendMedia, refreshLabOutcomes, type RecommendContext } from '../../src/media/recommend';
 import { expectedOverlap } from '../../src/media/genus-route-calibration';
 import { cvaeScoresOf } from '../../src/media/cvae-evidence';
 import { GENUS_IDENTITY } from '../../src/media/ssu-reference';
@@ -404,7 +404,7 @@ describe("the recipe CVAE's likelihood (hand-made scores)", () => {
   });
 });
 
-describe('conditions from the genus (rules 8 and 9, measured and not adopted)', () => {
+describe('conditions from the genus (rules 8, 9 and 10, measured and not adopted)', () => {
   // Independent of ctx.conditionRows: per-strain conditions of the strains of a genus that grow on a medium.
   const strainsOf = (genus: string) => {
     const byStrain = strainConditions(db);
@@ -457,6 +457,29 @@ describe('conditions from the genus (rules 8 and 9, measured and not adopted)', 
     const edited = rankMedia(ctx, q, { conditions: given, identifiedGenusConditions: true, conditionEdits: ['oxygenTolerant'] });
     expect(edited.evidence.conditions.oxygenTolerant).toBe(false);
     expect(rankMedia(ctx, q, { conditions: given }).evidence.conditions).toEqual(given);
+  });
+
+  it('rule 10: the genera nearest by 16S (>= 86.5 %) vote on oxygen by their tolerant share, weighed by the expected overlap', () => {
+    const share = (genus: string) => {
+      const ox = strainsOf(genus).map((x) => x.c!.oxygenTolerant).filter((o): o is boolean => o !== null);
+      return { n: ox.length, share: ox.filter(Boolean).length / ox.length };
+    };
+    const cl = share('Clostridium');
+    const st = share('Streptococcus');
+    const cal = genusCalibrationOf(ctx);
+    const m = (genus: string, identity: number) => ({ genus, species: `${genus} sp.`, accession: 'X', identity });
+    // Clostridium near, Streptococcus far: anaerobic; the weights are the 16S curve's.
+    const wC = expectedOverlap(cal.ssu, 0.97);
+    const wS = expectedOverlap(cal.ssu, 0.88);
+    const p = (wC * cl.share + wS * st.share) / (wC + wS);
+    const r = ssuGenusConditions(ctx, [m('Clostridium', 0.97), m('Streptococcus', 0.88)], new Set(), new Set(), cal);
+    expect(r!.genera!.map((g) => [g.genus, g.weight])).toEqual([['Clostridium', wC], ['Streptococcus', wS]]);
+    expect(r!.oxygen === null ? 'none' : r!.oxygen.tolerant).toBe(p >= 2 / 3 ? true : p <= 1 / 3 ? false : 'none');
+    expect(r!.oxygen!.strains).toBe(cl.n + st.n);
+    // Below the family threshold a genus does not count; held out, neither.
+    expect(ssuGenusConditions(ctx, [m('Clostridium', FAMILY_IDENTITY - 0.001)], new Set(), new Set(), cal)).toBeNull();
+    expect(ssuGenusConditions(ctx, [m('Clostridium', 0.97)], new Set(['Clostridium']), new Set(), cal)).toBeNull();
+    expect(ssuGenusConditions(ctx, [m('Streptococcus', 0.97)], new Set(), new Set(), cal)!.oxygen!.tolerant).toBe(true);
   });
 });
 
