@@ -40,7 +40,7 @@
  */
 import type { Database } from 'sql.js';
 import { AppError } from '../core/errors';
-import { usableProtein } from '../core/protein-features';
+import { PROTEIN_FEATURE_NAMES, usableProtein } from '../core/protein-features';
 import { getGenomeCounts } from '../db/genomes';
 import { getActiveModelId, loadDomainCalls, loadEmbeddings, loadSsuRegion } from '../db/models';
 import type { DomainCall } from '../ml/genome-neighbors';
@@ -58,7 +58,7 @@ import type { DomainSource, GenomeQuery, GrowthConditions, PredictedConditionsJs
 import { latentSimilarity, loadGenusCarriers, loadLinkedGenomes, tetraSimilarity, tetraVector, type GenusCarrier, type LinkedGenome } from './media-ranking';
 import { buildMediaMatrix, gellingMask, PRESENCE_WEIGHT, type MediaMatrix } from './media-vectors';
 import { mediumTraits, type MediumTraits } from './medium-traits';
-import { parsePhenotypeModel, predictPhenotype, type PhenotypeModel, type PhenotypePrediction } from './phenotype-model';
+import { HALOPHILE_RULE, parsePhenotypeModel, predictPhenotype, type PhenotypeModel, type PhenotypePrediction } from './phenotype-model';
 import defaultPhenotypeJson from './phenotype-model.default.json';
 import dnaPhenotypeJson from './phenotype-model.dna.json';
 import { storedProteinByGenome } from './phenotype-stored-features';
@@ -606,6 +606,12 @@ export interface RecommendOptions {
    * (ssuGenusConditions); the fields in conditionEdits are kept.
    */
   ssuGenusConditions?: boolean;
+  /**
+   * Rule 11 (eval media --variants): for an archaeal query with protein features, no salinity and a
+   * proteome that is not salt-in (notSaltInArchaeon), a recipe with ≥ EXTREME_SALT_G_PER_L NaCl is a
+   * misfit (−1 in the recipe-traits term).
+   */
+  saltInRule?: boolean;
   /** The condition fields the user set (edits, counterfactuals): nothing replaces them. */
   conditionEdits?: readonly (keyof GrowthConditions)[];
   /** recommendMedia: this query's predictConditions result, when the caller already has it (it is not predicted again). */
@@ -627,6 +633,8 @@ export interface RoutePh {
 }
 
 export interface MediumEvidence {
+  /** Rule 11 (saltInRule option): the query is an archaeon whose proteome is not salt-in. */
+  notSaltIn: boolean;
   /** The conditions the evidence was matched against (the given ones, with what Rules 8 and 9 filled in). */
   conditions: GrowthConditions;
   /** Rule 9 (identifiedGenusConditions option): what the 16S-identified genus gave; null otherwise. */
@@ -687,7 +695,7 @@ function proteomeDomain(ctx: RecommendContext, query: GenomeQuery, excluded: Rea
 }
 
 /** The features of every candidate medium for a query (the growth predictor's input). */
-export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, conditions: GrowthConditions, options: Pick<RecommendOptions, 'excludeGenus' | 'excludeGenera' | 'excludeGenomeId' | 'excludeScope' | 'excludeStrains' | 'conditionAwareNeighbors' | 'domainFallback' | 'ssuGenera' | 'genusCalibration' | 'genusRoutePh' | 'identifiedGenusConditions' | 'ssuGenusConditions' | 'conditionEdits'> = {}): MediumEvidence {
+export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, conditions: GrowthConditions, options: Pick<RecommendOptions, 'excludeGenus' | 'excludeGenera' | 'excludeGenomeId' | 'excludeScope' | 'excludeStrains' | 'conditionAwareNeighbors' | 'domainFallback' | 'ssuGenera' | 'genusCalibration' | 'genusRoutePh' | 'identifiedGenusConditions' | 'ssuGenusConditions' | 'saltInRule' | 'conditionEdits'> = {}): MediumEvidence {
   const excluded = new Set<string>([...(options.excludeGenera ?? []), ...(options.excludeGenus ? [options.excludeGenus] : [])]);
   /** Genera left out of the strain-side sources (strains, taxon records, conditions, the 16S reference). */
   const strainExcluded = options.excludeScope === 'genomes' ? new Set<string>() : excluded;
@@ -895,6 +903,8 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
       }
     }
   }
+  // Rule 11: an archaeon that is not salt-in is no extreme halophile.
+  const notSaltIn = !!options.saltInRule && notSaltInArchaeon(ctx, query, domain, conditions);
   const candidates: number[] = [];
   const features: number[][] = [];
   const maxRec = rec.reduce((a, b) => Math.max(a, b), 0);
@@ -904,7 +914,7 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
     const st = conditionStats.get(i);
     if (st) st.match = cond[i];
     candidates.push(i);
-    features.push([nb[i], gen[i], rec[i], condRec[i], cond[i], traitFit(ctx.traits[i], ctx.matrix.hasComposition[i] === 1, conditions), Math.log1p(pop[i]), all[i] ? pop[i] / all[i] : 0, ctx.matrix.hasComposition[i] ? 0 : 1]);
+    features.push([nb[i], gen[i], rec[i], condRec[i], cond[i], traitFit(ctx.traits[i], ctx.matrix.hasComposition[i] === 1, conditions) - (notSaltIn && ctx.traits[i].naclGPerL >= EXTREME_SALT_G_PER_L ? 1 : 0), Math.log1p(pop[i]), all[i] ? pop[i] / all[i] : 0, ctx.matrix.hasComposition[i] ? 0 : 1]);
   }
   // Within-query rank features (the growth predictor learns how far down each evidence list to trust).
   for (const name of RANKED_FEATURES) {
@@ -920,7 +930,7 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
   const order = first.map((_, c) => c).sort((a, b) => first[b] - first[a] || candidates[a] - candidates[b]);
   const shortlist = new Uint8Array(candidates.length);
   for (const c of order.slice(0, SHORTLIST)) shortlist[c] = 1;
-  return { domain, domainBasis: basis, domainSource, neighbors, genera, ssuMatches, candidates, features, modelRows, firstStage: first, shortlist, noGrowth, recipeSource, conditionStats, routePh, genusConditions, conditions };
+  return { domain, domainBasis: basis, domainSource, neighbors, genera, ssuMatches, candidates, features, modelRows, firstStage: first, shortlist, noGrowth, recipeSource, conditionStats, routePh, genusConditions, conditions, notSaltIn };
 }
 
 /** Rule 9: the identified genus needs this many BacDive strains with a label, and this share agreeing on oxygen. */
@@ -957,6 +967,24 @@ export function identifiedGenusConditions(ctx: RecommendContext, ssuMatches: rea
   const mid = phs.length % 2 ? phs[(phs.length - 1) / 2] : (phs[phs.length / 2 - 1] + phs[phs.length / 2]) / 2;
   const ph = phs.length >= GENUS_CONDITION_MIN_STRAINS ? { value: mid, strains: phs.length } : null;
   return oxygen || ph ? { genus: best.genus, identity: best.identity, oxygen, ph } : null;
+}
+
+/** Rule 11: NaCl of a recipe for extreme halophiles, g/L (the halophile rule's lower bound, 15 % w/v). */
+export const EXTREME_SALT_G_PER_L = 10 * HALOPHILE_RULE.salinityPct.low;
+
+/**
+ * Rule 11: the query is of the archaeal domain, has protein features, no salinity is given, and its
+ * proteome is not salt-in (the halophile rule's thresholds, phenotype-model.ts): extreme halophiles
+ * among archaea are salt-in organisms (the haloarchaea; a few methanogens are the exceptions).
+ */
+export function notSaltInArchaeon(ctx: RecommendContext, query: GenomeQuery, domain: string, conditions: GrowthConditions): boolean {
+  if (domain !== 'archaea' || conditions.salinityPct !== null) return false;
+  const { protein } = proteinOfQuery(ctx, query);
+  if (!protein) return false;
+  const ratio = protein[PROTEIN_FEATURE_NAMES.indexOf('acid_base_ratio')];
+  const acidic = protein[PROTEIN_FEATURE_NAMES.indexOf('pi_acidic_fraction')];
+  if (!Number.isFinite(ratio) || !Number.isFinite(acidic)) return false;
+  return !(ratio >= HALOPHILE_RULE.acidBaseRatioMin && acidic >= HALOPHILE_RULE.acidicProteinFractionMin);
 }
 
 /** Yarza et al. 2014: the median 16S identity separating families (86.5 %); rule 10's floor. */
