@@ -607,9 +607,9 @@ export interface RecommendOptions {
    */
   ssuGenusConditions?: boolean;
   /**
-   * Rule 11 (eval media --variants): for an archaeal query with protein features, no salinity and a
-   * proteome that is not salt-in (notSaltInArchaeon), a recipe with ≥ EXTREME_SALT_G_PER_L NaCl is a
-   * misfit (−1 in the recipe-traits term).
+   * Rule 11 (adopted 2026-12-03; default true, false = before): for an archaeal query with protein
+   * features, no salinity and a proteome that is not salt-in (notSaltInArchaeon), a recipe with
+   * ≥ EXTREME_SALT_G_PER_L NaCl is a misfit (−1 in the recipe-traits term).
    */
   saltInRule?: boolean;
   /** The condition fields the user set (edits, counterfactuals): nothing replaces them. */
@@ -633,7 +633,7 @@ export interface RoutePh {
 }
 
 export interface MediumEvidence {
-  /** Rule 11 (saltInRule option): the query is an archaeon whose proteome is not salt-in. */
+  /** Rule 11 (saltInRule, on by default): the query is an archaeon whose proteome is not salt-in, so ≥ 150 g/L NaCl recipes are misfits. */
   notSaltIn: boolean;
   /** The conditions the evidence was matched against (the given ones, with what Rules 8 and 9 filled in). */
   conditions: GrowthConditions;
@@ -904,7 +904,7 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
     }
   }
   // Rule 11: an archaeon that is not salt-in is no extreme halophile.
-  const notSaltIn = !!options.saltInRule && notSaltInArchaeon(ctx, query, domain, conditions);
+  const notSaltIn = options.saltInRule !== false && notSaltInArchaeon(ctx, query, domain, conditions);
   const candidates: number[] = [];
   const features: number[][] = [];
   const maxRec = rec.reduce((a, b) => Math.max(a, b), 0);
@@ -1216,7 +1216,9 @@ function reasonsFor(ctx: RecommendContext, ev: MediumEvidence, index: number, c:
     const tr = ctx.traits[index];
     const bits = [tr.anoxic ? 'anoxic (reducing agent or resazurin)' : 'oxic', `${fmt(tr.naclGPerL / 10, 1)} % NaCl`, Number.isFinite(tr.ph) ? `pH ${fmt(tr.ph, 1)}` : ''].filter(Boolean);
     const rel = conditionText({ ...conditions, temperatureC: null });
-    if (rel) out.push(`recipe: ${bits.join(', ')} — ${x[5] > -0.3 ? 'fits' : 'does not fit'} ${rel}`);
+    const salty = ev.notSaltIn && tr.naclGPerL >= EXTREME_SALT_G_PER_L;
+    if (rel) out.push(`recipe: ${bits.join(', ')} — ${x[5] > -0.3 ? 'fits' : 'does not fit'} ${rel}${salty ? `; ${fmt(tr.naclGPerL / 10, 1)} % NaCl is for extreme halophiles, and this proteome is not salt-in` : ''}`);
+    else if (salty) out.push(`recipe: ${bits.join(', ')} — ${fmt(tr.naclGPerL / 10, 1)} % NaCl is for extreme halophiles, and this proteome is not salt-in`);
   } else out.push('no recipe in MediaDive (ranked from growth records only)');
   if (p !== null) out.push(`P(growth) ${fmt(p)}`);
   if (cvae) out.push(cvaeReason(cvae, index, conditionText(conditions) ? `the predicted conditions (${conditionText(conditions)})` : 'this genome'));
@@ -1263,7 +1265,8 @@ export function recommendMedia(ctx: RecommendContext, query: GenomeQuery, option
             ? `recipe model ${options.cvae.modelId}: log-likelihood of ${options.cvae.scored.toLocaleString('en-US')} recipes under this genome's condition, ${(options.cvaeWeight ?? CVAE_WEIGHT) !== 0 ? `in the score (weight ${options.cvaeWeight ?? CVAE_WEIGHT})` : 'shown as a reason, not used to order (eval media --cvae)'}`
             : 'no recipe model (recipe CVAE) in the database: no recipe-model likelihood',
         ];
-  const json = { ...predicted.json, notes: [...predicted.json.notes, `domain used: ${evidence.domain} (${evidence.domainBasis})`, ...cvaeNote] };
+  const saltNote = evidence.notSaltIn ? [`salinity: no extreme halophile (an archaeon whose proteome is not salt-in): recipes with ≥ ${EXTREME_SALT_G_PER_L / 10} % NaCl count as misfits`] : [];
+  const json = { ...predicted.json, notes: [...predicted.json.notes, `domain used: ${evidence.domain} (${evidence.domainBasis})`, ...saltNote, ...cvaeNote] };
   return {
     predicted_conditions: json,
     conditions_used: conditions,

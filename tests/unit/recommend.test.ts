@@ -14,7 +14,7 @@ import { getGenomeCounts } from '../../src/db/genomes';
 import { loadEmbeddings } from '../../src/db/models';
 import { mediumVector, weightedJaccard } from '../../src/media/media-vectors';
 import type { GenomeQuery } from '../../src/media/media-api-types';
-import { buildRecommendContext, CVAE_CANDIDATES, FAMILY_IDENTITY, genusRoutePh, identifiedGenusConditions, ROUTE_PH_MIN_STRAINS, ssuGenusConditions, CVAE_WEIGHT, GENUS_K, genusCalibrationOf, jaccardRow, predictConditions, queryOfGenome, rankMedia, recommendMedia, refreshLabOutcomes, type RecommendContext } from '../../src/media/recommend';
+import { buildRecommendContext, CVAE_CANDIDATES, EXTREME_SALT_G_PER_L, FAMILY_IDENTITY, notSaltInArchaeon, genusRoutePh, identifiedGenusConditions, ROUTE_PH_MIN_STRAINS, ssuGenusConditions, CVAE_WEIGHT, GENUS_K, genusCalibrationOf, jaccardRow, predictConditions, queryOfGenome, rankMedia, recommendMedia, refreshLabOutcomes, type RecommendContext } from '../../src/media/recommend';
 import { expectedOverlap } from '../../src/media/genus-route-calibration';
 import { cvaeScoresOf } from '../../src/media/cvae-evidence';
 import { GENUS_IDENTITY } from '../../src/media/ssu-reference';
@@ -31,6 +31,7 @@ import { loadPhenotypeSamples } from '../../src/media/phenotype-node-data';
 import { loadStoredPhenotypeSamples, readStoredPhenotypeFeatures } from '../../src/media/phenotype-stored-features';
 import { build, FIXTURE_DATA, sql } from './db-test-helpers';
 import { strainConditions } from '../../src/media/condition-ranking';
+import { BASE_FEATURES } from '../../src/media/growth-predictor';
 
 let db: Database;
 let ctx: RecommendContext;
@@ -483,6 +484,39 @@ describe('conditions from the genus (rules 8, 9 and 10, measured and not adopted
   });
 });
 
+describe('rule 11: no extreme-salt recipes for an archaeon that is not salt-in (adopted)', () => {
+  it('holds >= 150 g/L NaCl recipes against a non-halophile archaeon, not against Halobacterium, a bacterium or a given salinity', () => {
+    const unknown = { temperatureC: 37, oxygenTolerant: true, salinityPct: null, ph: null };
+    const mm = queryOfGenome(db, genomeOf('Methanococcus maripaludis'));
+    const halo = queryOfGenome(db, ctx.genomes.find((g) => g.genus === 'Halobacterium' && g.media.size > 0)!);
+    expect(EXTREME_SALT_G_PER_L).toBe(150);
+    expect(notSaltInArchaeon(ctx, mm, 'archaea', unknown)).toBe(true);
+    expect(notSaltInArchaeon(ctx, mm, 'bacteria', unknown)).toBe(false);
+    expect(notSaltInArchaeon(ctx, mm, 'archaea', { ...unknown, salinityPct: 3 })).toBe(false);
+    expect(notSaltInArchaeon(ctx, halo, 'archaea', unknown)).toBe(false);
+    expect(notSaltInArchaeon(ctx, { ...mm, genomeId: null, protein: null }, 'archaea', unknown)).toBe(false);
+    // The recipe-traits term of every extreme-salt candidate is 1 lower; nothing else moves.
+    const on = rankMedia(ctx, mm, { excludeGenus: 'Methanococcus', conditions: unknown });
+    const off = rankMedia(ctx, mm, { excludeGenus: 'Methanococcus', conditions: unknown, saltInRule: false });
+    expect(on.evidence.notSaltIn).toBe(true);
+    expect(off.evidence.notSaltIn).toBe(false);
+    expect(on.evidence.candidates).toEqual(off.evidence.candidates);
+    const t = BASE_FEATURES.indexOf('traits');
+    let salty = 0;
+    on.evidence.candidates.forEach((i, c) => {
+      const extreme = ctx.matrix.hasComposition[i] === 1 && ctx.traits[i].naclGPerL >= 150;
+      salty += extreme ? 1 : 0;
+      expect(on.evidence.features[c][t]).toBeCloseTo(off.evidence.features[c][t] - (extreme ? 1 : 0), 12);
+    });
+    expect(salty).toBeGreaterThan(0);
+    // The reasons and the notes say why.
+    const r = recommendMedia(ctx, mm, { top: 3000, conditions: unknown });
+    expect(r.predicted_conditions.notes.some((n) => n.startsWith('salinity: no extreme halophile'))).toBe(true);
+    const hm = r.media.find((m) => m.medium_id === '372')!;
+    expect(hm.reasons.some((x) => /20\.0 % NaCl is for extreme halophiles, and this proteome is not salt-in/.test(x))).toBe(true);
+  });
+});
+
 describe('evaluation on a fixed tiny split', () => {
   it('ranks held-out genomes leave-genus-out with every ranker and reports the growth predictor', () => {
     const pick = new Set(['Escherichia coli', 'Staphylococcus aureus', 'Methanospirillum hungatei', 'Metallosphaera sedula']);
@@ -504,7 +538,7 @@ describe('evaluation on a fixed tiny split', () => {
       expect.stringMatching(/^mediaforge, unknown pH from the genus route's genera \(\d+ queries given one\)$/),
       expect.stringMatching(/^mediaforge, oxygen and pH of the 16S-identified genus \(\d+ queries; oxygen right for \d+ of \d+ with BacDive oxygen, the model \d+\)$/),
       expect.stringMatching(/^mediaforge, oxygen and pH of the genera nearest by 16S \(\d+ queries; oxygen right for \d+ of \d+ with BacDive oxygen, the model \d+\)$/),
-      expect.stringMatching(/^mediaforge, no >= 150 g\/L NaCl recipes for archaea that are not salt-in \(\d+ queries; with one in the top 10: \d+ before, \d+ after\)$/),
+      expect.stringMatching(/^mediaforge before rule 11 \(>= 150 g\/L NaCl recipes not held against archaea that are not salt-in; \d+ such queries, with one in the top 10: \d+ before, \d+ with the rule\)$/),
     ]);
     for (const v of rep.variants) expect(v.hits.all.queries, v.name).toBe(rep.genomes);
     // The first variant is the product's hand-set score: the same hit rates as "mediaforge".
