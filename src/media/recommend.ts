@@ -1216,9 +1216,12 @@ function reasonsFor(ctx: RecommendContext, ev: MediumEvidence, index: number, c:
     const tr = ctx.traits[index];
     const bits = [tr.anoxic ? 'anoxic (reducing agent or resazurin)' : 'oxic', `${fmt(tr.naclGPerL / 10, 1)} % NaCl`, Number.isFinite(tr.ph) ? `pH ${fmt(tr.ph, 1)}` : ''].filter(Boolean);
     const rel = conditionText({ ...conditions, temperatureC: null });
+    // Rule 11's misfit is said on its own; the verdict on the conditions leaves it out.
     const salty = ev.notSaltIn && tr.naclGPerL >= EXTREME_SALT_G_PER_L;
-    if (rel) out.push(`recipe: ${bits.join(', ')} — ${x[5] > -0.3 ? 'fits' : 'does not fit'} ${rel}${salty ? `; ${fmt(tr.naclGPerL / 10, 1)} % NaCl is for extreme halophiles, and this proteome is not salt-in` : ''}`);
-    else if (salty) out.push(`recipe: ${bits.join(', ')} — ${fmt(tr.naclGPerL / 10, 1)} % NaCl is for extreme halophiles, and this proteome is not salt-in`);
+    const saltWhy = `${fmt(tr.naclGPerL / 10, 1)} % NaCl is for extreme halophiles, and this proteome is not salt-in`;
+    const fit = x[5] + (salty ? 1 : 0);
+    if (rel) out.push(`recipe: ${bits.join(', ')} — ${fit > -0.3 ? 'fits' : 'does not fit'} ${rel}${salty ? `, but ${saltWhy}` : ''}`);
+    else if (salty) out.push(`recipe: ${bits.join(', ')} — ${saltWhy}`);
   } else out.push('no recipe in MediaDive (ranked from growth records only)');
   if (p !== null) out.push(`P(growth) ${fmt(p)}`);
   if (cvae) out.push(cvaeReason(cvae, index, conditionText(conditions) ? `the predicted conditions (${conditionText(conditions)})` : 'this genome'));
