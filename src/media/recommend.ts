@@ -80,6 +80,8 @@ export const SHORTLIST = 200;
 export const IDENTICAL_SIMILARITY = 0.995;
 /** Logit penalty per unit of neighbours' 'no growth' outcomes (similarity-weighted share). */
 export const NO_GROWTH_PENALTY = 4;
+/** Rule 12: what puts an extreme-salt recipe after every other candidate for an archaeon that is not salt-in (scores are a few units). */
+export const SALT_MISFIT_DEMOTION = 100;
 /**
  * Weight of the recipe CVAE's likelihood term (cvaeRankTerm: 10 / (10 + rank of log p(m | c))) in
  * the ranking score. Set a priori (the condition term's weight) and adopted by `eval media
@@ -612,6 +614,8 @@ export interface RecommendOptions {
    * ≥ EXTREME_SALT_G_PER_L NaCl is a misfit (−1 in the recipe-traits term).
    */
   saltInRule?: boolean;
+  /** Rule 12 (eval media --variants): with rule 11, the extreme-salt recipes of such an archaeon rank after every other candidate (score − SALT_MISFIT_DEMOTION). */
+  saltInDemote?: boolean;
   /** The condition fields the user set (edits, counterfactuals): nothing replaces them. */
   conditionEdits?: readonly (keyof GrowthConditions)[];
   /** recommendMedia: this query's predictConditions result, when the caller already has it (it is not predicted again). */
@@ -1123,6 +1127,7 @@ export function rankMedia(ctx: RecommendContext, query: GenomeQuery, options: Re
     let score = !model || options.rankBy !== 'growth-model' ? evidenceScore : evidence.shortlist[c] ? growthScore(model, row) : -1000 + evidence.firstStage[c];
     void x;
     score -= NO_GROWTH_PENALTY * (evidence.noGrowth.get(index) ?? 0);
+    if (options.saltInDemote && evidence.notSaltIn && ctx.matrix.hasComposition[index] === 1 && ctx.traits[index].naclGPerL >= EXTREME_SALT_G_PER_L) score -= SALT_MISFIT_DEMOTION;
     const p = model ? growthProbability(model, row) : null;
     return { index, score, p };
   });

@@ -539,6 +539,7 @@ describe('evaluation on a fixed tiny split', () => {
       expect.stringMatching(/^mediaforge, oxygen and pH of the 16S-identified genus \(\d+ queries; oxygen right for \d+ of \d+ with BacDive oxygen, the model \d+\)$/),
       expect.stringMatching(/^mediaforge, oxygen and pH of the genera nearest by 16S \(\d+ queries; oxygen right for \d+ of \d+ with BacDive oxygen, the model \d+\)$/),
       expect.stringMatching(/^mediaforge before rule 11 \(>= 150 g\/L NaCl recipes not held against archaea that are not salt-in; \d+ such queries, with one in the top 10: \d+ before, \d+ with the rule\)$/),
+      expect.stringMatching(/^mediaforge, rule 11's extreme-salt recipes after every other candidate \(\d+ of those queries with one in the top 10\)$/),
     ]);
     for (const v of rep.variants) expect(v.hits.all.queries, v.name).toBe(rep.genomes);
     // The first variant is the product's hand-set score: the same hit rates as "mediaforge".
