@@ -319,7 +319,7 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
   const saltInRun: Res[] = [];
   const bacdiveSaltInRun: Res[] = [];
   const saltCheck = { queries: 0, before: 0, after: 0, demoted: 0 };
-  /** Rule 12: rule 11's extreme-salt recipes after every other candidate. */
+  /** Rule 12 (adopted): the ranking with rule 11 alone. */
   const saltDemoteRun: Res[] = [];
   const bacdiveSaltDemoteRun: Res[] = [];
   const salty = (ranked: RankedMedium[]) => ranked.slice(0, 10).some((m) => ctx.traits[ctx.mediumIndex.get(m.mediumId)!].naclGPerL >= EXTREME_SALT_G_PER_L);
@@ -395,14 +395,15 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
       checkOxygen('rule 10 leave-genus-out', q.genomeId, fixedRun.evidence.conditions.oxygenTolerant, scRun);
       ssuCondRun.push({ truth, ranked: toRanked(scRun), domain: q.organismType });
       // Rule 11 is the product's since 2026-12-03: this row is the ranking before it.
-      const siRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, saltInRule: false });
+      const siRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, saltInRule: false, saltInDemote: false });
       if (fixedRun.evidence.notSaltIn) {
         saltCheck.queries++;
         if (salty(toRanked(siRun))) saltCheck.before++;
         if (salty(toRanked(fixedRun))) saltCheck.after++;
       }
       saltInRun.push({ truth, ranked: toRanked(siRun), domain: q.organismType });
-      const demoteRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, saltInDemote: true });
+      // Rule 12 too (adopted): this row is rule 11 alone.
+      const demoteRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, saltInDemote: false });
       if (fixedRun.evidence.notSaltIn && salty(toRanked(demoteRun))) saltCheck.demoted++;
       saltDemoteRun.push({ truth, ranked: toRanked(demoteRun), domain: q.organismType });
     }
@@ -419,8 +420,8 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
         const scRun = rankMedia(ctx, f.query, { ...opts, excludeScope: 'genomes', excludeStrains: own, growthModel: model, evidenceWeights: null, ssuGenusConditions: true });
         checkOxygen('rule 10 genus in BacDive', q.genomeId, fixedRun.evidence.conditions.oxygenTolerant, scRun);
         bacdiveSsuCondRun.push({ truth, ranked: toRanked(scRun), domain: q.organismType });
-        bacdiveSaltInRun.push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, excludeScope: 'genomes', excludeStrains: own, growthModel: model, evidenceWeights: null, saltInRule: false })), domain: q.organismType });
-        bacdiveSaltDemoteRun.push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, excludeScope: 'genomes', excludeStrains: own, growthModel: model, evidenceWeights: null, saltInDemote: true })), domain: q.organismType });
+        bacdiveSaltInRun.push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, excludeScope: 'genomes', excludeStrains: own, growthModel: model, evidenceWeights: null, saltInRule: false, saltInDemote: false })), domain: q.organismType });
+        bacdiveSaltDemoteRun.push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, excludeScope: 'genomes', excludeStrains: own, growthModel: model, evidenceWeights: null, saltInDemote: false })), domain: q.organismType });
       }
     }
     if (o.noRrna) {
@@ -584,7 +585,7 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
     const ox10 = oxygenCheck['rule 10 leave-genus-out'];
     variantRuns.push({ name: `mediaforge, oxygen and pH of the genera nearest by 16S (${ox10.given} queries; oxygen right for ${ox10.ruleRight} of ${ox10.known} with BacDive oxygen, the model ${ox10.modelRight})`, results: ssuCondRun, picks: undefined });
     variantRuns.push({ name: `mediaforge before rule 11 (>= ${EXTREME_SALT_G_PER_L} g/L NaCl recipes not held against archaea that are not salt-in; ${saltCheck.queries} such queries, with one in the top 10: ${saltCheck.before} before, ${saltCheck.after} with the rule)`, results: saltInRun, picks: undefined });
-    variantRuns.push({ name: `mediaforge, rule 11's extreme-salt recipes after every other candidate (${saltCheck.demoted} of those queries with one in the top 10)`, results: saltDemoteRun, picks: undefined });
+    variantRuns.push({ name: `mediaforge with rule 11 alone, before rule 12 (its extreme-salt recipes not put after every other candidate; ${saltCheck.demoted} of those queries with one in the top 10)`, results: saltDemoteRun, picks: undefined });
   }
   if (o.genusInBacdive) {
     const label = { off: 'without the 16S reference', identified: 'with the genus identified by 16S (>= 94.5 %), by similarity (before 2026-12-02)', nearest: 'genus route = the 3 genera nearest by 16S', replace: 'genus route = the genera identified by 16S (>= 94.5 %) when there are any', calibrated: '(the product): 16S and genome genera weighed by their expected media overlap' } as const;
@@ -596,7 +597,7 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
       const ox10 = oxygenCheck['rule 10 genus in BacDive'];
       variantRuns.push({ name: `genus known to BacDive only (own strains out): mediaforge, oxygen and pH of the genera nearest by 16S (${ox10.given} queries; oxygen right for ${ox10.ruleRight} of ${ox10.known}, the model ${ox10.modelRight})`, results: bacdiveSsuCondRun, picks: undefined });
       variantRuns.push({ name: `genus known to BacDive only (own strains out): mediaforge before rule 11 (>= ${EXTREME_SALT_G_PER_L} g/L NaCl recipes not held against archaea that are not salt-in)`, results: bacdiveSaltInRun, picks: undefined });
-      variantRuns.push({ name: "genus known to BacDive only (own strains out): mediaforge, rule 11's extreme-salt recipes after every other candidate", results: bacdiveSaltDemoteRun, picks: undefined });
+      variantRuns.push({ name: 'genus known to BacDive only (own strains out): mediaforge with rule 11 alone, before rule 12', results: bacdiveSaltDemoteRun, picks: undefined });
     }
   }
   const variants = variantRuns.map((v) => {

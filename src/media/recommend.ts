@@ -614,7 +614,7 @@ export interface RecommendOptions {
    * ≥ EXTREME_SALT_G_PER_L NaCl is a misfit (−1 in the recipe-traits term).
    */
   saltInRule?: boolean;
-  /** Rule 12 (eval media --variants): with rule 11, the extreme-salt recipes of such an archaeon rank after every other candidate (score − SALT_MISFIT_DEMOTION). */
+  /** Rule 12 (adopted 2026-12-03; default true, false = rule 11 alone): the extreme-salt recipes of such an archaeon rank after every other candidate (score − SALT_MISFIT_DEMOTION). */
   saltInDemote?: boolean;
   /** The condition fields the user set (edits, counterfactuals): nothing replaces them. */
   conditionEdits?: readonly (keyof GrowthConditions)[];
@@ -1127,7 +1127,7 @@ export function rankMedia(ctx: RecommendContext, query: GenomeQuery, options: Re
     let score = !model || options.rankBy !== 'growth-model' ? evidenceScore : evidence.shortlist[c] ? growthScore(model, row) : -1000 + evidence.firstStage[c];
     void x;
     score -= NO_GROWTH_PENALTY * (evidence.noGrowth.get(index) ?? 0);
-    if (options.saltInDemote && evidence.notSaltIn && ctx.matrix.hasComposition[index] === 1 && ctx.traits[index].naclGPerL >= EXTREME_SALT_G_PER_L) score -= SALT_MISFIT_DEMOTION;
+    if (options.saltInDemote !== false && evidence.notSaltIn && ctx.matrix.hasComposition[index] === 1 && ctx.traits[index].naclGPerL >= EXTREME_SALT_G_PER_L) score -= SALT_MISFIT_DEMOTION;
     const p = model ? growthProbability(model, row) : null;
     return { index, score, p };
   });
@@ -1223,7 +1223,7 @@ function reasonsFor(ctx: RecommendContext, ev: MediumEvidence, index: number, c:
     const rel = conditionText({ ...conditions, temperatureC: null });
     // Rule 11's misfit is said on its own; the verdict on the conditions leaves it out.
     const salty = ev.notSaltIn && tr.naclGPerL >= EXTREME_SALT_G_PER_L;
-    const saltWhy = `${fmt(tr.naclGPerL / 10, 1)} % NaCl is for extreme halophiles, and this proteome is not salt-in`;
+    const saltWhy = `${fmt(tr.naclGPerL / 10, 1)} % NaCl is for extreme halophiles, and this proteome is not salt-in (ranked after the other media)`;
     const fit = x[5] + (salty ? 1 : 0);
     if (rel) out.push(`recipe: ${bits.join(', ')} — ${fit > -0.3 ? 'fits' : 'does not fit'} ${rel}${salty ? `, but ${saltWhy}` : ''}`);
     else if (salty) out.push(`recipe: ${bits.join(', ')} — ${saltWhy}`);
@@ -1273,7 +1273,7 @@ export function recommendMedia(ctx: RecommendContext, query: GenomeQuery, option
             ? `recipe model ${options.cvae.modelId}: log-likelihood of ${options.cvae.scored.toLocaleString('en-US')} recipes under this genome's condition, ${(options.cvaeWeight ?? CVAE_WEIGHT) !== 0 ? `in the score (weight ${options.cvaeWeight ?? CVAE_WEIGHT})` : 'shown as a reason, not used to order (eval media --cvae)'}`
             : 'no recipe model (recipe CVAE) in the database: no recipe-model likelihood',
         ];
-  const saltNote = evidence.notSaltIn ? [`salinity: no extreme halophile (an archaeon whose proteome is not salt-in): recipes with ≥ ${EXTREME_SALT_G_PER_L / 10} % NaCl count as misfits`] : [];
+  const saltNote = evidence.notSaltIn ? [`salinity: no extreme halophile (an archaeon whose proteome is not salt-in): recipes with ≥ ${EXTREME_SALT_G_PER_L / 10} % NaCl rank after the other media`] : [];
   const json = { ...predicted.json, notes: [...predicted.json.notes, `domain used: ${evidence.domain} (${evidence.domainBasis})`, ...saltNote, ...cvaeNote] };
   return {
     predicted_conditions: json,
@@ -1289,6 +1289,7 @@ export function recommendMedia(ctx: RecommendContext, query: GenomeQuery, option
           }
         : null,
     genus_route: genusRouteJson(evidence.genera),
+    not_extreme_halophile: evidence.notSaltIn,
     media,
   };
 }

@@ -14,7 +14,7 @@ import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadSqlJs } from '../../src/db/node-files';
 import { RECIPE_CVAE_KIND } from '../../src/ml/recipe-cvae-model';
-import { fixture } from '../helpers/data';
+import { fixture, HAS_SHARED_DATA, sharedGenome } from '../helpers/data';
 import { bundledSnapshotBytes } from './db-helpers';
 import { download, longTasksSince, pageNow, screenshot, SCREENSHOTS, useBrowserAndServer, waitForRow } from './helpers';
 
@@ -336,4 +336,25 @@ describe('Media tab', () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  if (HAS_SHARED_DATA)
+    it('an aerobic archaeon that is no halophile (Nitrosopumilus, anonymised) gets its own medium first and no 20 % NaCl media (rules 11 and 12)', async () => {
+      const file = 'archaeon-x.fa';
+      const text = gunzipSync(readFileSync(sharedGenome('reference/Nitrosopumilus_maritimus_SCM1.fna.gz'))).toString('utf8');
+      let n = 0;
+      writeFileSync(join(dir, file), text.replace(/^>.*$/gm, () => `>contig_${++n}`));
+      const { context, page, errors } = await app.open();
+      await page.getByTestId('fasta-input').setInputFiles(join(dir, file));
+      expect(await waitForRow(page, file, ['done', 'error', 'cancelled'])).toBe('done');
+      await openMedia(page, file);
+      expect(await page.getByTestId('not-extreme-halophile').textContent()).toBe('no extreme halophile: an archaeon whose proteome is not salt-in, so media with ≥ 15 % NaCl are ranked last');
+      const shown = await rankedMedia(page);
+      expect(shown[0].id).toBe('1630a'); // NITROSOPUMILUS MEDIUM, through its 16S
+      // None of the shown media is one for extreme halophiles (they are ranked after all others).
+      expect(shown.length).toBeGreaterThanOrEqual(10);
+      for (const m of shown) expect(m.reasons, m.id).not.toMatch(/is for extreme halophiles/);
+      await shot(page, 'media-panel-not-halophile');
+      expect(errors).toEqual([]);
+      await context.close();
+    });
 });

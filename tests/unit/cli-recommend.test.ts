@@ -27,7 +27,8 @@ function disguise(src: string, name: string): string {
 }
 
 function checkSchema(r: Record<string, unknown>) {
-  expect(Object.keys(r).sort()).toEqual(['conditions_used', 'domain_used', 'genus_route', 'media', 'neighbors', 'predicted_conditions', 'rrna_16s']);
+  expect(Object.keys(r).sort()).toEqual(['conditions_used', 'domain_used', 'genus_route', 'media', 'neighbors', 'not_extreme_halophile', 'predicted_conditions', 'rrna_16s']);
+  expect(typeof r.not_extreme_halophile).toBe('boolean');
   // The genera standing for the genome, heaviest first, their shares summing to 1.
   const route = r.genus_route as { genus: string; source: string; via: string; similarity: number; expected_overlap: number | null; share: number }[];
   expect(route.length).toBeGreaterThan(0);

@@ -484,7 +484,7 @@ describe('conditions from the genus (rules 8, 9 and 10, measured and not adopted
   });
 });
 
-describe('rule 11: no extreme-salt recipes for an archaeon that is not salt-in (adopted)', () => {
+describe('rules 11 and 12: no extreme-salt recipes for an archaeon that is not salt-in (adopted)', () => {
   it('holds >= 150 g/L NaCl recipes against a non-halophile archaeon, not against Halobacterium, a bacterium or a given salinity', () => {
     const unknown = { temperatureC: 37, oxygenTolerant: true, salinityPct: null, ph: null };
     const mm = queryOfGenome(db, genomeOf('Methanococcus maripaludis'));
@@ -509,11 +509,23 @@ describe('rule 11: no extreme-salt recipes for an archaeon that is not salt-in (
       expect(on.evidence.features[c][t]).toBeCloseTo(off.evidence.features[c][t] - (extreme ? 1 : 0), 12);
     });
     expect(salty).toBeGreaterThan(0);
+    // Rule 12: they rank after every other candidate (rule 11 alone leaves some among them).
+    const isSalty = (i: number) => ctx.matrix.hasComposition[i] === 1 && ctx.traits[i].naclGPerL >= 150;
+    const firstSalty = on.ranked.findIndex((x) => isSalty(x.index));
+    expect(firstSalty).toBeGreaterThan(0);
+    expect(on.ranked.slice(firstSalty).every((x) => isSalty(x.index))).toBe(true);
+    const alone = rankMedia(ctx, mm, { excludeGenus: 'Methanococcus', conditions: unknown, saltInDemote: false });
+    const aloneFirst = alone.ranked.findIndex((x) => isSalty(x.index));
+    expect(alone.ranked.slice(aloneFirst).every((x) => isSalty(x.index))).toBe(false);
+    // Among themselves they keep rule 11's order.
+    expect(on.ranked.filter((x) => isSalty(x.index)).map((x) => x.index)).toEqual(alone.ranked.filter((x) => isSalty(x.index)).map((x) => x.index));
     // The reasons and the notes say why.
     const r = recommendMedia(ctx, mm, { top: 3000, conditions: unknown });
+    expect(r.not_extreme_halophile).toBe(true);
+    expect(recommendMedia(ctx, halo, { top: 3, conditions: unknown }).not_extreme_halophile).toBe(false);
     expect(r.predicted_conditions.notes.some((n) => n.startsWith('salinity: no extreme halophile'))).toBe(true);
     const hm = r.media.find((m) => m.medium_id === '372')!;
-    expect(hm.reasons.some((x) => /20\.0 % NaCl is for extreme halophiles, and this proteome is not salt-in/.test(x))).toBe(true);
+    expect(hm.reasons.some((x) => /20\.0 % NaCl is for extreme halophiles, and this proteome is not salt-in \(ranked after the other media\)/.test(x))).toBe(true);
   });
 });
 
@@ -539,7 +551,7 @@ describe('evaluation on a fixed tiny split', () => {
       expect.stringMatching(/^mediaforge, oxygen and pH of the 16S-identified genus \(\d+ queries; oxygen right for \d+ of \d+ with BacDive oxygen, the model \d+\)$/),
       expect.stringMatching(/^mediaforge, oxygen and pH of the genera nearest by 16S \(\d+ queries; oxygen right for \d+ of \d+ with BacDive oxygen, the model \d+\)$/),
       expect.stringMatching(/^mediaforge before rule 11 \(>= 150 g\/L NaCl recipes not held against archaea that are not salt-in; \d+ such queries, with one in the top 10: \d+ before, \d+ with the rule\)$/),
-      expect.stringMatching(/^mediaforge, rule 11's extreme-salt recipes after every other candidate \(\d+ of those queries with one in the top 10\)$/),
+      expect.stringMatching(/^mediaforge with rule 11 alone, before rule 12 \(its extreme-salt recipes not put after every other candidate; \d+ of those queries with one in the top 10\)$/),
     ]);
     for (const v of rep.variants) expect(v.hits.all.queries, v.name).toBe(rep.genomes);
     // The first variant is the product's hand-set score: the same hit rates as "mediaforge".
