@@ -47,7 +47,8 @@ export function oxygenTolerance(value: string): boolean | null {
   return TOLERANT.has(v) ? true : INTOLERANT.has(v) ? false : null;
 }
 
-const median = (xs: number[]) => {
+/** The median of numbers (null for none). */
+export const median = (xs: number[]): number | null => {
   if (!xs.length) return null;
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;

@@ -51,7 +51,7 @@ import { cvaeRankTerm, cvaeReason, type CvaeMediumScores } from './cvae-evidence
 import { expectedOverlap, fitGenusCalibration, fitOverlapCurve, GENUS_CALIBRATION_FORMAT, genusCalibrationPairs, latentCalibrationPairs, parseGenusCalibration, type CalibrationPair, type GenusCalibrationFile, type GenusCalibrationPairs, type GenusRouteCalibration, type LatentRecord } from './genus-route-calibration';
 import defaultGenusCalibrationJson from './genus-route-calibration.default.json';
 import { classifyDomain, trainDomainClassifier, type DomainClassifier, type DomainSample } from './domain-classifier';
-import { CONDITION_KERNEL, conditionMatch, genomeConditions, loadStrainMediumConditions, strainConditions, type Conditions, type StrainConditionRow } from './condition-ranking';
+import { CONDITION_KERNEL, conditionMatch, genomeConditions, loadStrainMediumConditions, median, strainConditions, type Conditions, type StrainConditionRow } from './condition-ranking';
 import { BASE_FEATURES, expandFeatures, GROWTH_FEATURES, RANKED_FEATURES, growthProbability, growthScore, parseGrowthModel, type GrowthModel } from './growth-predictor';
 import defaultGrowthModelJson from './growth-model.default.json';
 import type { DomainSource, GenomeQuery, GrowthConditions, PredictedConditionsJson, RecommendedMedium, RecommendResult } from './media-api-types';
@@ -961,17 +961,30 @@ export interface GenusConditions {
 export function identifiedGenusConditions(ctx: RecommendContext, ssuMatches: readonly SsuGenusMatch[], excluded: ReadonlySet<string>, dropStrains: ReadonlySet<number>): GenusConditions | null {
   const best = ssuMatches[0];
   if (!best || best.identity < GENUS_IDENTITY || excluded.has(best.genus)) return null;
-  const byStrain = new Map<number, StrainConditionRow>();
-  for (const r of ctx.conditionRows) if (r.genus === best.genus && !dropStrains.has(r.strainId)) byStrain.set(r.strainId, r);
-  const ox = [...byStrain.values()].map((r) => r.oxygenTolerant).filter((o): o is boolean => o !== null);
-  const phs = [...byStrain.values()].map((r) => r.ph).filter((x): x is number => x !== null).sort((a, b) => a - b);
+  const strains = conditionStrainsByGenus(ctx, new Set([best.genus]), dropStrains).get(best.genus) ?? [];
+  const ox = oxygenOf(strains);
+  const phs = phsOf(strains);
   const tolerant = ox.filter(Boolean).length;
   const agreeing = Math.max(tolerant, ox.length - tolerant);
   const oxygen = ox.length >= GENUS_CONDITION_MIN_STRAINS && agreeing >= GENUS_OXYGEN_AGREEMENT * ox.length ? { tolerant: tolerant * 2 >= ox.length, strains: ox.length, agreeing } : null;
-  const mid = phs.length % 2 ? phs[(phs.length - 1) / 2] : (phs[phs.length / 2 - 1] + phs[phs.length / 2]) / 2;
-  const ph = phs.length >= GENUS_CONDITION_MIN_STRAINS ? { value: mid, strains: phs.length } : null;
+  const ph = phs.length >= GENUS_CONDITION_MIN_STRAINS ? { value: median(phs)!, strains: phs.length } : null;
   return oxygen || ph ? { genus: best.genus, identity: best.identity, oxygen, ph } : null;
 }
+
+/** The BacDive strains with conditions of each wanted genus (one row per strain; the dropped strains left out). */
+function conditionStrainsByGenus(ctx: RecommendContext, wanted: ReadonlySet<string>, dropStrains: ReadonlySet<number>): Map<string, StrainConditionRow[]> {
+  const rows = new Map<string, Map<number, StrainConditionRow>>();
+  for (const r of ctx.conditionRows) {
+    if (!r.genus || !wanted.has(r.genus) || dropStrains.has(r.strainId)) continue;
+    let m = rows.get(r.genus);
+    if (!m) rows.set(r.genus, (m = new Map()));
+    m.set(r.strainId, r);
+  }
+  return new Map([...rows].map(([g, m]) => [g, [...m.values()]]));
+}
+
+const phsOf = (strains: readonly StrainConditionRow[]) => strains.map((r) => r.ph).filter((x): x is number => x !== null);
+const oxygenOf = (strains: readonly StrainConditionRow[]) => strains.map((r) => r.oxygenTolerant).filter((o): o is boolean => o !== null);
 
 /** Rule 11: NaCl of a recipe for extreme halophiles, g/L (the halophile rule's lower bound, 15 % w/v). */
 export const EXTREME_SALT_G_PER_L = 10 * HALOPHILE_RULE.salinityPct.low;
@@ -1009,14 +1022,7 @@ export const SSU_OXYGEN_AGREEMENT = 2 / 3;
 export function ssuGenusConditions(ctx: RecommendContext, ssuMatches: readonly SsuGenusMatch[], excluded: ReadonlySet<string>, dropStrains: ReadonlySet<number>, cal: GenusRouteCalibration): GenusConditions | null {
   const near = ssuMatches.filter((m) => m.identity >= FAMILY_IDENTITY && !excluded.has(m.genus)).slice(0, GENUS_K);
   if (!near.length) return null;
-  const wanted = new Map(near.map((m) => [m.genus, m]));
-  const rows = new Map<string, Map<number, StrainConditionRow>>();
-  for (const r of ctx.conditionRows) {
-    if (!r.genus || !wanted.has(r.genus) || dropStrains.has(r.strainId)) continue;
-    let m = rows.get(r.genus);
-    if (!m) rows.set(r.genus, (m = new Map()));
-    m.set(r.strainId, r);
-  }
+  const rows = conditionStrainsByGenus(ctx, new Set(near.map((m) => m.genus)), dropStrains);
   let total = 0;
   let oxW = 0;
   let oxSum = 0;
@@ -1028,9 +1034,9 @@ export function ssuGenusConditions(ctx: RecommendContext, ssuMatches: readonly S
   for (const m of near) {
     const w = expectedOverlap(cal.ssu, m.identity);
     total += w;
-    const strains = [...(rows.get(m.genus)?.values() ?? [])];
-    const ox = strains.map((r) => r.oxygenTolerant).filter((o): o is boolean => o !== null);
-    const phs = strains.map((r) => r.ph).filter((x): x is number => x !== null).sort((a, b) => a - b);
+    const strains = rows.get(m.genus) ?? [];
+    const ox = oxygenOf(strains);
+    const phs = phsOf(strains);
     let counted = false;
     if (ox.length >= GENUS_CONDITION_MIN_STRAINS) {
       oxW += w;
@@ -1039,9 +1045,8 @@ export function ssuGenusConditions(ctx: RecommendContext, ssuMatches: readonly S
       counted = true;
     }
     if (phs.length >= GENUS_CONDITION_MIN_STRAINS) {
-      const mid = phs.length % 2 ? phs[(phs.length - 1) / 2] : (phs[phs.length / 2 - 1] + phs[phs.length / 2]) / 2;
       phW += w;
-      phSum += w * mid;
+      phSum += w * median(phs)!;
       phN += phs.length;
       counted = true;
     }
@@ -1067,21 +1072,14 @@ export function genusRoutePh(ctx: RecommendContext, genera: MediumEvidence['gene
   if (!genera.length) return null;
   const total = genera.reduce((a, g) => a + genusRouteWeight(g), 0);
   if (!(total > 0)) return null;
-  const wanted = new Set(genera.map((g) => g.genus).filter((g) => !excluded.has(g)));
-  const byGenus = new Map<string, Map<number, number>>();
-  for (const r of ctx.conditionRows) {
-    if (r.ph === null || !r.genus || !wanted.has(r.genus) || dropStrains.has(r.strainId)) continue;
-    let m = byGenus.get(r.genus);
-    if (!m) byGenus.set(r.genus, (m = new Map()));
-    m.set(r.strainId, r.ph);
-  }
+  const byGenus = conditionStrainsByGenus(ctx, new Set(genera.map((g) => g.genus).filter((g) => !excluded.has(g))), dropStrains);
   let sum = 0;
   let covered = 0;
   const parts: RoutePh['genera'] = [];
   for (const g of genera) {
-    const phs = [...(byGenus.get(g.genus)?.values() ?? [])].sort((a, b) => a - b);
+    const phs = phsOf(byGenus.get(g.genus) ?? []);
     if (phs.length < ROUTE_PH_MIN_STRAINS) continue;
-    const mid = phs.length % 2 ? phs[(phs.length - 1) / 2] : (phs[phs.length / 2 - 1] + phs[phs.length / 2]) / 2;
+    const mid = median(phs)!;
     const w = genusRouteWeight(g);
     sum += w * mid;
     covered += w;
