@@ -25,6 +25,18 @@ export interface PredictedConditionsJson {
   oxygen: { class: OxygenClass; p_tolerant: number; tolerant: boolean } | null;
   salinity_pct: { value: number; low: number; high: number; halophile: boolean; basis: string } | null;
   ph: { value: number; low: number; high: number } | null;
+  /**
+   * What the BacDive strains of the genus the genome's 16S rRNA identifies (≥ 94.5 %) say of oxygen
+   * (their majority, when ≥ 3 are labelled and ≥ 2/3 agree) and pH (median and 10th–90th
+   * percentile of ≥ 3): shown beside the predicted values, not used unless given as conditions
+   * (rule 13, measured and not adopted). Absent without an identified genus or such strains.
+   */
+  genus_conditions?: {
+    genus: string;
+    identity: number;
+    oxygen: { class: OxygenClass; tolerant: boolean; strains: number; agreeing: number } | null;
+    ph: { value: number; low: number; high: number; strains: number } | null;
+  };
   /** Domain from the genome's rRNA evidence (never from headers or file names). */
   domain: DomainCall;
   /**

@@ -312,7 +312,7 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
   const routePhRun: Res[] = [];
   const bacdiveRoutePhRun: Res[] = [];
   let routePhQueries = 0;
-  /** Rule 9: the 16S-identified genus's oxygen and pH; oxygen right (against the genome's own BacDive strains) before and after. */
+  /** Rules 9 and 13 (measured, not adopted): the 16S-identified genus's oxygen and pH; oxygen right (against the genome's own BacDive strains) for the model alone and with it. */
   const genusCondRun: Res[] = [];
   const bacdiveGenusCondRun: Res[] = [];
   /** Rule 11 (adopted): the ranking without it; the queries it applies to, and how many have a >= EXTREME_SALT_G_PER_L medium in the top 10 before and with it. */
@@ -389,10 +389,10 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
       if (phRun.evidence.routePh) routePhQueries++;
       routePhRun.push({ truth, ranked: toRanked(phRun), domain: q.organismType });
       const gcRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, identifiedGenusConditions: true });
-      checkOxygen('leave-genus-out', q.genomeId, fixedRun.evidence.conditions.oxygenTolerant, gcRun);
+      checkOxygen('leave-genus-out', q.genomeId, f.conditions.oxygenTolerant, gcRun);
       genusCondRun.push({ truth, ranked: toRanked(gcRun), domain: q.organismType });
       const scRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, ssuGenusConditions: true });
-      checkOxygen('rule 10 leave-genus-out', q.genomeId, fixedRun.evidence.conditions.oxygenTolerant, scRun);
+      checkOxygen('rule 10 leave-genus-out', q.genomeId, f.conditions.oxygenTolerant, scRun);
       ssuCondRun.push({ truth, ranked: toRanked(scRun), domain: q.organismType });
       // Rule 11 is the product's since 2026-12-03: this row is the ranking before it.
       const siRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, saltInRule: false, saltInDemote: false });
@@ -415,10 +415,10 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
       if (o.variants) {
         bacdiveRoutePhRun.push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, excludeScope: 'genomes', excludeStrains: own, growthModel: model, evidenceWeights: null, genusRoutePh: true })), domain: q.organismType });
         const gcRun = rankMedia(ctx, f.query, { ...opts, excludeScope: 'genomes', excludeStrains: own, growthModel: model, evidenceWeights: null, identifiedGenusConditions: true });
-        checkOxygen('genus in BacDive', q.genomeId, fixedRun.evidence.conditions.oxygenTolerant, gcRun);
+        checkOxygen('genus in BacDive', q.genomeId, f.conditions.oxygenTolerant, gcRun);
         bacdiveGenusCondRun.push({ truth, ranked: toRanked(gcRun), domain: q.organismType });
         const scRun = rankMedia(ctx, f.query, { ...opts, excludeScope: 'genomes', excludeStrains: own, growthModel: model, evidenceWeights: null, ssuGenusConditions: true });
-        checkOxygen('rule 10 genus in BacDive', q.genomeId, fixedRun.evidence.conditions.oxygenTolerant, scRun);
+        checkOxygen('rule 10 genus in BacDive', q.genomeId, f.conditions.oxygenTolerant, scRun);
         bacdiveSsuCondRun.push({ truth, ranked: toRanked(scRun), domain: q.organismType });
         bacdiveSaltInRun.push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, excludeScope: 'genomes', excludeStrains: own, growthModel: model, evidenceWeights: null, saltInRule: false, saltInDemote: false })), domain: q.organismType });
         bacdiveSaltDemoteRun.push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, excludeScope: 'genomes', excludeStrains: own, growthModel: model, evidenceWeights: null, saltInDemote: false })), domain: q.organismType });
@@ -581,7 +581,7 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
     variantRuns.push({ name: `mediaforge, near-duplicate recipes (Jaccard >= ${NEAR_DUPLICATE_JACCARD}) deferred out of the top 10`, results: nearDuplicateRun, picks: undefined });
     variantRuns.push({ name: `mediaforge, unknown pH from the genus route's genera (${routePhQueries} queries given one)`, results: routePhRun, picks: undefined });
     const ox = oxygenCheck['leave-genus-out'];
-    variantRuns.push({ name: `mediaforge, oxygen and pH of the 16S-identified genus (${ox.given} queries; oxygen right for ${ox.ruleRight} of ${ox.known} with BacDive oxygen, the model ${ox.modelRight})`, results: genusCondRun, picks: undefined });
+    variantRuns.push({ name: `mediaforge, oxygen and pH of the 16S-identified genus from all its BacDive strains (rule 13; ${ox.given} queries; oxygen right for ${ox.ruleRight} of ${ox.known} with BacDive oxygen, the model alone ${ox.modelRight})`, results: genusCondRun, picks: undefined });
     const ox10 = oxygenCheck['rule 10 leave-genus-out'];
     variantRuns.push({ name: `mediaforge, oxygen and pH of the genera nearest by 16S (${ox10.given} queries; oxygen right for ${ox10.ruleRight} of ${ox10.known} with BacDive oxygen, the model ${ox10.modelRight})`, results: ssuCondRun, picks: undefined });
     variantRuns.push({ name: `mediaforge before rule 11 (>= ${EXTREME_SALT_G_PER_L} g/L NaCl recipes not held against archaea that are not salt-in; ${saltCheck.queries} such queries, with one in the top 10: ${saltCheck.before} before, ${saltCheck.after} with the rule)`, results: saltInRun, picks: undefined });
@@ -593,7 +593,7 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
     if (o.variants) {
       variantRuns.push({ name: "genus known to BacDive only (own strains out): mediaforge, unknown pH from the genus route's genera", results: bacdiveRoutePhRun, picks: undefined });
       const ox = oxygenCheck['genus in BacDive'];
-      variantRuns.push({ name: `genus known to BacDive only (own strains out): mediaforge, oxygen and pH of the 16S-identified genus (${ox.given} queries; oxygen right for ${ox.ruleRight} of ${ox.known}, the model ${ox.modelRight})`, results: bacdiveGenusCondRun, picks: undefined });
+      variantRuns.push({ name: `genus known to BacDive only (own strains out): mediaforge, oxygen and pH of the 16S-identified genus from all its BacDive strains (rule 13; ${ox.given} queries; oxygen right for ${ox.ruleRight} of ${ox.known}, the model alone ${ox.modelRight})`, results: bacdiveGenusCondRun, picks: undefined });
       const ox10 = oxygenCheck['rule 10 genus in BacDive'];
       variantRuns.push({ name: `genus known to BacDive only (own strains out): mediaforge, oxygen and pH of the genera nearest by 16S (${ox10.given} queries; oxygen right for ${ox10.ruleRight} of ${ox10.known}, the model ${ox10.modelRight})`, results: bacdiveSsuCondRun, picks: undefined });
       variantRuns.push({ name: `genus known to BacDive only (own strains out): mediaforge before rule 11 (>= ${EXTREME_SALT_G_PER_L} g/L NaCl recipes not held against archaea that are not salt-in)`, results: bacdiveSaltInRun, picks: undefined });

@@ -58,6 +58,8 @@ import type { DomainSource, GenomeQuery, GrowthConditions, PredictedConditionsJs
 import { latentSimilarity, loadGenusCarriers, loadLinkedGenomes, tetraSimilarity, tetraVector, type GenusCarrier, type LinkedGenome } from './media-ranking';
 import { buildMediaMatrix, gellingMask, PRESENCE_WEIGHT, type MediaMatrix } from './media-vectors';
 import { mediumTraits, type MediumTraits } from './medium-traits';
+import { estimateGenusConditions, GENUS_CONDITION_MIN_STRAINS, genusStrainConditions, type GenusStrain } from './genus-conditions';
+import type { OxygenClass } from './phenotype-labels';
 import { HALOPHILE_RULE, parsePhenotypeModel, predictPhenotype, type PhenotypeModel, type PhenotypePrediction } from './phenotype-model';
 import defaultPhenotypeJson from './phenotype-model.default.json';
 import dnaPhenotypeJson from './phenotype-model.dna.json';
@@ -169,6 +171,8 @@ export interface RecommendContext {
   domainClassifiers: Map<string, DomainClassifier | null>;
   /** The 16S reference that places a query among BacDive genera by its rRNA (ssu-reference.ts); null = none. */
   ssuReference: SsuReference | null;
+  /** Every BacDive strain with an oxygen label or a pH, by genus (rule 13; genus-conditions.ts). */
+  genusStrains: Map<string, GenusStrain[]>;
   /**
    * The genus route's curves (genus-route-calibration.ts): the shipped ones when they were fitted on
    * the context's genome VAE; null = another model is active, so the latent curve is fitted on this
@@ -364,6 +368,7 @@ export function buildRecommendContext(db: Database, options: { phenotypeModel?: 
     domainSamples: loadDomainSamples(db, storedProtein),
     domainClassifiers: new Map(),
     ssuReference: options.ssuReference === undefined ? bundledSsuReference() : options.ssuReference,
+    genusStrains: genusStrainConditions(db),
     genusCalibration: options.genusCalibration !== undefined ? options.genusCalibration : bundledGenusCalibration().modelId === modelId ? bundledGenusCalibration() : null,
     evidenceWeights: growthModel?.evidenceWeights?.length === BASE_FEATURES.length ? growthModel.evidenceWeights : null,
   };
@@ -476,7 +481,7 @@ export function conditionsFromPrediction(model: PhenotypeModel, p: PhenotypePred
 const EMPTY_CONDITIONS: GrowthConditions = { temperatureC: null, oxygenTolerant: null, salinityPct: null, ph: null };
 
 /** Growth conditions predicted from the genome (phenotype model), as JSON and as the rankers use them. */
-export function predictConditions(ctx: Pick<RecommendContext, 'phenotypeModel'> & Partial<Pick<RecommendContext, 'dnaPhenotypeModel' | 'storedProtein' | 'domainSamples' | 'domainClassifiers'>>, query: GenomeQuery): { json: PredictedConditionsJson; conditions: GrowthConditions } {
+export function predictConditions(ctx: Pick<RecommendContext, 'phenotypeModel'> & Partial<Pick<RecommendContext, 'dnaPhenotypeModel' | 'storedProtein' | 'domainSamples' | 'domainClassifiers' | 'ssuReference' | 'genusStrains'>>, query: GenomeQuery): { json: PredictedConditionsJson; conditions: GrowthConditions } {
   let m = ctx.phenotypeModel;
   const notes: string[] = [];
   const own = proteinOfQuery(ctx, query);
@@ -528,7 +533,26 @@ export function predictConditions(ctx: Pick<RecommendContext, 'phenotypeModel'> 
   }
   if (p.salinityPct && conditions.salinityPct === null) notes.push('salinity: not used for ranking (no better than the training mean)');
   if (p.pH && conditions.ph === null) notes.push('pH: not used for ranking (no better than the training mean)');
+  addGenusConditions(ctx, query, json);
   return { json, conditions };
+}
+
+/**
+ * Rule 13 (measured, not adopted as the ranking's conditions): a genome whose 16S rRNA identifies
+ * its genus (≥ GENUS_IDENTITY) is told that genus's oxygen tolerance and pH from its BacDive strains
+ * (identifiedGenusConditions) as `genus_conditions` and a note, beside the phenotype model's values,
+ * which stay the ones used: the user can take them over (edits). Changes the JSON in place.
+ */
+function addGenusConditions(ctx: Partial<Pick<RecommendContext, 'ssuReference' | 'genusStrains'>>, query: GenomeQuery, json: PredictedConditionsJson): void {
+  if (!ctx.ssuReference || !ctx.genusStrains || !query.ssuRegion) return;
+  const g = identifiedGenusConditions(ctx as Pick<RecommendContext, 'genusStrains'>, nearestSsuGenera(ctx.ssuReference, query.ssuRegion), new Set(), new Set());
+  if (!g) return;
+  const r = (x: number) => Number(x.toFixed(2));
+  const oxygen = g.oxygen ? { class: g.oxygen.class ?? (g.oxygen.tolerant ? 'facultative' : 'anaerobe'), tolerant: g.oxygen.tolerant, strains: g.oxygen.strains, agreeing: g.oxygen.agreeing } : null;
+  const ph = g.ph ? { value: r(g.ph.value), low: r(g.ph.low ?? g.ph.value), high: r(g.ph.high ?? g.ph.value), strains: g.ph.strains } : null;
+  json.genus_conditions = { genus: g.genus, identity: Number(g.identity.toFixed(4)), oxygen, ph };
+  const said = [oxygen ? `${oxygen.agreeing} of ${oxygen.strains} ${oxygen.tolerant ? 'tolerate oxygen' : 'are anaerobes'}` : '', ph ? `median pH ${ph.value} (${ph.low}–${ph.high}, ${ph.strains} strains)` : ''].filter(Boolean).join('; ');
+  json.notes.push(`the BacDive strains of ${g.genus}, the genus its 16S rRNA identifies (${(100 * g.identity).toFixed(1)} %): ${said} (shown, not used: give them as conditions to rank with them)`);
 }
 
 export interface RecommendOptions {
@@ -937,10 +961,6 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
   return { domain, domainBasis: basis, domainSource, neighbors, genera, ssuMatches, candidates, features, modelRows, firstStage: first, shortlist, noGrowth, recipeSource, conditionStats, routePh, genusConditions, conditions, notSaltIn };
 }
 
-/** Rule 9: the identified genus needs this many BacDive strains with a label, and this share agreeing on oxygen. */
-export const GENUS_CONDITION_MIN_STRAINS = 3;
-export const GENUS_OXYGEN_AGREEMENT = 2 / 3;
-
 /** Rule 9 / 10: what the BacDive strains of the 16S-identified genus (rule 9) or of the genera nearest by 16S (rule 10) say. */
 export interface GenusConditions {
   /** The genus (rule 10: the nearest of those that counted). */
@@ -948,26 +968,20 @@ export interface GenusConditions {
   identity: number;
   /** Rule 10: each genus that counted, with its 16S identity and weight. */
   genera?: { genus: string; identity: number; weight: number }[];
-  oxygen: { tolerant: boolean; strains: number; agreeing: number } | null;
-  ph: { value: number; strains: number } | null;
+  oxygen: { tolerant: boolean; strains: number; agreeing: number; class?: OxygenClass } | null;
+  ph: { value: number; strains: number; low?: number; high?: number } | null;
 }
 
 /**
- * Rule 9: the oxygen tolerance (majority of ≥ GENUS_CONDITION_MIN_STRAINS strains, ≥ 2/3 agreeing)
- * and pH (median) of the BacDive strains of the genus the query's 16S region identifies
- * (≥ GENUS_IDENTITY); the excluded genera and strains are left out. Null without an identified genus
- * or with neither label.
+ * Rules 9 and 13: the oxygen tolerance (majority of ≥ GENUS_CONDITION_MIN_STRAINS labelled strains,
+ * ≥ 2/3 agreeing) and pH (median) of all BacDive strains with conditions of the genus the query's
+ * 16S region identifies (≥ GENUS_IDENTITY; genus-conditions.ts); the excluded genera and strains
+ * are left out. Null without an identified genus or with neither label.
  */
-export function identifiedGenusConditions(ctx: RecommendContext, ssuMatches: readonly SsuGenusMatch[], excluded: ReadonlySet<string>, dropStrains: ReadonlySet<number>): GenusConditions | null {
+export function identifiedGenusConditions(ctx: Pick<RecommendContext, 'genusStrains'>, ssuMatches: readonly SsuGenusMatch[], excluded: ReadonlySet<string>, dropStrains: ReadonlySet<number>): GenusConditions | null {
   const best = ssuMatches[0];
   if (!best || best.identity < GENUS_IDENTITY || excluded.has(best.genus)) return null;
-  const strains = conditionStrainsByGenus(ctx, new Set([best.genus]), dropStrains).get(best.genus) ?? [];
-  const ox = oxygenOf(strains);
-  const phs = phsOf(strains);
-  const tolerant = ox.filter(Boolean).length;
-  const agreeing = Math.max(tolerant, ox.length - tolerant);
-  const oxygen = ox.length >= GENUS_CONDITION_MIN_STRAINS && agreeing >= GENUS_OXYGEN_AGREEMENT * ox.length ? { tolerant: tolerant * 2 >= ox.length, strains: ox.length, agreeing } : null;
-  const ph = phs.length >= GENUS_CONDITION_MIN_STRAINS ? { value: median(phs)!, strains: phs.length } : null;
+  const { oxygen, ph } = estimateGenusConditions(ctx.genusStrains.get(best.genus) ?? [], dropStrains);
   return oxygen || ph ? { genus: best.genus, identity: best.identity, oxygen, ph } : null;
 }
 

@@ -348,6 +348,9 @@ describe('Media tab', () => {
       expect(await waitForRow(page, file, ['done', 'error', 'cancelled'])).toBe('done');
       await openMedia(page, file);
       expect(await page.getByTestId('not-extreme-halophile').textContent()).toBe('no extreme halophile: an archaeon whose proteome is not salt-in, so media with ≥ 15 % NaCl are ranked last');
+      // What the BacDive strains of its 16S genus say, beside the model's prediction (rule 13: shown, not used).
+      expect((await page.getByTestId('genus-oxygen').textContent())?.replace(/\s+/g, ' ').trim()).toMatch(/^its 16S genus Nitrosopumilus: (\d+) of \1 BacDive strains tolerate O₂$/);
+      expect((await page.getByTestId('genus-ph').textContent())?.replace(/\s+/g, ' ').trim()).toMatch(/^its 16S genus Nitrosopumilus: pH 7\.\d, [\d.]+–[\d.]+ \(\d+ BacDive strains\)$/);
       const shown = await rankedMedia(page);
       expect(shown[0].id).toBe('1630a'); // NITROSOPUMILUS MEDIUM, through its 16S
       // None of the shown media is one for extreme halophiles (they are ranked after all others).

@@ -412,6 +412,12 @@ describe('conditions from the genus (rules 8, 9 and 10, measured and not adopted
     const ids = (db.exec("SELECT DISTINCT s.id FROM strains s JOIN strain_growth sg ON sg.strain_id = s.id WHERE sg.growth = 'yes' AND s.species LIKE ?", [`${genus} %`])[0]?.values ?? []).map(([i]) => Number(i));
     return ids.map((id) => ({ id, c: byStrain.get(id) })).filter((x) => x.c);
   };
+  // Rule 13 (and rule 9 since): every strain with conditions, linked to a medium or not.
+  const allStrainsOf = (genus: string) => {
+    const byStrain = strainConditions(db);
+    const ids = (db.exec('SELECT id FROM strains WHERE species LIKE ?', [`${genus} %`])[0]?.values ?? []).map(([i]) => Number(i));
+    return ids.map((id) => ({ id, c: byStrain.get(id) })).filter((x) => x.c);
+  };
   const median = (xs: number[]) => {
     const s = [...xs].sort((a, b) => a - b);
     return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -434,16 +440,17 @@ describe('conditions from the genus (rules 8, 9 and 10, measured and not adopted
   });
 
   it("rule 9: the 16S-identified genus's strains give the oxygen majority and the median pH; not below 94.5 %", () => {
-    const strains = strainsOf('Clostridium');
+    const strains = allStrainsOf('Clostridium');
     const ox = strains.map((x) => x.c!.oxygenTolerant).filter((o): o is boolean => o !== null);
     const tolerant = ox.filter(Boolean).length;
     expect(ox.length).toBeGreaterThan(50);
     expect(ox.length - tolerant).toBeGreaterThan((2 / 3) * ox.length); // Clostridium: anaerobes
     const match = { genus: 'Clostridium', species: 'Clostridium butyricum', accession: 'X', identity: 0.97 };
     const r = identifiedGenusConditions(ctx, [match], new Set(), new Set())!;
-    expect(r.oxygen).toEqual({ tolerant: false, strains: ox.length, agreeing: ox.length - tolerant });
+    expect(r.oxygen).toEqual({ tolerant: false, class: 'anaerobe', strains: ox.length, agreeing: ox.length - tolerant });
     const phs = strains.map((x) => x.c!.ph).filter((x): x is number => x !== null);
-    expect(r.ph).toEqual(phs.length >= 3 ? { value: median(phs), strains: phs.length } : null);
+    expect(phs.length).toBeGreaterThanOrEqual(3);
+    expect(r.ph).toMatchObject({ value: median(phs), strains: phs.length });
     expect(identifiedGenusConditions(ctx, [{ ...match, identity: GENUS_IDENTITY - 0.01 }], new Set(), new Set())).toBeNull();
     expect(identifiedGenusConditions(ctx, [match], new Set(['Clostridium']), new Set())).toBeNull();
     // In the ranking: the genus's oxygen replaces the given one unless the user set it.
@@ -481,6 +488,35 @@ describe('conditions from the genus (rules 8, 9 and 10, measured and not adopted
     expect(ssuGenusConditions(ctx, [m('Clostridium', FAMILY_IDENTITY - 0.001)], new Set(), new Set(), cal)).toBeNull();
     expect(ssuGenusConditions(ctx, [m('Clostridium', 0.97)], new Set(['Clostridium']), new Set(), cal)).toBeNull();
     expect(ssuGenusConditions(ctx, [m('Streptococcus', 0.97)], new Set(), new Set(), cal)!.oxygen!.tolerant).toBe(true);
+  });
+});
+
+describe('rule 13: the 16S-identified genus\'s oxygen tolerance and pH, shown beside the prediction (measured, not adopted for the ranking)', () => {
+  it("a genome whose 16S region is a Clostridium's is told that Clostridium strains are anaerobes; the model's call stays the one used", () => {
+    const entry = ctx.ssuReference!.entries.find((e) => e.genus === 'Clostridium')!;
+    const ecoli = queryOfGenome(db, genomeOf('Escherichia coli'));
+    const q = { ...ecoli, ssuRegion: entry.region };
+    const model = predictConditions({ ...ctx, ssuReference: null }, q);
+    expect(model.json.genus_conditions).toBeUndefined();
+    const r = predictConditions(ctx, q);
+    // Independent count: the Clostridium strains of the database with an oxygen label, and their pH.
+    const byStrain = strainConditions(db);
+    const ids = (db.exec("SELECT id FROM strains WHERE species LIKE 'Clostridium %'")[0]?.values ?? []).map(([i]) => Number(i));
+    const ox = ids.map((i) => byStrain.get(i)?.oxygenTolerant ?? null).filter((o): o is boolean => o !== null);
+    const anaerobes = ox.filter((o) => !o).length;
+    expect(anaerobes).toBeGreaterThan((2 / 3) * ox.length);
+    const phs = ids.map((i) => byStrain.get(i)?.ph ?? null).filter((x): x is number => x !== null).sort((a, b) => a - b);
+    const med = phs.length % 2 ? phs[(phs.length - 1) / 2] : (phs[phs.length / 2 - 1] + phs[phs.length / 2]) / 2;
+    expect(r.json.genus_conditions).toMatchObject({ genus: 'Clostridium', identity: 1, oxygen: { class: 'anaerobe', tolerant: false, strains: ox.length, agreeing: anaerobes }, ph: { strains: phs.length } });
+    expect(r.json.genus_conditions!.ph!.value).toBeCloseTo(med, 2);
+    expect(r.json.genus_conditions!.ph!.low).toBeLessThanOrEqual(r.json.genus_conditions!.ph!.value);
+    expect(r.json.notes.some((n) => n.startsWith('the BacDive strains of Clostridium, the genus its 16S rRNA identifies (100.0 %)') && n.endsWith('(shown, not used: give them as conditions to rank with them)'))).toBe(true);
+    // The conditions used are the model's (E. coli's composition: tolerates O2).
+    expect(r.conditions).toEqual(model.conditions);
+    expect(r.conditions.oxygenTolerant).toBe(true);
+    // The evaluation's option (eval media --variants) ranks with them.
+    const run = rankMedia(ctx, q, { conditions: r.conditions, identifiedGenusConditions: true });
+    expect(run.evidence.conditions.oxygenTolerant).toBe(false);
   });
 });
 
@@ -548,7 +584,7 @@ describe('evaluation on a fixed tiny split', () => {
       'mediaforge, genus route = the genera identified by 16S (>= 94.5 %) when there are any',
       'mediaforge, near-duplicate recipes (Jaccard >= 0.8) deferred out of the top 10',
       expect.stringMatching(/^mediaforge, unknown pH from the genus route's genera \(\d+ queries given one\)$/),
-      expect.stringMatching(/^mediaforge, oxygen and pH of the 16S-identified genus \(\d+ queries; oxygen right for \d+ of \d+ with BacDive oxygen, the model \d+\)$/),
+      expect.stringMatching(/^mediaforge, oxygen and pH of the 16S-identified genus from all its BacDive strains \(rule 13; \d+ queries; oxygen right for \d+ of \d+ with BacDive oxygen, the model alone \d+\)$/),
       expect.stringMatching(/^mediaforge, oxygen and pH of the genera nearest by 16S \(\d+ queries; oxygen right for \d+ of \d+ with BacDive oxygen, the model \d+\)$/),
       expect.stringMatching(/^mediaforge before rule 11 \(>= 150 g\/L NaCl recipes not held against archaea that are not salt-in; \d+ such queries, with one in the top 10: \d+ before, \d+ with the rule\)$/),
       expect.stringMatching(/^mediaforge with rule 11 alone, before rule 12 \(its extreme-salt recipes not put after every other candidate; \d+ of those queries with one in the top 10\)$/),

@@ -11,6 +11,8 @@ import { buildMediaMatrix } from '../../media/media-vectors';
 import { encodeCondition, groupOfDomain, growthConditionsOf, recipeConditionForQuery, recipeDomainOf, type OrganismGroup } from '../../media/recipe-conditions';
 import { bundledDnaPhenotypeModel, bundledPhenotypeModel, loadDomainSamples, predictConditions } from '../../media/recommend';
 import { storedProteinByGenome } from '../../media/phenotype-stored-features';
+import { genusStrainConditions } from '../../media/genus-conditions';
+import { bundledSsuReference } from '../../media/ssu-reference';
 import { sampleRecipeVectors } from '../../ml/recipe-cvae';
 import { instantiateRecipeCvae, readRecipeCvae } from '../../ml/recipe-cvae-model';
 import { numberOption, onePositional, parseCommandArgs } from '../command-args';
@@ -70,7 +72,8 @@ export async function run(argv: string[]): Promise<number> {
     const { query, genomeModelFound } = await genomeQueryOf(db, profile, model.genomeModelId ?? null);
     // Growth conditions: predicted from the sequence (the same function as recommend and the app), each replaced by the one given.
     const storedProtein = storedProteinByGenome(db);
-    const predicted = predictConditions({ phenotypeModel: bundledPhenotypeModel(), dnaPhenotypeModel: bundledDnaPhenotypeModel(), storedProtein, domainSamples: loadDomainSamples(db, storedProtein), domainClassifiers: new Map() }, query);
+    // With the 16S reference and the BacDive strains: the identified genus's oxygen and pH, as recommend gives them (rule 13).
+    const predicted = predictConditions({ phenotypeModel: bundledPhenotypeModel(), dnaPhenotypeModel: bundledDnaPhenotypeModel(), storedProtein, domainSamples: loadDomainSamples(db, storedProtein), domainClassifiers: new Map(), ssuReference: bundledSsuReference(), genusStrains: genusStrainConditions(db) }, query);
     // The group: the rRNA call, or without one the proteome's domain (as recommend ranks it).
     const domain = recipeDomainOf(query.domainCall, predicted.json.proteome_domain);
     const notes = [...predicted.json.notes];
