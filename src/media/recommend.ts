@@ -640,6 +640,8 @@ export interface RecommendOptions {
   saltInRule?: boolean;
   /** Rule 12 (adopted 2026-12-03; default true, false = rule 11 alone): the extreme-salt recipes of such an archaeon rank after every other candidate (score − SALT_MISFIT_DEMOTION). */
   saltInDemote?: boolean;
+  /** Rule 14 (eval media --variants): rules 11 and 12 on total salts (MediumTraits.saltsGPerL) instead of NaCl. */
+  saltInTotalSalts?: boolean;
   /** The condition fields the user set (edits, counterfactuals): nothing replaces them. */
   conditionEdits?: readonly (keyof GrowthConditions)[];
   /** recommendMedia: this query's predictConditions result, when the caller already has it (it is not predicted again). */
@@ -663,6 +665,8 @@ export interface RoutePh {
 export interface MediumEvidence {
   /** Rule 11 (saltInRule, on by default): the query is an archaeon whose proteome is not salt-in, so ≥ 150 g/L NaCl recipes are misfits. */
   notSaltIn: boolean;
+  /** Rule 14 (saltInTotalSalts): rules 11 and 12 read total salts, not NaCl. */
+  totalSalts: boolean;
   /** The conditions the evidence was matched against (the given ones, with what Rules 8 and 9 filled in). */
   conditions: GrowthConditions;
   /** Rule 9 (identifiedGenusConditions option): what the 16S-identified genus gave; null otherwise. */
@@ -723,7 +727,7 @@ function proteomeDomain(ctx: RecommendContext, query: GenomeQuery, excluded: Rea
 }
 
 /** The features of every candidate medium for a query (the growth predictor's input). */
-export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, conditions: GrowthConditions, options: Pick<RecommendOptions, 'excludeGenus' | 'excludeGenera' | 'excludeGenomeId' | 'excludeScope' | 'excludeStrains' | 'conditionAwareNeighbors' | 'domainFallback' | 'ssuGenera' | 'genusCalibration' | 'genusRoutePh' | 'identifiedGenusConditions' | 'ssuGenusConditions' | 'saltInRule' | 'conditionEdits'> = {}): MediumEvidence {
+export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, conditions: GrowthConditions, options: Pick<RecommendOptions, 'excludeGenus' | 'excludeGenera' | 'excludeGenomeId' | 'excludeScope' | 'excludeStrains' | 'conditionAwareNeighbors' | 'domainFallback' | 'ssuGenera' | 'genusCalibration' | 'genusRoutePh' | 'identifiedGenusConditions' | 'ssuGenusConditions' | 'saltInRule' | 'saltInTotalSalts' | 'conditionEdits'> = {}): MediumEvidence {
   const excluded = new Set<string>([...(options.excludeGenera ?? []), ...(options.excludeGenus ? [options.excludeGenus] : [])]);
   /** Genera left out of the strain-side sources (strains, taxon records, conditions, the 16S reference). */
   const strainExcluded = options.excludeScope === 'genomes' ? new Set<string>() : excluded;
@@ -933,6 +937,7 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
   }
   // Rule 11: an archaeon that is not salt-in is no extreme halophile.
   const notSaltIn = options.saltInRule !== false && notSaltInArchaeon(ctx, query, domain, conditions);
+  const totalSalts = !!options.saltInTotalSalts;
   const candidates: number[] = [];
   const features: number[][] = [];
   const maxRec = rec.reduce((a, b) => Math.max(a, b), 0);
@@ -942,7 +947,7 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
     const st = conditionStats.get(i);
     if (st) st.match = cond[i];
     candidates.push(i);
-    features.push([nb[i], gen[i], rec[i], condRec[i], cond[i], traitFit(ctx.traits[i], ctx.matrix.hasComposition[i] === 1, conditions) - (notSaltIn && ctx.traits[i].naclGPerL >= EXTREME_SALT_G_PER_L ? 1 : 0), Math.log1p(pop[i]), all[i] ? pop[i] / all[i] : 0, ctx.matrix.hasComposition[i] ? 0 : 1]);
+    features.push([nb[i], gen[i], rec[i], condRec[i], cond[i], traitFit(ctx.traits[i], ctx.matrix.hasComposition[i] === 1, conditions) - (notSaltIn && extremeSalt(ctx.traits[i], totalSalts) ? 1 : 0), Math.log1p(pop[i]), all[i] ? pop[i] / all[i] : 0, ctx.matrix.hasComposition[i] ? 0 : 1]);
   }
   // Within-query rank features (the growth predictor learns how far down each evidence list to trust).
   for (const name of RANKED_FEATURES) {
@@ -958,7 +963,7 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
   const order = first.map((_, c) => c).sort((a, b) => first[b] - first[a] || candidates[a] - candidates[b]);
   const shortlist = new Uint8Array(candidates.length);
   for (const c of order.slice(0, SHORTLIST)) shortlist[c] = 1;
-  return { domain, domainBasis: basis, domainSource, neighbors, genera, ssuMatches, candidates, features, modelRows, firstStage: first, shortlist, noGrowth, recipeSource, conditionStats, routePh, genusConditions, conditions, notSaltIn };
+  return { domain, domainBasis: basis, domainSource, neighbors, genera, ssuMatches, candidates, features, modelRows, firstStage: first, shortlist, noGrowth, recipeSource, conditionStats, routePh, genusConditions, conditions, notSaltIn, totalSalts };
 }
 
 /** Rule 9 / 10: what the BacDive strains of the 16S-identified genus (rule 9) or of the genera nearest by 16S (rule 10) say. */
@@ -1002,6 +1007,11 @@ const oxygenOf = (strains: readonly StrainConditionRow[]) => strains.map((r) => 
 
 /** Rule 11: NaCl of a recipe for extreme halophiles, g/L (the halophile rule's lower bound, 15 % w/v). */
 export const EXTREME_SALT_G_PER_L = 10 * HALOPHILE_RULE.salinityPct.low;
+
+/** Rules 11, 12 (and 14 with totalSalts): a recipe for extreme halophiles. */
+export function extremeSalt(t: MediumTraits, totalSalts = false): boolean {
+  return (totalSalts ? t.saltsGPerL : t.naclGPerL) >= EXTREME_SALT_G_PER_L;
+}
 
 /**
  * Rule 11: the query is of the archaeal domain, has protein features, no salinity is given, and its
@@ -1139,7 +1149,7 @@ export function rankMedia(ctx: RecommendContext, query: GenomeQuery, options: Re
     let score = !model || options.rankBy !== 'growth-model' ? evidenceScore : evidence.shortlist[c] ? growthScore(model, row) : -1000 + evidence.firstStage[c];
     void x;
     score -= NO_GROWTH_PENALTY * (evidence.noGrowth.get(index) ?? 0);
-    if (options.saltInDemote !== false && evidence.notSaltIn && ctx.matrix.hasComposition[index] === 1 && ctx.traits[index].naclGPerL >= EXTREME_SALT_G_PER_L) score -= SALT_MISFIT_DEMOTION;
+    if (options.saltInDemote !== false && evidence.notSaltIn && ctx.matrix.hasComposition[index] === 1 && extremeSalt(ctx.traits[index], evidence.totalSalts)) score -= SALT_MISFIT_DEMOTION;
     const p = model ? growthProbability(model, row) : null;
     return { index, score, p };
   });
@@ -1234,8 +1244,8 @@ function reasonsFor(ctx: RecommendContext, ev: MediumEvidence, index: number, c:
     const bits = [tr.anoxic ? 'anoxic (reducing agent or resazurin)' : 'oxic', `${fmt(tr.naclGPerL / 10, 1)} % NaCl`, Number.isFinite(tr.ph) ? `pH ${fmt(tr.ph, 1)}` : ''].filter(Boolean);
     const rel = conditionText({ ...conditions, temperatureC: null });
     // Rule 11's misfit is said on its own; the verdict on the conditions leaves it out.
-    const salty = ev.notSaltIn && tr.naclGPerL >= EXTREME_SALT_G_PER_L;
-    const saltWhy = `${fmt(tr.naclGPerL / 10, 1)} % NaCl is for extreme halophiles, and this proteome is not salt-in (ranked after the other media)`;
+    const salty = ev.notSaltIn && extremeSalt(tr, ev.totalSalts);
+    const saltWhy = `${ev.totalSalts && !extremeSalt(tr) ? `${fmt(tr.saltsGPerL / 10, 1)} % salts (NaCl, KCl, Mg salts)` : `${fmt(tr.naclGPerL / 10, 1)} % NaCl`} is for extreme halophiles, and this proteome is not salt-in (ranked after the other media)`;
     const fit = x[5] + (salty ? 1 : 0);
     if (rel) out.push(`recipe: ${bits.join(', ')} — ${fit > -0.3 ? 'fits' : 'does not fit'} ${rel}${salty ? `, but ${saltWhy}` : ''}`);
     else if (salty) out.push(`recipe: ${bits.join(', ')} — ${saltWhy}`);

@@ -587,6 +587,7 @@ describe('evaluation on a fixed tiny split', () => {
       expect.stringMatching(/^mediaforge, oxygen and pH of the 16S-identified genus from all its BacDive strains \(rule 13; \d+ queries; oxygen right for \d+ of \d+ with BacDive oxygen, the model alone \d+\)$/),
       expect.stringMatching(/^mediaforge, oxygen and pH of the genera nearest by 16S \(\d+ queries; oxygen right for \d+ of \d+ with BacDive oxygen, the model \d+\)$/),
       expect.stringMatching(/^mediaforge before rule 11 \(>= 150 g\/L NaCl recipes not held against archaea that are not salt-in; \d+ such queries, with one in the top 10: \d+ before, \d+ with the rule\)$/),
+      expect.stringMatching(/^mediaforge, rules 11 and 12 on total salts \(NaCl, KCl, Mg salts; rule 14; \d+ media >= 150 g\/L, against \d+ by NaCl; \d+ of those queries with one in the top 10\)$/),
       expect.stringMatching(/^mediaforge with rule 11 alone, before rule 12 \(its extreme-salt recipes not put after every other candidate; \d+ of those queries with one in the top 10\)$/),
     ]);
     for (const v of rep.variants) expect(v.hits.all.queries, v.name).toBe(rep.genomes);
