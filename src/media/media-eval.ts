@@ -319,13 +319,13 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
   const saltInRun: Res[] = [];
   const bacdiveSaltInRun: Res[] = [];
   const saltCheck = { queries: 0, before: 0, after: 0, demoted: 0, totalSalts: 0 };
-  /** Rule 14: rules 11 and 12 on total salts. */
+  /** Rule 14 (adopted): the ranking with rules 11 and 12 on NaCl alone. */
   const saltTotalRun: Res[] = [];
   const bacdiveSaltTotalRun: Res[] = [];
   /** Rule 12 (adopted): the ranking with rule 11 alone. */
   const saltDemoteRun: Res[] = [];
   const bacdiveSaltDemoteRun: Res[] = [];
-  const salty = (ranked: RankedMedium[]) => ranked.slice(0, 10).some((m) => ctx.traits[ctx.mediumIndex.get(m.mediumId)!].naclGPerL >= EXTREME_SALT_G_PER_L);
+  const salty = (ranked: RankedMedium[]) => ranked.slice(0, 10).some((m) => extremeSalt(ctx.traits[ctx.mediumIndex.get(m.mediumId)!], true));
   /** Rule 10: the oxygen and pH of the genera nearest by 16S. */
   const ssuCondRun: Res[] = [];
   const bacdiveSsuCondRun: Res[] = [];
@@ -409,7 +409,8 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
       const demoteRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, saltInDemote: false });
       if (fixedRun.evidence.notSaltIn && salty(toRanked(demoteRun))) saltCheck.demoted++;
       saltDemoteRun.push({ truth, ranked: toRanked(demoteRun), domain: q.organismType });
-      const totalRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, saltInTotalSalts: true });
+      // Rule 14 (adopted): this row reads NaCl alone.
+      const totalRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, saltInTotalSalts: false });
       if (totalRun.evidence.notSaltIn && totalRun.ranked.slice(0, 10).some((m) => extremeSalt(ctx.traits[m.index], true))) saltCheck.totalSalts++;
       saltTotalRun.push({ truth, ranked: toRanked(totalRun), domain: q.organismType });
     }
@@ -427,7 +428,7 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
         checkOxygen('rule 10 genus in BacDive', q.genomeId, f.conditions.oxygenTolerant, scRun);
         bacdiveSsuCondRun.push({ truth, ranked: toRanked(scRun), domain: q.organismType });
         bacdiveSaltInRun.push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, excludeScope: 'genomes', excludeStrains: own, growthModel: model, evidenceWeights: null, saltInRule: false, saltInDemote: false })), domain: q.organismType });
-        bacdiveSaltTotalRun.push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, excludeScope: 'genomes', excludeStrains: own, growthModel: model, evidenceWeights: null, saltInTotalSalts: true })), domain: q.organismType });
+        bacdiveSaltTotalRun.push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, excludeScope: 'genomes', excludeStrains: own, growthModel: model, evidenceWeights: null, saltInTotalSalts: false })), domain: q.organismType });
         bacdiveSaltDemoteRun.push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, excludeScope: 'genomes', excludeStrains: own, growthModel: model, evidenceWeights: null, saltInDemote: false })), domain: q.organismType });
       }
     }
@@ -592,7 +593,7 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
     const ox10 = oxygenCheck['rule 10 leave-genus-out'];
     variantRuns.push({ name: `mediaforge, oxygen and pH of the genera nearest by 16S (${ox10.given} queries; oxygen right for ${ox10.ruleRight} of ${ox10.known} with BacDive oxygen, the model ${ox10.modelRight})`, results: ssuCondRun, picks: undefined });
     variantRuns.push({ name: `mediaforge before rule 11 (>= ${EXTREME_SALT_G_PER_L} g/L NaCl recipes not held against archaea that are not salt-in; ${saltCheck.queries} such queries, with one in the top 10: ${saltCheck.before} before, ${saltCheck.after} with the rule)`, results: saltInRun, picks: undefined });
-    variantRuns.push({ name: `mediaforge, rules 11 and 12 on total salts (NaCl, KCl, Mg salts; rule 14; ${ctx.traits.filter((t, i) => ctx.matrix.hasComposition[i] && extremeSalt(t, true)).length} media >= ${EXTREME_SALT_G_PER_L} g/L, against ${ctx.traits.filter((t, i) => ctx.matrix.hasComposition[i] && extremeSalt(t)).length} by NaCl; ${saltCheck.totalSalts} of those queries with one in the top 10)`, results: saltTotalRun, picks: undefined });
+    variantRuns.push({ name: `mediaforge before rule 14 (rules 11 and 12 on NaCl alone: ${ctx.traits.filter((t, i) => ctx.matrix.hasComposition[i] && extremeSalt(t)).length} media >= ${EXTREME_SALT_G_PER_L} g/L, against ${ctx.traits.filter((t, i) => ctx.matrix.hasComposition[i] && extremeSalt(t, true)).length} by total salts; ${saltCheck.totalSalts} of those queries with a total-salt one in the top 10)`, results: saltTotalRun, picks: undefined });
     variantRuns.push({ name: `mediaforge with rule 11 alone, before rule 12 (its extreme-salt recipes not put after every other candidate; ${saltCheck.demoted} of those queries with one in the top 10)`, results: saltDemoteRun, picks: undefined });
   }
   if (o.genusInBacdive) {
@@ -606,7 +607,7 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
       variantRuns.push({ name: `genus known to BacDive only (own strains out): mediaforge, oxygen and pH of the genera nearest by 16S (${ox10.given} queries; oxygen right for ${ox10.ruleRight} of ${ox10.known}, the model ${ox10.modelRight})`, results: bacdiveSsuCondRun, picks: undefined });
       variantRuns.push({ name: `genus known to BacDive only (own strains out): mediaforge before rule 11 (>= ${EXTREME_SALT_G_PER_L} g/L NaCl recipes not held against archaea that are not salt-in)`, results: bacdiveSaltInRun, picks: undefined });
       variantRuns.push({ name: 'genus known to BacDive only (own strains out): mediaforge with rule 11 alone, before rule 12', results: bacdiveSaltDemoteRun, picks: undefined });
-      variantRuns.push({ name: 'genus known to BacDive only (own strains out): mediaforge, rules 11 and 12 on total salts (rule 14)', results: bacdiveSaltTotalRun, picks: undefined });
+      variantRuns.push({ name: 'genus known to BacDive only (own strains out): mediaforge before rule 14 (rules 11 and 12 on NaCl alone)', results: bacdiveSaltTotalRun, picks: undefined });
     }
   }
   const variants = variantRuns.map((v) => {

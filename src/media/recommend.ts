@@ -640,7 +640,7 @@ export interface RecommendOptions {
   saltInRule?: boolean;
   /** Rule 12 (adopted 2026-12-03; default true, false = rule 11 alone): the extreme-salt recipes of such an archaeon rank after every other candidate (score − SALT_MISFIT_DEMOTION). */
   saltInDemote?: boolean;
-  /** Rule 14 (eval media --variants): rules 11 and 12 on total salts (MediumTraits.saltsGPerL) instead of NaCl. */
+  /** Rule 14 (adopted 2026-12-03; default true, false = NaCl alone): rules 11 and 12 read total salts (MediumTraits.saltsGPerL). */
   saltInTotalSalts?: boolean;
   /** The condition fields the user set (edits, counterfactuals): nothing replaces them. */
   conditionEdits?: readonly (keyof GrowthConditions)[];
@@ -665,7 +665,7 @@ export interface RoutePh {
 export interface MediumEvidence {
   /** Rule 11 (saltInRule, on by default): the query is an archaeon whose proteome is not salt-in, so ≥ 150 g/L NaCl recipes are misfits. */
   notSaltIn: boolean;
-  /** Rule 14 (saltInTotalSalts): rules 11 and 12 read total salts, not NaCl. */
+  /** Rule 14 (saltInTotalSalts, on by default): rules 11 and 12 read total salts, not NaCl alone. */
   totalSalts: boolean;
   /** The conditions the evidence was matched against (the given ones, with what Rules 8 and 9 filled in). */
   conditions: GrowthConditions;
@@ -937,7 +937,7 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
   }
   // Rule 11: an archaeon that is not salt-in is no extreme halophile.
   const notSaltIn = options.saltInRule !== false && notSaltInArchaeon(ctx, query, domain, conditions);
-  const totalSalts = !!options.saltInTotalSalts;
+  const totalSalts = options.saltInTotalSalts !== false;
   const candidates: number[] = [];
   const features: number[][] = [];
   const maxRec = rec.reduce((a, b) => Math.max(a, b), 0);
@@ -1295,7 +1295,7 @@ export function recommendMedia(ctx: RecommendContext, query: GenomeQuery, option
             ? `recipe model ${options.cvae.modelId}: log-likelihood of ${options.cvae.scored.toLocaleString('en-US')} recipes under this genome's condition, ${(options.cvaeWeight ?? CVAE_WEIGHT) !== 0 ? `in the score (weight ${options.cvaeWeight ?? CVAE_WEIGHT})` : 'shown as a reason, not used to order (eval media --cvae)'}`
             : 'no recipe model (recipe CVAE) in the database: no recipe-model likelihood',
         ];
-  const saltNote = evidence.notSaltIn ? [`salinity: no extreme halophile (an archaeon whose proteome is not salt-in): recipes with ≥ ${EXTREME_SALT_G_PER_L / 10} % NaCl rank after the other media`] : [];
+  const saltNote = evidence.notSaltIn ? [`salinity: no extreme halophile (an archaeon whose proteome is not salt-in): recipes with ≥ ${EXTREME_SALT_G_PER_L / 10} % ${evidence.totalSalts ? 'salts (NaCl, KCl, Mg salts)' : 'NaCl'} rank after the other media`] : [];
   const json = { ...predicted.json, notes: [...predicted.json.notes, `domain used: ${evidence.domain} (${evidence.domainBasis})`, ...saltNote, ...cvaeNote] };
   return {
     predicted_conditions: json,

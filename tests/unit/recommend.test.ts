@@ -520,7 +520,7 @@ describe('rule 13: the 16S-identified genus\'s oxygen tolerance and pH, shown be
   });
 });
 
-describe('rules 11 and 12: no extreme-salt recipes for an archaeon that is not salt-in (adopted)', () => {
+describe('rules 11, 12 and 14: no extreme-salt recipes for an archaeon that is not salt-in (adopted)', () => {
   it('holds >= 150 g/L NaCl recipes against a non-halophile archaeon, not against Halobacterium, a bacterium or a given salinity', () => {
     const unknown = { temperatureC: 37, oxygenTolerant: true, salinityPct: null, ph: null };
     const mm = queryOfGenome(db, genomeOf('Methanococcus maripaludis'));
@@ -540,13 +540,13 @@ describe('rules 11 and 12: no extreme-salt recipes for an archaeon that is not s
     const t = BASE_FEATURES.indexOf('traits');
     let salty = 0;
     on.evidence.candidates.forEach((i, c) => {
-      const extreme = ctx.matrix.hasComposition[i] === 1 && ctx.traits[i].naclGPerL >= 150;
+      const extreme = ctx.matrix.hasComposition[i] === 1 && ctx.traits[i].saltsGPerL >= 150;
       salty += extreme ? 1 : 0;
       expect(on.evidence.features[c][t]).toBeCloseTo(off.evidence.features[c][t] - (extreme ? 1 : 0), 12);
     });
     expect(salty).toBeGreaterThan(0);
     // Rule 12: they rank after every other candidate (rule 11 alone leaves some among them).
-    const isSalty = (i: number) => ctx.matrix.hasComposition[i] === 1 && ctx.traits[i].naclGPerL >= 150;
+    const isSalty = (i: number) => ctx.matrix.hasComposition[i] === 1 && ctx.traits[i].saltsGPerL >= 150;
     const firstSalty = on.ranked.findIndex((x) => isSalty(x.index));
     expect(firstSalty).toBeGreaterThan(0);
     expect(on.ranked.slice(firstSalty).every((x) => isSalty(x.index))).toBe(true);
@@ -560,6 +560,14 @@ describe('rules 11 and 12: no extreme-salt recipes for an archaeon that is not s
     expect(r.not_extreme_halophile).toBe(true);
     expect(recommendMedia(ctx, halo, { top: 3, conditions: unknown }).not_extreme_halophile).toBe(false);
     expect(r.predicted_conditions.notes.some((n) => n.startsWith('salinity: no extreme halophile'))).toBe(true);
+    // Rule 14: Halobaculum's medium (125 g/L NaCl, 160 g/L MgCl2·6H2O) counts by its total salts, not by NaCl.
+    expect(ctx.traits[ctx.mediumIndex.get('823')!].naclGPerL).toBeLessThan(150);
+    expect(ctx.traits[ctx.mediumIndex.get('823')!].saltsGPerL).toBeCloseTo(125 + 160, 2); // K2SO4 is not counted
+    const rank823 = (x: typeof on) => x.ranked.findIndex((m) => ctx.matrix.mediumIds[m.index] === '823');
+    const naclOnly = rankMedia(ctx, mm, { excludeGenus: 'Methanococcus', conditions: unknown, saltInTotalSalts: false });
+    expect(rank823(on)).toBeGreaterThanOrEqual(firstSalty);
+    expect(rank823(naclOnly)).toBeLessThan(naclOnly.ranked.findIndex((x) => ctx.matrix.hasComposition[x.index] === 1 && ctx.traits[x.index].naclGPerL >= 150));
+    expect(r.media.find((m) => m.medium_id === '823')!.reasons.some((x) => /28\.\d % salts \(NaCl, KCl, Mg salts\) is for extreme halophiles/.test(x))).toBe(true);
     const hm = r.media.find((m) => m.medium_id === '372')!;
     expect(hm.reasons.some((x) => /20\.0 % NaCl is for extreme halophiles, and this proteome is not salt-in \(ranked after the other media\)/.test(x))).toBe(true);
   });
@@ -587,7 +595,7 @@ describe('evaluation on a fixed tiny split', () => {
       expect.stringMatching(/^mediaforge, oxygen and pH of the 16S-identified genus from all its BacDive strains \(rule 13; \d+ queries; oxygen right for \d+ of \d+ with BacDive oxygen, the model alone \d+\)$/),
       expect.stringMatching(/^mediaforge, oxygen and pH of the genera nearest by 16S \(\d+ queries; oxygen right for \d+ of \d+ with BacDive oxygen, the model \d+\)$/),
       expect.stringMatching(/^mediaforge before rule 11 \(>= 150 g\/L NaCl recipes not held against archaea that are not salt-in; \d+ such queries, with one in the top 10: \d+ before, \d+ with the rule\)$/),
-      expect.stringMatching(/^mediaforge, rules 11 and 12 on total salts \(NaCl, KCl, Mg salts; rule 14; \d+ media >= 150 g\/L, against \d+ by NaCl; \d+ of those queries with one in the top 10\)$/),
+      expect.stringMatching(/^mediaforge before rule 14 \(rules 11 and 12 on NaCl alone: \d+ media >= 150 g\/L, against \d+ by total salts; \d+ of those queries with a total-salt one in the top 10\)$/),
       expect.stringMatching(/^mediaforge with rule 11 alone, before rule 12 \(its extreme-salt recipes not put after every other candidate; \d+ of those queries with one in the top 10\)$/),
     ]);
     for (const v of rep.variants) expect(v.hits.all.queries, v.name).toBe(rep.genomes);
