@@ -7,7 +7,7 @@
  */
 import type { Database } from 'sql.js';
 import { genusOf } from '../ml/genus-split';
-import { midpointOf, median } from './condition-ranking';
+import { median, strainConditions, type Conditions } from './condition-ranking';
 import { majorityClass, OXYGEN_CATEGORIES, type OxygenClass } from './phenotype-labels';
 
 /** One BacDive strain with an oxygen label or a pH. */
@@ -30,27 +30,26 @@ export interface GenusConditionEstimate {
   ph: { value: number; low: number; high: number; strains: number } | null;
 }
 
-/** Every BacDive strain with an oxygen label or a pH, by genus (from strain_conditions). */
-export function genusStrainConditions(db: Database): Map<string, GenusStrain[]> {
-  const acc = new Map<number, { species: string | null; classes: OxygenClass[]; ph: number[] }>();
-  const rows = db.exec("SELECT sc.strain_id, s.species, sc.condition, sc.value, sc.test_result FROM strain_conditions sc JOIN strains s ON s.id = sc.strain_id WHERE sc.condition IN ('oxygen_tolerance', 'pH')")[0]?.values ?? [];
-  for (const [sid, species, condition, value, result] of rows) {
+/**
+ * Every BacDive strain with an oxygen label or a pH, by genus. The pH is strainConditions' (the one
+ * the condition route reads); the oxygen class comes from the strain's oxygen_tolerance rows.
+ */
+export function genusStrainConditions(db: Database, byStrain: ReadonlyMap<number, Conditions> = strainConditions(db)): Map<string, GenusStrain[]> {
+  const classes = new Map<number, OxygenClass[]>();
+  for (const [sid, value] of db.exec("SELECT strain_id, value FROM strain_conditions WHERE condition = 'oxygen_tolerance'")[0]?.values ?? []) {
+    const c = OXYGEN_CATEGORIES[String(value).trim().toLowerCase()];
+    if (!c) continue;
     const id = Number(sid);
-    let a = acc.get(id);
-    if (!a) acc.set(id, (a = { species: species === null ? null : String(species), classes: [], ph: [] }));
-    if (condition === 'oxygen_tolerance') {
-      const c = OXYGEN_CATEGORIES[String(value).trim().toLowerCase()];
-      if (c) a.classes.push(c.class);
-    } else if (result === null || result === 'positive') {
-      const m = midpointOf(String(value));
-      if (m !== null && m > 0 && m < 14) a.ph.push(m);
-    }
+    const list = classes.get(id);
+    if (list) list.push(c.class);
+    else classes.set(id, [c.class]);
   }
   const out = new Map<string, GenusStrain[]>();
-  for (const [strainId, a] of acc) {
-    const genus = genusOf(a.species);
-    const oxygen = majorityClass(a.classes);
-    const ph = median(a.ph);
+  for (const [sid, species] of db.exec('SELECT id, species FROM strains')[0]?.values ?? []) {
+    const strainId = Number(sid);
+    const oxygen = majorityClass(classes.get(strainId) ?? []);
+    const ph = byStrain.get(strainId)?.ph ?? null;
+    const genus = genusOf(species === null ? null : String(species));
     if (!genus || (oxygen === null && ph === null)) continue;
     let list = out.get(genus);
     if (!list) out.set(genus, (list = []));

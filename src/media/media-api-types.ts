@@ -113,7 +113,7 @@ export interface RecommendResult {
    * and its share of the route's weight (the shares sum to 1).
    */
   genus_route: { genus: string; source: '16S' | 'genome'; via: string; similarity: number; expected_overlap: number | null; share: number }[];
-  /** An archaeon whose proteome is not salt-in (rules 11 and 12): recipes with ≥ 15 % NaCl were ranked after the other media. */
+  /** An archaeon whose proteome is not salt-in (rules 11, 12 and 14): recipes with ≥ 15 % salts (NaCl, KCl, Mg salts) were ranked after the other media. */
   not_extreme_halophile?: boolean;
   media: RecommendedMedium[];
 }

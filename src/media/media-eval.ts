@@ -26,7 +26,7 @@ import { deferNearDuplicates, fuseRankings, hitRates, latentSimilarity, loadStra
 import { mediumVector, weightedJaccard } from './media-vectors';
 import { mediumTraits } from './medium-traits';
 import { cvaeScoresOf, type CvaeMediumScores } from './cvae-evidence';
-import { buildRecommendContext, contextCalibrationPairs, EXTREME_SALT_G_PER_L, extremeSalt, jaccardRow, CVAE_WEIGHT_A_PRIORI, FALLBACK_WEIGHTS, mediumEvidence, queryOfGenome, rankMedia, withSynonyms, type RecommendContext } from './recommend';
+import { buildRecommendContext, contextCalibrationPairs, EXTREME_SALT_G_PER_L, extremeSalt, jaccardRow, CVAE_WEIGHT_A_PRIORI, FALLBACK_WEIGHTS, mediumEvidence, queryOfGenome, rankMedia, withSynonyms, type RecommendContext, type RecommendOptions } from './recommend';
 import { GENUS_IDENTITY } from './ssu-reference';
 import { fitGenusCalibration, type GenusRouteCalibration } from './genus-route-calibration';
 import { linkedStrainIds } from '../db/link';
@@ -384,35 +384,36 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
       ssuRuns.matched++;
       if (fixedRun.evidence.ssuMatches[0].identity >= GENUS_IDENTITY) ssuRuns.identifiedQueries++;
     }
+    /** A variant of the product's ranking (hand-set weights, this fold's predictor) with some options changed; `asResult` files it. */
+    const variant = (extra: RecommendOptions) => rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, ...extra });
+    const asResult = (run: ReturnType<typeof rankMedia>): Res => ({ truth, ranked: toRanked(run), domain: q.organismType });
     if (o.variants && !o.noRrna) {
       for (const mode of ['off', 'identified', 'nearest', 'replace'] as const) ssuRuns[mode].push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, ssuGenera: mode })), domain: q.organismType });
       const jac = (a: string, b: string) => jaccardRow(ctx, ctx.mediumIndex.get(a)!)[ctx.mediumIndex.get(b)!];
       nearDuplicateRun.push({ truth, ranked: deferNearDuplicates(toRanked(fixedRun), jac, NEAR_DUPLICATE_JACCARD), domain: q.organismType });
-      const phRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, genusRoutePh: true });
+      const phRun = variant({ genusRoutePh: true });
       if (phRun.evidence.routePh) routePhQueries++;
-      routePhRun.push({ truth, ranked: toRanked(phRun), domain: q.organismType });
-      const gcRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, identifiedGenusConditions: true });
+      routePhRun.push(asResult(phRun));
+      const gcRun = variant({ identifiedGenusConditions: true });
       checkOxygen('leave-genus-out', q.genomeId, f.conditions.oxygenTolerant, gcRun);
-      genusCondRun.push({ truth, ranked: toRanked(gcRun), domain: q.organismType });
-      const scRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, ssuGenusConditions: true });
+      genusCondRun.push(asResult(gcRun));
+      const scRun = variant({ ssuGenusConditions: true });
       checkOxygen('rule 10 leave-genus-out', q.genomeId, f.conditions.oxygenTolerant, scRun);
-      ssuCondRun.push({ truth, ranked: toRanked(scRun), domain: q.organismType });
-      // Rule 11 is the product's since 2026-12-03: this row is the ranking before it.
-      const siRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, saltInRule: false, saltInDemote: false });
+      ssuCondRun.push(asResult(scRun));
+      // Rules 11, 12 and 14 are the product's since 2026-12-03: these rows are the ranking before each.
+      const before11 = asResult(variant({ saltInRule: false, saltInDemote: false }));
+      const before12 = asResult(variant({ saltInDemote: false }));
+      const before14 = asResult(variant({ saltInTotalSalts: false }));
       if (fixedRun.evidence.notSaltIn) {
         saltCheck.queries++;
-        if (salty(toRanked(siRun))) saltCheck.before++;
+        if (salty(before11.ranked)) saltCheck.before++;
         if (salty(toRanked(fixedRun))) saltCheck.after++;
+        if (salty(before12.ranked)) saltCheck.demoted++;
+        if (salty(before14.ranked)) saltCheck.totalSalts++;
       }
-      saltInRun.push({ truth, ranked: toRanked(siRun), domain: q.organismType });
-      // Rule 12 too (adopted): this row is rule 11 alone.
-      const demoteRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, saltInDemote: false });
-      if (fixedRun.evidence.notSaltIn && salty(toRanked(demoteRun))) saltCheck.demoted++;
-      saltDemoteRun.push({ truth, ranked: toRanked(demoteRun), domain: q.organismType });
-      // Rule 14 (adopted): this row reads NaCl alone.
-      const totalRun = rankMedia(ctx, f.query, { ...opts, growthModel: model, evidenceWeights: null, saltInTotalSalts: false });
-      if (totalRun.evidence.notSaltIn && totalRun.ranked.slice(0, 10).some((m) => extremeSalt(ctx.traits[m.index], true))) saltCheck.totalSalts++;
-      saltTotalRun.push({ truth, ranked: toRanked(totalRun), domain: q.organismType });
+      saltInRun.push(before11);
+      saltDemoteRun.push(before12);
+      saltTotalRun.push(before14);
     }
     if (o.genusInBacdive) {
       const own = linkedStrainIds(db, q.genomeId);
@@ -420,16 +421,17 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
         bacdiveRuns[mode].push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, excludeScope: 'genomes', excludeStrains: own, growthModel: model, evidenceWeights: null, ssuGenera: mode })), domain: q.organismType });
       }
       if (o.variants) {
-        bacdiveRoutePhRun.push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, excludeScope: 'genomes', excludeStrains: own, growthModel: model, evidenceWeights: null, genusRoutePh: true })), domain: q.organismType });
-        const gcRun = rankMedia(ctx, f.query, { ...opts, excludeScope: 'genomes', excludeStrains: own, growthModel: model, evidenceWeights: null, identifiedGenusConditions: true });
+        const known = (extra: RecommendOptions) => variant({ excludeScope: 'genomes', excludeStrains: own, ...extra });
+        bacdiveRoutePhRun.push(asResult(known({ genusRoutePh: true })));
+        const gcRun = known({ identifiedGenusConditions: true });
         checkOxygen('genus in BacDive', q.genomeId, f.conditions.oxygenTolerant, gcRun);
-        bacdiveGenusCondRun.push({ truth, ranked: toRanked(gcRun), domain: q.organismType });
-        const scRun = rankMedia(ctx, f.query, { ...opts, excludeScope: 'genomes', excludeStrains: own, growthModel: model, evidenceWeights: null, ssuGenusConditions: true });
+        bacdiveGenusCondRun.push(asResult(gcRun));
+        const scRun = known({ ssuGenusConditions: true });
         checkOxygen('rule 10 genus in BacDive', q.genomeId, f.conditions.oxygenTolerant, scRun);
-        bacdiveSsuCondRun.push({ truth, ranked: toRanked(scRun), domain: q.organismType });
-        bacdiveSaltInRun.push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, excludeScope: 'genomes', excludeStrains: own, growthModel: model, evidenceWeights: null, saltInRule: false, saltInDemote: false })), domain: q.organismType });
-        bacdiveSaltTotalRun.push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, excludeScope: 'genomes', excludeStrains: own, growthModel: model, evidenceWeights: null, saltInTotalSalts: false })), domain: q.organismType });
-        bacdiveSaltDemoteRun.push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, excludeScope: 'genomes', excludeStrains: own, growthModel: model, evidenceWeights: null, saltInDemote: false })), domain: q.organismType });
+        bacdiveSsuCondRun.push(asResult(scRun));
+        bacdiveSaltInRun.push(asResult(known({ saltInRule: false, saltInDemote: false })));
+        bacdiveSaltTotalRun.push(asResult(known({ saltInTotalSalts: false })));
+        bacdiveSaltDemoteRun.push(asResult(known({ saltInDemote: false })));
       }
     }
     if (o.noRrna) {

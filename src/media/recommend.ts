@@ -58,7 +58,7 @@ import type { DomainSource, GenomeQuery, GrowthConditions, PredictedConditionsJs
 import { latentSimilarity, loadGenusCarriers, loadLinkedGenomes, tetraSimilarity, tetraVector, type GenusCarrier, type LinkedGenome } from './media-ranking';
 import { buildMediaMatrix, gellingMask, PRESENCE_WEIGHT, type MediaMatrix } from './media-vectors';
 import { mediumTraits, type MediumTraits } from './medium-traits';
-import { estimateGenusConditions, GENUS_CONDITION_MIN_STRAINS, genusStrainConditions, type GenusStrain } from './genus-conditions';
+import { estimateGenusConditions, GENUS_CONDITION_MIN_STRAINS, GENUS_OXYGEN_AGREEMENT, genusStrainConditions, type GenusConditionEstimate, type GenusStrain } from './genus-conditions';
 import type { OxygenClass } from './phenotype-labels';
 import { HALOPHILE_RULE, parsePhenotypeModel, predictPhenotype, type PhenotypeModel, type PhenotypePrediction } from './phenotype-model';
 import defaultPhenotypeJson from './phenotype-model.default.json';
@@ -368,7 +368,7 @@ export function buildRecommendContext(db: Database, options: { phenotypeModel?: 
     domainSamples: loadDomainSamples(db, storedProtein),
     domainClassifiers: new Map(),
     ssuReference: options.ssuReference === undefined ? bundledSsuReference() : options.ssuReference,
-    genusStrains: genusStrainConditions(db),
+    genusStrains: genusStrainConditions(db, byStrain),
     genusCalibration: options.genusCalibration !== undefined ? options.genusCalibration : bundledGenusCalibration().modelId === modelId ? bundledGenusCalibration() : null,
     evidenceWeights: growthModel?.evidenceWeights?.length === BASE_FEATURES.length ? growthModel.evidenceWeights : null,
   };
@@ -548,8 +548,8 @@ function addGenusConditions(ctx: Partial<Pick<RecommendContext, 'ssuReference' |
   const g = identifiedGenusConditions(ctx as Pick<RecommendContext, 'genusStrains'>, nearestSsuGenera(ctx.ssuReference, query.ssuRegion), new Set(), new Set());
   if (!g) return;
   const r = (x: number) => Number(x.toFixed(2));
-  const oxygen = g.oxygen ? { class: g.oxygen.class ?? (g.oxygen.tolerant ? 'facultative' : 'anaerobe'), tolerant: g.oxygen.tolerant, strains: g.oxygen.strains, agreeing: g.oxygen.agreeing } : null;
-  const ph = g.ph ? { value: r(g.ph.value), low: r(g.ph.low ?? g.ph.value), high: r(g.ph.high ?? g.ph.value), strains: g.ph.strains } : null;
+  const oxygen = g.oxygen;
+  const ph = g.ph ? { value: r(g.ph.value), low: r(g.ph.low), high: r(g.ph.high), strains: g.ph.strains } : null;
   json.genus_conditions = { genus: g.genus, identity: Number(g.identity.toFixed(4)), oxygen, ph };
   const said = [oxygen ? `${oxygen.agreeing} of ${oxygen.strains} ${oxygen.tolerant ? 'tolerate oxygen' : 'are anaerobes'}` : '', ph ? `median pH ${ph.value} (${ph.low}–${ph.high}, ${ph.strains} strains)` : ''].filter(Boolean).join('; ');
   json.notes.push(`the BacDive strains of ${g.genus}, the genus its 16S rRNA identifies (${(100 * g.identity).toFixed(1)} %): ${said} (shown, not used: give them as conditions to rank with them)`);
@@ -621,9 +621,9 @@ export interface RecommendOptions {
    */
   genusRoutePh?: boolean;
   /**
-   * Rule 9 (eval media --variants): the 16S-identified genus's BacDive strains give the oxygen
-   * tolerance (replacing the phenotype model's) and the pH (identifiedGenusConditions); the
-   * fields in conditionEdits are the user's and are kept.
+   * Rule 13 (rule 9 on all strains; eval media --variants, not adopted): the 16S-identified genus's
+   * BacDive strains give the oxygen tolerance (replacing the phenotype model's) and the pH
+   * (identifiedGenusConditions); the fields in conditionEdits are the user's and are kept.
    */
   identifiedGenusConditions?: boolean;
   /**
@@ -653,7 +653,6 @@ export interface NeighborEvidence {
   similarity: number;
 }
 
-/** Per-medium features and what produced them, for every candidate medium. */
 /** Rule 8: the pH the genus route's genera gave (genusRoutePh). */
 export interface RoutePh {
   /** pH, the route-weighted mean of the genera's medians. */
@@ -662,14 +661,15 @@ export interface RoutePh {
   genera: { genus: string; ph: number; strains: number; share: number }[];
 }
 
+/** Per-medium features and what produced them, for every candidate medium. */
 export interface MediumEvidence {
-  /** Rule 11 (saltInRule, on by default): the query is an archaeon whose proteome is not salt-in, so ≥ 150 g/L NaCl recipes are misfits. */
+  /** Rule 11 (saltInRule, on by default): the query is an archaeon whose proteome is not salt-in, so recipes for extreme halophiles (extremeSalt) are misfits. */
   notSaltIn: boolean;
   /** Rule 14 (saltInTotalSalts, on by default): rules 11 and 12 read total salts, not NaCl alone. */
   totalSalts: boolean;
-  /** The conditions the evidence was matched against (the given ones, with what Rules 8 and 9 filled in). */
+  /** The conditions the evidence was matched against (the given ones, with what the rule 8, 9/13 or 10 options filled in). */
   conditions: GrowthConditions;
-  /** Rule 9 (identifiedGenusConditions option): what the 16S-identified genus gave; null otherwise. */
+  /** Rules 9/13 or 10 (identifiedGenusConditions, ssuGenusConditions options): what the 16S genera gave; null otherwise. */
   genusConditions: GenusConditions | null;
   /** Rule 8 (genusRoutePh option): the pH the genus route gave a query without one; null otherwise. */
   routePh: RoutePh | null;
@@ -936,8 +936,7 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
     }
   }
   // Rule 11: an archaeon that is not salt-in is no extreme halophile.
-  const notSaltIn = options.saltInRule !== false && notSaltInArchaeon(ctx, query, domain, conditions);
-  const totalSalts = options.saltInTotalSalts !== false;
+  const salt = { notSaltIn: options.saltInRule !== false && notSaltInArchaeon(ctx, query, domain, conditions), totalSalts: options.saltInTotalSalts !== false };
   const candidates: number[] = [];
   const features: number[][] = [];
   const maxRec = rec.reduce((a, b) => Math.max(a, b), 0);
@@ -947,7 +946,7 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
     const st = conditionStats.get(i);
     if (st) st.match = cond[i];
     candidates.push(i);
-    features.push([nb[i], gen[i], rec[i], condRec[i], cond[i], traitFit(ctx.traits[i], ctx.matrix.hasComposition[i] === 1, conditions) - (notSaltIn && extremeSalt(ctx.traits[i], totalSalts) ? 1 : 0), Math.log1p(pop[i]), all[i] ? pop[i] / all[i] : 0, ctx.matrix.hasComposition[i] ? 0 : 1]);
+    features.push([nb[i], gen[i], rec[i], condRec[i], cond[i], traitFit(ctx.traits[i], ctx.matrix.hasComposition[i] === 1, conditions) - (saltMisfit(ctx, salt, i) ? 1 : 0), Math.log1p(pop[i]), all[i] ? pop[i] / all[i] : 0, ctx.matrix.hasComposition[i] ? 0 : 1]);
   }
   // Within-query rank features (the growth predictor learns how far down each evidence list to trust).
   for (const name of RANKED_FEATURES) {
@@ -963,7 +962,7 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
   const order = first.map((_, c) => c).sort((a, b) => first[b] - first[a] || candidates[a] - candidates[b]);
   const shortlist = new Uint8Array(candidates.length);
   for (const c of order.slice(0, SHORTLIST)) shortlist[c] = 1;
-  return { domain, domainBasis: basis, domainSource, neighbors, genera, ssuMatches, candidates, features, modelRows, firstStage: first, shortlist, noGrowth, recipeSource, conditionStats, routePh, genusConditions, conditions, notSaltIn, totalSalts };
+  return { domain, domainBasis: basis, domainSource, neighbors, genera, ssuMatches, candidates, features, modelRows, firstStage: first, shortlist, noGrowth, recipeSource, conditionStats, routePh, genusConditions, conditions, ...salt };
 }
 
 /** Rule 9 / 10: what the BacDive strains of the 16S-identified genus (rule 9) or of the genera nearest by 16S (rule 10) say. */
@@ -983,7 +982,7 @@ export interface GenusConditions {
  * 16S region identifies (≥ GENUS_IDENTITY; genus-conditions.ts); the excluded genera and strains
  * are left out. Null without an identified genus or with neither label.
  */
-export function identifiedGenusConditions(ctx: Pick<RecommendContext, 'genusStrains'>, ssuMatches: readonly SsuGenusMatch[], excluded: ReadonlySet<string>, dropStrains: ReadonlySet<number>): GenusConditions | null {
+export function identifiedGenusConditions(ctx: Pick<RecommendContext, 'genusStrains'>, ssuMatches: readonly SsuGenusMatch[], excluded: ReadonlySet<string>, dropStrains: ReadonlySet<number>): (GenusConditions & GenusConditionEstimate) | null {
   const best = ssuMatches[0];
   if (!best || best.identity < GENUS_IDENTITY || excluded.has(best.genus)) return null;
   const { oxygen, ph } = estimateGenusConditions(ctx.genusStrains.get(best.genus) ?? [], dropStrains);
@@ -1013,6 +1012,11 @@ export function extremeSalt(t: MediumTraits, totalSalts = false): boolean {
   return (totalSalts ? t.saltsGPerL : t.naclGPerL) >= EXTREME_SALT_G_PER_L;
 }
 
+/** Rules 11, 12, 14: medium i is a recipe for extreme halophiles and the query is an archaeon that is not salt-in. */
+function saltMisfit(ctx: RecommendContext, ev: Pick<MediumEvidence, 'notSaltIn' | 'totalSalts'>, i: number): boolean {
+  return ev.notSaltIn && ctx.matrix.hasComposition[i] === 1 && extremeSalt(ctx.traits[i], ev.totalSalts);
+}
+
 /**
  * Rule 11: the query is of the archaeal domain, has protein features, no salinity is given, and its
  * proteome is not salt-in (the halophile rule's thresholds, phenotype-model.ts): extreme halophiles
@@ -1030,9 +1034,6 @@ export function notSaltInArchaeon(ctx: RecommendContext, query: GenomeQuery, dom
 
 /** Yarza et al. 2014: the median 16S identity separating families (86.5 %); rule 10's floor. */
 export const FAMILY_IDENTITY = 0.865;
-
-/** Rule 10: a side of the oxygen vote needs this weighted share. */
-export const SSU_OXYGEN_AGREEMENT = 2 / 3;
 
 /**
  * Rule 10: oxygen tolerance and pH of the query's relatives by 16S, for a query whose genus is not
@@ -1077,7 +1078,7 @@ export function ssuGenusConditions(ctx: RecommendContext, ssuMatches: readonly S
     if (counted) genera.push({ genus: m.genus, identity: m.identity, weight: w });
   }
   const share = oxW > 0 ? oxSum / oxW : NaN;
-  const oxygen = oxW > 0 && (share >= SSU_OXYGEN_AGREEMENT || share <= 1 - SSU_OXYGEN_AGREEMENT) ? { tolerant: share >= SSU_OXYGEN_AGREEMENT, strains: oxN, agreeing: Math.round(oxN * (share >= 0.5 ? share : 1 - share)) } : null;
+  const oxygen = oxW > 0 && (share >= GENUS_OXYGEN_AGREEMENT || share <= 1 - GENUS_OXYGEN_AGREEMENT) ? { tolerant: share >= GENUS_OXYGEN_AGREEMENT, strains: oxN, agreeing: Math.round(oxN * (share >= 0.5 ? share : 1 - share)) } : null;
   const ph = phW > 0 && phW >= total / 2 ? { value: phSum / phW, strains: phN } : null;
   if (!oxygen && !ph) return null;
   return { genus: genera[0].genus, identity: genera[0].identity, genera, oxygen, ph };
@@ -1149,7 +1150,7 @@ export function rankMedia(ctx: RecommendContext, query: GenomeQuery, options: Re
     let score = !model || options.rankBy !== 'growth-model' ? evidenceScore : evidence.shortlist[c] ? growthScore(model, row) : -1000 + evidence.firstStage[c];
     void x;
     score -= NO_GROWTH_PENALTY * (evidence.noGrowth.get(index) ?? 0);
-    if (options.saltInDemote !== false && evidence.notSaltIn && ctx.matrix.hasComposition[index] === 1 && extremeSalt(ctx.traits[index], evidence.totalSalts)) score -= SALT_MISFIT_DEMOTION;
+    if (options.saltInDemote !== false && saltMisfit(ctx, evidence, index)) score -= SALT_MISFIT_DEMOTION;
     const p = model ? growthProbability(model, row) : null;
     return { index, score, p };
   });
@@ -1244,7 +1245,7 @@ function reasonsFor(ctx: RecommendContext, ev: MediumEvidence, index: number, c:
     const bits = [tr.anoxic ? 'anoxic (reducing agent or resazurin)' : 'oxic', `${fmt(tr.naclGPerL / 10, 1)} % NaCl`, Number.isFinite(tr.ph) ? `pH ${fmt(tr.ph, 1)}` : ''].filter(Boolean);
     const rel = conditionText({ ...conditions, temperatureC: null });
     // Rule 11's misfit is said on its own; the verdict on the conditions leaves it out.
-    const salty = ev.notSaltIn && extremeSalt(tr, ev.totalSalts);
+    const salty = saltMisfit(ctx, ev, index);
     const saltWhy = `${ev.totalSalts && !extremeSalt(tr) ? `${fmt(tr.saltsGPerL / 10, 1)} % salts (NaCl, KCl, Mg salts)` : `${fmt(tr.naclGPerL / 10, 1)} % NaCl`} is for extreme halophiles, and this proteome is not salt-in (ranked after the other media)`;
     const fit = x[5] + (salty ? 1 : 0);
     if (rel) out.push(`recipe: ${bits.join(', ')} — ${fit > -0.3 ? 'fits' : 'does not fit'} ${rel}${salty ? `, but ${saltWhy}` : ''}`);
