@@ -115,6 +115,8 @@ export interface RecommendResult {
   genus_route: { genus: string; source: '16S' | 'genome'; via: string; similarity: number; expected_overlap: number | null; share: number }[];
   /** An archaeon whose proteome is not salt-in (rules 11, 12 and 14): recipes with ≥ 15 % salts (NaCl, KCl, Mg salts) were ranked after the other media. */
   not_extreme_halophile?: boolean;
+  /** Set below 100 kb of A/C/G/T (sequence-length.ts): the bases, and what the benchmark measured at such lengths. */
+  short_sequence?: { acgt_bp: number; note: string };
   media: RecommendedMedium[];
 }
 

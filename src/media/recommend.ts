@@ -64,6 +64,7 @@ import { HALOPHILE_RULE, parsePhenotypeModel, predictPhenotype, type PhenotypeMo
 import defaultPhenotypeJson from './phenotype-model.default.json';
 import dnaPhenotypeJson from './phenotype-model.dna.json';
 import { storedProteinByGenome } from './phenotype-stored-features';
+import { acgtBasesOf, shortSequenceNote } from './sequence-length';
 
 /** Nearest genomes whose own media count (neighbor feature). */
 export const NEIGHBOR_K = 5;
@@ -1313,8 +1314,16 @@ export function recommendMedia(ctx: RecommendContext, query: GenomeQuery, option
         : null,
     genus_route: genusRouteJson(evidence.genera),
     not_extreme_halophile: evidence.notSaltIn,
+    ...shortSequence(query),
     media,
   };
+}
+
+/** `short_sequence` of a query below SHORT_SEQUENCE_BP A/C/G/T bases, else nothing. */
+function shortSequence(query: GenomeQuery): Pick<RecommendResult, 'short_sequence'> {
+  const bp = acgtBasesOf(query.counts);
+  const note = shortSequenceNote(bp);
+  return note ? { short_sequence: { acgt_bp: bp, note } } : {};
 }
 
 /** A genus's weight in the genus route: its expected media overlap (calibrated route) or its raw similarity, never negative. */

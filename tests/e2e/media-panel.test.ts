@@ -332,7 +332,26 @@ describe('Media tab', () => {
     // Its title gives the basis in full (the classifier and its score).
     expect(await page.getByTestId('rrna-16s').count()).toBe(0);
     expect(await page.getByTestId('domain-used').getAttribute('title')).toMatch(/^no rRNA call: the predicted proteome \(amino-acid composition classifier trained on \d+ bacteria and \d+ archaea of \d+ genera; score -\d+\.\d\d, > 0 archaea\)$/);
+    // 240 kbp is no fragment: no length warning.
+    expect(await page.getByTestId('short-sequence').count()).toBe(0);
     await shot(page, 'media-panel-no-rrna');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('an 8 kbp fragment is ranked with a warning of what rankings of fragments that short were worth', async () => {
+    const file = 'fragment-8kb.fa';
+    writeFileSync(join(dir, file), `>fragment\n${mgLines.slice(4000, 4100).join('\n')}\n`);
+    const { context, page, errors } = await app.open();
+    await page.getByTestId('fasta-input').setInputFiles(join(dir, file));
+    expect(await waitForRow(page, file, ['done', 'error', 'cancelled'])).toBe('done');
+    await openMedia(page, file);
+    const note = page.getByTestId('short-sequence');
+    await note.waitFor();
+    expect(await note.getAttribute('data-acgt-bp')).toBe('8000');
+    expect((await note.textContent())?.trim()).toMatch(/^Only 8 kbp of sequence \(A, C, G, T\): the ranking of a fragment is less sure than that of a genome.* 10 kbp 53\.9 %, 3 kbp 50\.0 %, 1 kbp 35\.5 %; complete genomes 71\.1 %\.$/);
+    expect((await rankedMedia(page)).length).toBeGreaterThan(0);
+    await shot(page, 'media-panel-fragment');
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -169,6 +169,31 @@ describe('mediaforge recommend', () => {
     expect(out.media.map((m: { medium_id: string }) => m.medium_id)).not.toEqual(JSON.parse(json).media.slice(0, 5).map((m: { medium_id: string }) => m.medium_id));
   });
 
+  it('a fragment: the result says what rankings of fragments that short were worth (JSON, stderr, text)', async () => {
+    const raw = gunzipSync(readFileSync(MG)).toString('utf8');
+    const seq = raw.slice(raw.indexOf('\n') + 1).replace(/\s+/g, '');
+    const cut = (bp: number) => {
+      const f = join(tmp, `fragment-${bp}.fa`);
+      writeFileSync(f, `>fragment\n${seq.slice(100_000, 100_000 + bp)}\n`);
+      return f;
+    };
+    const mid = await cli(cut(5000), '--top', '5', '--json');
+    expect(mid.code, mid.stderr).toBe(0);
+    const { short_sequence: short, ...rest } = JSON.parse(mid.stdout);
+    checkSchema(rest);
+    expect(short.acgt_bp).toBe(5000);
+    expect(short.note).toMatch(/^only 5 kbp of sequence \(A, C, G, T\): the ranking of a fragment is less sure than that of a genome/);
+    expect(short.note).toMatch(/10 kbp 53\.9 %, 3 kbp 50\.0 %, 1 kbp 35\.5 %; complete genomes 71\.1 %$/);
+    expect(mid.stderr.trim().split('\n')).toEqual([`mediaforge recommend: warning: ${cut(5000)}: ${short.note}`]);
+    // Below the length where fragments still beat the most popular media, it says so.
+    const tiny = await cli(cut(900), '--top', '5', '--json');
+    expect(tiny.code, tiny.stderr).toBe(0);
+    expect(JSON.parse(tiny.stdout).short_sequence).toMatchObject({ acgt_bp: 900, note: expect.stringMatching(/^only 900 bp of sequence .*no better than the most popular media \(1 kbp: 35\.5 % against 38\.2 %\)/) });
+    const text = await cli(cut(900), '--top', '3');
+    expect(text.stdout.split('\n')[1]).toMatch(/^  warning: only 900 bp of sequence/);
+    // A genome (580 kb) carries no such field: the --json test's schema check above holds it to the exact keys.
+  });
+
   it('--help exits 0', async () => {
     const r = await cli('--help');
     expect(r.code).toBe(0);

@@ -24,7 +24,9 @@ conditions, finds its nearest genomes with the database's genome VAE and ranks t
 media: media of the nearest genomes and of all BacDive strains of their genera, media whose
 recipes resemble those, media whose strains grow at the predicted conditions and recipes that fit
 them (salt, anoxic, pH). Each medium comes with its reasons and P(growth) of the growth predictor.
-Only the sequence is used: headers and the file name do not change the answer.
+Only the sequence is used: headers and the file name do not change the answer. Below 100 kb of
+sequence the result carries a warning with what rankings of such fragments are worth (also on
+stderr with --json; short_sequence: {acgt_bp, note}).
 
 Options:
   --top N            media to list (default 10)
@@ -77,6 +79,7 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     db.close();
   }
+  if (v.json && result.short_sequence) process.stderr.write(`mediaforge recommend: warning: ${file}: ${result.short_sequence.note}\n`);
   process.stdout.write(v.json ? `${JSON.stringify(result, null, 2)}\n` : formatRecommendation(file, result));
   return 0;
 }
@@ -85,6 +88,7 @@ export function formatRecommendation(file: string, r: RecommendResult): string {
   const p = r.predicted_conditions;
   const c = r.conditions_used;
   const L: string[] = [`${file}: culture media (domain by rRNA: ${p.domain}; phenotype model ${p.model})`];
+  if (r.short_sequence) L.push(`  warning: ${r.short_sequence.note}`);
   const pred: string[] = [];
   if (p.temperature_c) pred.push(`temperature ${p.temperature_c.value.toFixed(1)} °C (${p.temperature_c.low.toFixed(1)}–${p.temperature_c.high.toFixed(1)})`);
   if (p.oxygen) pred.push(`oxygen: ${p.oxygen.tolerant ? 'tolerates O2' : 'anaerobe'} (P tolerant ${p.oxygen.p_tolerant.toFixed(2)}, ${p.oxygen.class})`);

@@ -1,0 +1,45 @@
+/**
+ * How much sequence a query has, and what the media ranking is worth at that length. The figures
+ * are measured by bench/ts/media-completeness.ts (the 76 reference genomes with known media, each
+ * cut to one contig of the length, ranked leave-genus-out; the README's table), so a user who
+ * brings a fragment is told what to expect instead of getting a ranking that looks as sure as a
+ * genome's. Pure: the DB worker and the CLI both call it.
+ */
+
+/** Below this many A/C/G/T bases the ranking says it rests on a fragment. */
+export const SHORT_SEQUENCE_BP = 100_000;
+
+/** Leave-genus-out top-10 hit rate (%) of one contig of each length (media-completeness.ts, 2026-12-03), longest first. */
+export const FRAGMENT_TOP10: readonly { bp: number; top10Pct: number }[] = [
+  { bp: 100_000, top10Pct: 64.5 },
+  { bp: 10_000, top10Pct: 53.9 },
+  { bp: 3_000, top10Pct: 50.0 },
+  { bp: 1_000, top10Pct: 35.5 },
+];
+
+/** The same run: complete genomes, and the most popular media of the domain (eval media's baseline). */
+export const COMPLETE_TOP10_PCT = 71.1;
+export const POPULAR_TOP10_PCT = 38.2;
+
+/** A/C/G/T bases of a profile's counts (the two canonical 1-mers, A|T and C|G, come first). */
+export function acgtBasesOf(counts: ArrayLike<number>): number {
+  return (counts[0] ?? 0) + (counts[1] ?? 0);
+}
+
+const kb = (bp: number) => (bp >= 10_000 || (bp >= 1000 && bp % 1000 === 0) ? `${Math.round(bp / 1000)} kbp` : bp >= 1000 ? `${(bp / 1000).toFixed(1)} kbp` : `${bp} bp`);
+
+/**
+ * What to tell the user of a query with `bp` A/C/G/T bases, or null from SHORT_SEQUENCE_BP up.
+ * Below the shortest measured length that beat the most popular media it says so.
+ */
+export function shortSequenceNote(bp: number): string | null {
+  if (bp >= SHORT_SEQUENCE_BP) return null;
+  const curve = FRAGMENT_TOP10.map((f) => `${kb(f.bp)} ${f.top10Pct.toFixed(1)} %`).join(', ');
+  const floor = FRAGMENT_TOP10.filter((f) => f.top10Pct > POPULAR_TOP10_PCT).at(-1)!;
+  const worse = FRAGMENT_TOP10.find((f) => f.top10Pct <= POPULAR_TOP10_PCT);
+  const verdict =
+    bp < floor.bp && worse
+      ? `a fragment this short ranked no better than the most popular media (${kb(worse.bp)}: ${worse.top10Pct.toFixed(1)} % against ${POPULAR_TOP10_PCT.toFixed(1)} %), so treat the ranking as a guess and give the whole genome if you have it`
+      : 'the ranking of a fragment is less sure than that of a genome: give the whole genome, or more of it, if you have it';
+  return `only ${kb(bp)} of sequence (A, C, G, T): ${verdict}. Leave-genus-out top-10 hit rate of one contig cut from each reference genome: ${curve}; complete genomes ${COMPLETE_TOP10_PCT.toFixed(1)} %`;
+}
