@@ -26,7 +26,7 @@ import { deferNearDuplicates, fuseRankings, hitRates, latentSimilarity, loadStra
 import { mediumVector, weightedJaccard } from './media-vectors';
 import { mediumTraits } from './medium-traits';
 import { cvaeScoresOf, type CvaeMediumScores } from './cvae-evidence';
-import { buildRecommendContext, contextCalibrationPairs, EXTREME_SALT_G_PER_L, extremeSalt, jaccardRow, CVAE_WEIGHT_A_PRIORI, FALLBACK_WEIGHTS, mediumEvidence, queryOfGenome, rankMedia, withSynonyms, type RecommendContext, type RecommendOptions } from './recommend';
+import { buildRecommendContext, contextCalibrationPairs, EXTREME_SALT_G_PER_L, extremeSalt, TEMPERATURE_MISFIT_C, jaccardRow, CVAE_WEIGHT_A_PRIORI, FALLBACK_WEIGHTS, mediumEvidence, queryOfGenome, rankMedia, withSynonyms, type RecommendContext, type RecommendOptions } from './recommend';
 import { GENUS_IDENTITY } from './ssu-reference';
 import { fitGenusCalibration, type GenusRouteCalibration } from './genus-route-calibration';
 import { linkedStrainIds } from '../db/link';
@@ -321,6 +321,18 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
   const saltCheck = { queries: 0, before: 0, after: 0, demoted: 0, totalSalts: 0 };
   /** Rule 14 (adopted): the ranking with rules 11 and 12 on NaCl alone. */
   const saltTotalRun: Res[] = [];
+  /** Rule 15 (temperatureMisfitRule): the ranking with it; queries with a medium it judges in their top 10 without and with it. */
+  const tempMisfitRun: Res[] = [];
+  const bacdiveTempMisfitRun: Res[] = [];
+  const tempCheck = { 'leave-genus-out': { queries: 0, before: 0, after: 0 }, 'genus in BacDive': { queries: 0, before: 0, after: 0 } };
+  const countMisfits = (key: keyof typeof tempCheck, before: ReturnType<typeof rankMedia>, after: ReturnType<typeof rankMedia>) => {
+    const flagged = after.evidence.temperatureMisfits;
+    if (!flagged.size) return;
+    const inTop = (run: ReturnType<typeof rankMedia>) => run.ranked.slice(0, 10).some((x) => flagged.has(x.index));
+    tempCheck[key].queries++;
+    if (inTop(before)) tempCheck[key].before++;
+    if (inTop(after)) tempCheck[key].after++;
+  };
   const bacdiveSaltTotalRun: Res[] = [];
   /** Rule 12 (adopted): the ranking with rule 11 alone. */
   const saltDemoteRun: Res[] = [];
@@ -401,6 +413,9 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
       checkOxygen('rule 10 leave-genus-out', q.genomeId, f.conditions.oxygenTolerant, scRun);
       ssuCondRun.push(asResult(scRun));
       // Rules 11, 12 and 14 are the product's since 2026-12-03: these rows are the ranking before each.
+      const tempRun = variant({ temperatureMisfitRule: true });
+      countMisfits('leave-genus-out', fixedRun, tempRun);
+      tempMisfitRun.push(asResult(tempRun));
       const before11 = asResult(variant({ saltInRule: false, saltInDemote: false }));
       const before12 = asResult(variant({ saltInDemote: false }));
       const before14 = asResult(variant({ saltInTotalSalts: false }));
@@ -431,6 +446,9 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
         bacdiveSsuCondRun.push(asResult(scRun));
         bacdiveSaltInRun.push(asResult(known({ saltInRule: false, saltInDemote: false })));
         bacdiveSaltTotalRun.push(asResult(known({ saltInTotalSalts: false })));
+        const tempKnown = known({ temperatureMisfitRule: true });
+        countMisfits('genus in BacDive', known({}), tempKnown);
+        bacdiveTempMisfitRun.push(asResult(tempKnown));
         bacdiveSaltDemoteRun.push(asResult(known({ saltInDemote: false })));
       }
     }
@@ -596,6 +614,7 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
     variantRuns.push({ name: `mediaforge, oxygen and pH of the genera nearest by 16S (${ox10.given} queries; oxygen right for ${ox10.ruleRight} of ${ox10.known} with BacDive oxygen, the model ${ox10.modelRight})`, results: ssuCondRun, picks: undefined });
     variantRuns.push({ name: `mediaforge before rule 11 (>= ${EXTREME_SALT_G_PER_L} g/L NaCl recipes not held against archaea that are not salt-in; ${saltCheck.queries} such queries, with one in the top 10: ${saltCheck.before} before, ${saltCheck.after} with the rule)`, results: saltInRun, picks: undefined });
     variantRuns.push({ name: `mediaforge before rule 14 (rules 11 and 12 on NaCl alone: ${ctx.traits.filter((t, i) => ctx.matrix.hasComposition[i] && extremeSalt(t)).length} media >= ${EXTREME_SALT_G_PER_L} g/L, against ${ctx.traits.filter((t, i) => ctx.matrix.hasComposition[i] && extremeSalt(t, true)).length} by total salts; ${saltCheck.totalSalts} of those queries with a total-salt one in the top 10)`, results: saltTotalRun, picks: undefined });
+    variantRuns.push({ name: `mediaforge with rule 15 (no neighbour evidence for a medium whose domain strains all grow > ${TEMPERATURE_MISFIT_C} °C from the temperature used; ${tempCheck['leave-genus-out'].queries} queries with such a medium, with one in the top 10: ${tempCheck['leave-genus-out'].before} without, ${tempCheck['leave-genus-out'].after} with the rule)`, results: tempMisfitRun, picks: undefined });
     variantRuns.push({ name: `mediaforge with rule 11 alone, before rule 12 (its extreme-salt recipes not put after every other candidate; ${saltCheck.demoted} of those queries with one in the top 10)`, results: saltDemoteRun, picks: undefined });
   }
   if (o.genusInBacdive) {
@@ -610,6 +629,7 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
       variantRuns.push({ name: `genus known to BacDive only (own strains out): mediaforge before rule 11 (>= ${EXTREME_SALT_G_PER_L} g/L NaCl recipes not held against archaea that are not salt-in)`, results: bacdiveSaltInRun, picks: undefined });
       variantRuns.push({ name: 'genus known to BacDive only (own strains out): mediaforge with rule 11 alone, before rule 12', results: bacdiveSaltDemoteRun, picks: undefined });
       variantRuns.push({ name: 'genus known to BacDive only (own strains out): mediaforge before rule 14 (rules 11 and 12 on NaCl alone)', results: bacdiveSaltTotalRun, picks: undefined });
+      variantRuns.push({ name: `genus known to BacDive only (own strains out): mediaforge with rule 15 (${tempCheck['genus in BacDive'].queries} queries with such a medium, with one in the top 10: ${tempCheck['genus in BacDive'].before} without, ${tempCheck['genus in BacDive'].after} with the rule)`, results: bacdiveTempMisfitRun, picks: undefined });
     }
   }
   const variants = variantRuns.map((v) => {

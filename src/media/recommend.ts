@@ -643,6 +643,12 @@ export interface RecommendOptions {
   saltInDemote?: boolean;
   /** Rule 14 (adopted 2026-12-03; default true, false = NaCl alone): rules 11 and 12 read total salts (MediumTraits.saltsGPerL). */
   saltInTotalSalts?: boolean;
+  /**
+   * Rule 15 (measured 2026-12-03, not adopted: leave-genus-out top-1 fell by one genome; default off): a medium loses its neighbour evidence (neighbor, kmer_neighbor)
+   * when its domain strains with a growth temperature (≥ TEMPERATURE_MISFIT_MIN_STRAINS) all grow
+   * more than TEMPERATURE_MISFIT_C from the temperature used.
+   */
+  temperatureMisfitRule?: boolean;
   /** The condition fields the user set (edits, counterfactuals): nothing replaces them. */
   conditionEdits?: readonly (keyof GrowthConditions)[];
   /** recommendMedia: this query's predictConditions result, when the caller already has it (it is not predicted again). */
@@ -696,7 +702,9 @@ export interface MediumEvidence {
   noGrowth: Map<number, number>;
   /** Best recipe source per medium index: the supported medium it resembles. */
   recipeSource: Map<number, { source: number; jaccard: number }>;
-  conditionStats: Map<number, { n: number; tMin: number | null; tMax: number | null; anaerobic: number; aerobic: number; match: number }>;
+  conditionStats: Map<number, { n: number; tN: number; tMin: number | null; tMax: number | null; anaerobic: number; aerobic: number; match: number }>;
+  /** Rule 15 (temperatureMisfitRule): media whose neighbour evidence was dropped, their domain strains all growing > TEMPERATURE_MISFIT_C from the temperature used. */
+  temperatureMisfits: Set<number>;
 }
 
 /**
@@ -728,7 +736,7 @@ function proteomeDomain(ctx: RecommendContext, query: GenomeQuery, excluded: Rea
 }
 
 /** The features of every candidate medium for a query (the growth predictor's input). */
-export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, conditions: GrowthConditions, options: Pick<RecommendOptions, 'excludeGenus' | 'excludeGenera' | 'excludeGenomeId' | 'excludeScope' | 'excludeStrains' | 'conditionAwareNeighbors' | 'domainFallback' | 'ssuGenera' | 'genusCalibration' | 'genusRoutePh' | 'identifiedGenusConditions' | 'ssuGenusConditions' | 'saltInRule' | 'saltInTotalSalts' | 'conditionEdits'> = {}): MediumEvidence {
+export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, conditions: GrowthConditions, options: Pick<RecommendOptions, 'excludeGenus' | 'excludeGenera' | 'excludeGenomeId' | 'excludeScope' | 'excludeStrains' | 'conditionAwareNeighbors' | 'domainFallback' | 'ssuGenera' | 'genusCalibration' | 'genusRoutePh' | 'identifiedGenusConditions' | 'ssuGenusConditions' | 'saltInRule' | 'saltInTotalSalts' | 'temperatureMisfitRule' | 'conditionEdits'> = {}): MediumEvidence {
   const excluded = new Set<string>([...(options.excludeGenera ?? []), ...(options.excludeGenus ? [options.excludeGenus] : [])]);
   /** Genera left out of the strain-side sources (strains, taxon records, conditions, the 16S reference). */
   const strainExcluded = options.excludeScope === 'genomes' ? new Set<string>() : excluded;
@@ -897,9 +905,10 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
     condSum[i] += k;
     condN[i] += 1;
     let st = conditionStats.get(i);
-    if (!st) conditionStats.set(i, (st = { n: 0, tMin: null, tMax: null, anaerobic: 0, aerobic: 0, match: 0 }));
+    if (!st) conditionStats.set(i, (st = { n: 0, tN: 0, tMin: null, tMax: null, anaerobic: 0, aerobic: 0, match: 0 }));
     st.n++;
     if (r.temperatureC !== null) {
+      st.tN++;
       st.tMin = st.tMin === null ? r.temperatureC : Math.min(st.tMin, r.temperatureC);
       st.tMax = st.tMax === null ? r.temperatureC : Math.max(st.tMax, r.temperatureC);
     }
@@ -936,6 +945,17 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
       }
     }
   }
+  // Rule 15: the neighbours' media whose domain strains all grow far from the temperature used get no neighbour evidence.
+  const temperatureMisfits = new Set<number>();
+  if (options.temperatureMisfitRule && conditions.temperatureC !== null) {
+    for (const [i, st] of conditionStats) {
+      if ((nb[i] > 0 || kmerNb[i] > 0) && temperatureMisfit(st, conditions.temperatureC)) {
+        temperatureMisfits.add(i);
+        nb[i] = 0;
+        kmerNb[i] = 0;
+      }
+    }
+  }
   // Rule 11: an archaeon that is not salt-in is no extreme halophile.
   const salt = { notSaltIn: options.saltInRule !== false && notSaltInArchaeon(ctx, query, domain, conditions), totalSalts: options.saltInTotalSalts !== false };
   const candidates: number[] = [];
@@ -963,7 +983,17 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
   const order = first.map((_, c) => c).sort((a, b) => first[b] - first[a] || candidates[a] - candidates[b]);
   const shortlist = new Uint8Array(candidates.length);
   for (const c of order.slice(0, SHORTLIST)) shortlist[c] = 1;
-  return { domain, domainBasis: basis, domainSource, neighbors, genera, ssuMatches, candidates, features, modelRows, firstStage: first, shortlist, noGrowth, recipeSource, conditionStats, routePh, genusConditions, conditions, ...salt };
+  return { domain, domainBasis: basis, domainSource, neighbors, genera, ssuMatches, candidates, features, modelRows, firstStage: first, shortlist, noGrowth, recipeSource, conditionStats, temperatureMisfits, routePh, genusConditions, conditions, ...salt };
+}
+
+/** Rule 15: how far (°C) outside the growth temperatures of a medium's domain strains the temperature used may lie. */
+export const TEMPERATURE_MISFIT_C = 20;
+/** Rule 15: the strains with a growth temperature a medium needs for the rule to judge it. */
+export const TEMPERATURE_MISFIT_MIN_STRAINS = 2;
+
+/** Rule 15: ≥ TEMPERATURE_MISFIT_MIN_STRAINS strains with a temperature, and `t` more than TEMPERATURE_MISFIT_C outside their range. */
+export function temperatureMisfit(st: { tN: number; tMin: number | null; tMax: number | null }, t: number): boolean {
+  return st.tN >= TEMPERATURE_MISFIT_MIN_STRAINS && st.tMin !== null && st.tMax !== null && (t < st.tMin - TEMPERATURE_MISFIT_C || t > st.tMax + TEMPERATURE_MISFIT_C);
 }
 
 /** Rule 9 / 10: what the BacDive strains of the 16S-identified genus (rule 9) or of the genera nearest by 16S (rule 10) say. */
@@ -1214,6 +1244,10 @@ function reasonsFor(ctx: RecommendContext, ev: MediumEvidence, index: number, c:
     const lab = ctx.labOutcomes.get(t.genome.genomeId)?.get(id) === true ? ', your lab outcome' : '';
     out.push(`grows ${t.genome.name} (${k === 0 && t === ev.neighbors[0] ? 'nearest genome' : 'near genome'}, similarity ${fmt(t.similarity)}${lab})`);
   });
+  if (ev.temperatureMisfits.has(index) && conditions.temperatureC !== null) {
+    const st = ev.conditionStats.get(index)!;
+    out.push(`the near genomes' use of it not counted (rule 15): its ${st.tN} ${ev.domain} strains with a growth temperature grow at ${Math.round(st.tMin!)}–${Math.round(st.tMax!)} °C, more than ${TEMPERATURE_MISFIT_C} °C from ${fmt(conditions.temperatureC, 0)} °C`);
+  }
   const neg = ev.neighbors.slice(0, NEIGHBOR_K).filter((t) => ctx.labOutcomes.get(t.genome.genomeId)?.get(id) === false);
   for (const t of neg.slice(0, 2)) out.push(`did not grow ${t.genome.name} in your lab (near genome, similarity ${fmt(t.similarity)})`);
   if (x[1] > 0) {

@@ -14,7 +14,7 @@ import { getGenomeCounts } from '../../src/db/genomes';
 import { loadEmbeddings } from '../../src/db/models';
 import { mediumVector, weightedJaccard } from '../../src/media/media-vectors';
 import type { GenomeQuery } from '../../src/media/media-api-types';
-import { buildRecommendContext, CVAE_CANDIDATES, EXTREME_SALT_G_PER_L, FAMILY_IDENTITY, notSaltInArchaeon, genusRoutePh, identifiedGenusConditions, ROUTE_PH_MIN_STRAINS, ssuGenusConditions, CVAE_WEIGHT, GENUS_K, genusCalibrationOf, jaccardRow, predictConditions, queryOfGenome, rankMedia, recommendMedia, refreshLabOutcomes, type RecommendContext } from '../../src/media/recommend';
+import { buildRecommendContext, CVAE_CANDIDATES, EXTREME_SALT_G_PER_L, TEMPERATURE_MISFIT_C, temperatureMisfit, FAMILY_IDENTITY, notSaltInArchaeon, genusRoutePh, identifiedGenusConditions, ROUTE_PH_MIN_STRAINS, ssuGenusConditions, CVAE_WEIGHT, GENUS_K, genusCalibrationOf, jaccardRow, predictConditions, queryOfGenome, rankMedia, recommendMedia, refreshLabOutcomes, type RecommendContext } from '../../src/media/recommend';
 import { expectedOverlap } from '../../src/media/genus-route-calibration';
 import { cvaeScoresOf } from '../../src/media/cvae-evidence';
 import { GENUS_IDENTITY } from '../../src/media/ssu-reference';
@@ -521,6 +521,41 @@ describe('rule 13: the 16S-identified genus\'s oxygen tolerance and pH, shown be
 });
 
 describe('rules 11, 12 and 14: no extreme-salt recipes for an archaeon that is not salt-in (adopted)', () => {
+  it('rule 15 (measured, off by default): a medium whose domain strains all grow > 20 °C from the temperature used loses only its neighbour evidence', () => {
+    expect(TEMPERATURE_MISFIT_C).toBe(20);
+    expect(temperatureMisfit({ tN: 2, tMin: 80, tMax: 88 }, 59.9)).toBe(true);
+    expect(temperatureMisfit({ tN: 2, tMin: 80, tMax: 88 }, 60)).toBe(false);
+    expect(temperatureMisfit({ tN: 2, tMin: 30, tMax: 37 }, 57.5)).toBe(true);
+    expect(temperatureMisfit({ tN: 1, tMin: 80, tMax: 80 }, 20)).toBe(false);
+    const q = queryOfGenome(db, genomeOf('Methanosarcina mazei'));
+    const c = { temperatureC: 35, oxygenTolerant: false, salinityPct: null, ph: null };
+    const opts = { excludeGenus: 'Methanosarcina', conditions: c };
+    const off = rankMedia(ctx, q, opts);
+    const on = rankMedia(ctx, q, { ...opts, temperatureMisfitRule: true });
+    expect(off.evidence.temperatureMisfits.size).toBe(0);
+    // The ranges, counted here from the context's condition rows: archaeal strains of other genera with a temperature.
+    const range = new Map<string, number[]>();
+    for (const r of ctx.conditionRows) if (r.domain === 'archaea' && r.genus !== 'Methanosarcina' && r.temperatureC !== null) range.set(r.mediumId, [...(range.get(r.mediumId) ?? []), r.temperatureC]);
+    const [nbJ, kJ] = [BASE_FEATURES.indexOf('neighbor'), BASE_FEATURES.indexOf('kmer_neighbor')];
+    const expected = new Set<number>();
+    off.evidence.candidates.forEach((i, k) => {
+      const t = range.get(ctx.matrix.mediumIds[i]) ?? [];
+      const far = t.length >= 2 && (35 < Math.min(...t) - 20 || 35 > Math.max(...t) + 20);
+      if (far && (off.evidence.features[k][nbJ] > 0 || off.evidence.features[k][kJ] > 0)) expected.add(i);
+    });
+    expect(expected.has(ctx.mediumIndex.get('760')!)).toBe(true); // MARINE THERMOCOCCUS MEDIUM, from the Thermococcus neighbours
+    expect(on.evidence.temperatureMisfits).toEqual(expected);
+    const onAt = new Map(on.evidence.candidates.map((i, k) => [i, on.evidence.features[k]]));
+    off.evidence.candidates.forEach((i, k) => {
+      const f = onAt.get(i);
+      if (!f) return expect(expected.has(i), ctx.matrix.mediumIds[i]).toBe(true); // only its neighbours had put it among the candidates
+      // The evidence values (the within-query rank features follow from them and shift).
+      f.forEach((v, j) => BASE_FEATURES[j].startsWith('rank_') || expect(v, `${ctx.matrix.mediumIds[i]} ${BASE_FEATURES[j]}`).toBeCloseTo(expected.has(i) && (j === nbJ || j === kJ) ? 0 : off.evidence.features[k][j], 9));
+    });
+    const r = recommendMedia(ctx, q, { ...opts, top: 3000, temperatureMisfitRule: true });
+    expect(r.media.find((m) => m.medium_id === '760')!.reasons.some((x) => /^the near genomes' use of it not counted \(rule 15\): its \d+ archaea strains with a growth temperature grow at \d+–\d+ °C, more than 20 °C from 35 °C$/.test(x))).toBe(true);
+  });
+
   it('holds >= 150 g/L NaCl recipes against a non-halophile archaeon, not against Halobacterium, a bacterium or a given salinity', () => {
     const unknown = { temperatureC: 37, oxygenTolerant: true, salinityPct: null, ph: null };
     const mm = queryOfGenome(db, genomeOf('Methanococcus maripaludis'));
@@ -596,6 +631,7 @@ describe('evaluation on a fixed tiny split', () => {
       expect.stringMatching(/^mediaforge, oxygen and pH of the genera nearest by 16S \(\d+ queries; oxygen right for \d+ of \d+ with BacDive oxygen, the model \d+\)$/),
       expect.stringMatching(/^mediaforge before rule 11 \(>= 150 g\/L NaCl recipes not held against archaea that are not salt-in; \d+ such queries, with one in the top 10: \d+ before, \d+ with the rule\)$/),
       expect.stringMatching(/^mediaforge before rule 14 \(rules 11 and 12 on NaCl alone: \d+ media >= 150 g\/L, against \d+ by total salts; \d+ of those queries with a total-salt one in the top 10\)$/),
+      expect.stringMatching(/^mediaforge with rule 15 \(no neighbour evidence for a medium whose domain strains all grow > 20 °C from the temperature used; \d+ queries with such a medium, with one in the top 10: \d+ without, \d+ with the rule\)$/),
       expect.stringMatching(/^mediaforge with rule 11 alone, before rule 12 \(its extreme-salt recipes not put after every other candidate; \d+ of those queries with one in the top 10\)$/),
     ]);
     for (const v of rep.variants) expect(v.hits.all.queries, v.name).toBe(rep.genomes);
