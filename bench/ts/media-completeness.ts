@@ -6,12 +6,15 @@
  * source of evidence, the genus route's curves refitted without it, as `eval media` does). The
  * conditions come from the bundled phenotype model, which saw the genus, so the absolute numbers
  * are a little above `eval media`'s; the comparison between completeness levels is what this
- * measures. A fixed-length single contig (10 kb, 100 kb) stands for a fragment. Not a speed
- * benchmark, not part of `npm run bench`.
+ * measures. A fixed-length single contig (100 kb down to 1 kb) stands for a fragment, and each
+ * genome's 16S region (cut by the profiler) alone for a user who has only that gene, also with the
+ * genus one BacDive knows. Queries under 3 kb are also ranked under rule 16 (shortQueryRule:
+ * without their composition; measured, not adopted). Not a speed benchmark, not part of
+ * `npm run bench`.
  *
  *   npx vite build --config vite.bench.config.ts && node dist-bench/media-completeness.js [DATA_DIR] [SNAPSHOT]
  *
- * Prints one JSON object: per level, the genomes, the top-1 / top-10 hit rates overall and per
+ * Prints one JSON object: per level and setting, the genomes, the top-1 / top-10 hit rates overall and per
  * domain, the share with a 16S region found, the mean kb kept.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -23,12 +26,13 @@ import { profileSource } from '../../src/core/profile';
 import { bytesSource } from '../../src/core/sources';
 import { openSnapshot } from '../../src/db/snapshot-file';
 import { fitGenusCalibration } from '../../src/media/genus-route-calibration';
-import { buildRecommendContext, contextCalibrationPairs, predictConditions, rankMedia, withSynonyms } from '../../src/media/recommend';
+import { linkedStrainIds } from '../../src/db/link';
+import { buildRecommendContext, contextCalibrationPairs, isShortQuery, predictConditions, rankMedia, withSynonyms, type RecommendOptions } from '../../src/media/recommend';
 
 const dataDir = process.argv[2] ?? '../shared/data';
 const snapshot = process.argv[3] ?? 'public/mediaforge-snapshot.sqlite.gz';
 const CONTIG_BP = 20_000;
-const LEVELS: { name: string; fraction?: number; contigBp?: number }[] = [
+const LEVELS: { name: string; fraction?: number; contigBp?: number; ssuOnly?: boolean }[] = [
   { name: 'complete', fraction: 1 },
   { name: '50 % (20 kb contigs)', fraction: 0.5 },
   { name: '20 % (20 kb contigs)', fraction: 0.2 },
@@ -37,6 +41,7 @@ const LEVELS: { name: string; fraction?: number; contigBp?: number }[] = [
   { name: 'one 10 kb contig', contigBp: 10_000 },
   { name: 'one 3 kb contig', contigBp: 3_000 },
   { name: 'one 1 kb contig', contigBp: 1_000 },
+  { name: "the genome's 16S region alone", ssuOnly: true },
 ];
 
 const db = openSnapshot(await initSqlJs(), new Uint8Array(readFileSync(snapshot)), 'bundled').db;
@@ -99,18 +104,32 @@ const genomes = ctx.genomes.filter((g) => g.media.size > 0 && files.has(g.genome
 for (const [gi, g] of genomes.entries()) {
   const seqs = sequences(join(dataDir, 'genomes', files.get(g.genomeId)!));
   const calibration = fitGenusCalibration(pairs, withSynonyms(new Set(g.genus ? [g.genus] : [])));
+  let ssuRegion: string | null = null;
   for (const [li, level] of LEVELS.entries()) {
-    const kept = subset(seqs, level, 1000 * g.genomeId + li);
+    if (level.ssuOnly && !ssuRegion) continue;
+    const kept = level.ssuOnly ? [ssuRegion!] : subset(seqs, level, 1000 * g.genomeId + li);
     const fasta = kept.map((s, i) => `>contig_${i + 1}\n${s}\n`).join('');
     const profile = await profileSource(bytesSource('query', new TextEncoder().encode(fasta)), { rrnaMarkers: true, proteinFeatures: true });
     const { query } = await genomeQueryOf(db, profile);
+    if (level.fraction === 1) ssuRegion = query.ssuRegion ?? null;
     const conditions = predictConditions(ctx, query).conditions;
-    const ranked = rankMedia(ctx, query, { excludeGenus: g.genus, excludeGenomeId: g.genomeId, conditions, genusCalibration: calibration, evidenceWeights: null }).ranked;
-    const ids = ranked.map((x) => ctx.matrix.mediumIds[x.index]);
-    const hit = ids.findIndex((m) => g.media.has(m));
-    const t = { genomes: 1, top1: hit === 0 ? 1 : 0, top10: hit >= 0 && hit < 10 ? 1 : 0, ssu: query.ssuRegion ? 1 : 0, kb: kept.reduce((a, s) => a + s.length, 0) / 1000 };
-    add(`${level.name}|all`, t);
-    add(`${level.name}|${g.organismType}`, t);
+    const leaveOut: RecommendOptions = { excludeGenus: g.genus, excludeGenomeId: g.genomeId, genusCalibration: calibration, evidenceWeights: null };
+    // Rule 16 (shortQueryRule) beside the product, for the queries it applies to; the 16S regions also with the genus in BacDive.
+    const settings: [string, RecommendOptions][] = [['product', { ...leaveOut, conditions }]];
+    const none = { temperatureC: null, oxygenTolerant: null, salinityPct: null, ph: null };
+    if (isShortQuery(query)) settings.push(['rule 16', { ...leaveOut, conditions: none, shortQueryRule: true }]);
+    if (level.ssuOnly) {
+      const known: RecommendOptions = { ...leaveOut, excludeScope: 'genomes', excludeStrains: linkedStrainIds(db, g.genomeId) };
+      settings.push(['genus in BacDive: product', { ...known, conditions }], ['genus in BacDive: rule 16', { ...known, conditions: none, shortQueryRule: true }]);
+    }
+    for (const [setting, opts] of settings) {
+      const ranked = rankMedia(ctx, query, opts).ranked;
+      const ids = ranked.map((x) => ctx.matrix.mediumIds[x.index]);
+      const hit = ids.findIndex((m) => g.media.has(m));
+      const t = { genomes: 1, top1: hit === 0 ? 1 : 0, top10: hit >= 0 && hit < 10 ? 1 : 0, ssu: query.ssuRegion ? 1 : 0, kb: kept.reduce((a, s) => a + s.length, 0) / 1000 };
+      add(`${level.name}|${setting}|all`, t);
+      add(`${level.name}|${setting}|${g.organismType}`, t);
+    }
   }
   process.stderr.write(`\r${gi + 1}/${genomes.length} genomes, ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
@@ -122,15 +141,19 @@ console.log(
       genomes: genomes.length,
       contig_bp: CONTIG_BP,
       seconds: Math.round((Date.now() - t0) / 1000),
-      levels: LEVELS.map((l) => ({
-        level: l.name,
-        ...Object.fromEntries(
-          ['all', 'bacteria', 'archaea'].map((d) => {
-            const x = tally.get(`${l.name}|${d}`);
-            return [d, x ? { genomes: x.genomes, top1_pct: pct(x.top1, x.genomes), top10_pct: pct(x.top10, x.genomes), ssu_found_pct: pct(x.ssu, x.genomes), mean_kb: Math.round(x.kb / x.genomes) } : null];
-          }),
-        ),
-      })),
+      levels: [...new Set([...tally.keys()].map((k) => k.split('|').slice(0, 2).join('|')))].map((key) => {
+        const [level, setting] = key.split('|');
+        return {
+          level,
+          setting,
+          ...Object.fromEntries(
+            ['all', 'bacteria', 'archaea'].map((d) => {
+              const x = tally.get(`${key}|${d}`);
+              return [d, x ? { genomes: x.genomes, top1_pct: pct(x.top1, x.genomes), top10_pct: pct(x.top10, x.genomes), ssu_found_pct: pct(x.ssu, x.genomes), mean_kb: Math.round(x.kb / x.genomes) } : null];
+            }),
+          ),
+        };
+      }),
     },
     null,
     1,

@@ -64,7 +64,7 @@ import { HALOPHILE_RULE, parsePhenotypeModel, predictPhenotype, type PhenotypeMo
 import defaultPhenotypeJson from './phenotype-model.default.json';
 import dnaPhenotypeJson from './phenotype-model.dna.json';
 import { storedProteinByGenome } from './phenotype-stored-features';
-import { acgtBasesOf, shortSequenceNote } from './sequence-length';
+import { acgtBasesOf, COMPOSITION_FLOOR_BP, shortSequenceNote } from './sequence-length';
 
 /** Nearest genomes whose own media count (neighbor feature). */
 export const NEIGHBOR_K = 5;
@@ -649,6 +649,12 @@ export interface RecommendOptions {
    * more than TEMPERATURE_MISFIT_C from the temperature used.
    */
   temperatureMisfitRule?: boolean;
+  /**
+   * Rule 16 (measured 2026-12-03): a query of fewer than COMPOSITION_FLOOR_BP A/C/G/T is ranked
+   * without its composition: no neighbour evidence, a genus route of its 16S genera only, and (in
+   * recommendMedia) no predicted conditions, only the user's.
+   */
+  shortQueryRule?: boolean;
   /** The condition fields the user set (edits, counterfactuals): nothing replaces them. */
   conditionEdits?: readonly (keyof GrowthConditions)[];
   /** recommendMedia: this query's predictConditions result, when the caller already has it (it is not predicted again). */
@@ -703,6 +709,8 @@ export interface MediumEvidence {
   /** Best recipe source per medium index: the supported medium it resembles. */
   recipeSource: Map<number, { source: number; jaccard: number }>;
   conditionStats: Map<number, { n: number; tN: number; tMin: number | null; tMax: number | null; anaerobic: number; aerobic: number; match: number }>;
+  /** Rule 16 (shortQueryRule): the query was ranked without its composition (no neighbours: `neighbors` is empty). */
+  shortQuery: boolean;
   /** Rule 15 (temperatureMisfitRule): media whose neighbour evidence was dropped, their domain strains all growing > TEMPERATURE_MISFIT_C from the temperature used. */
   temperatureMisfits: Set<number>;
 }
@@ -736,7 +744,7 @@ function proteomeDomain(ctx: RecommendContext, query: GenomeQuery, excluded: Rea
 }
 
 /** The features of every candidate medium for a query (the growth predictor's input). */
-export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, conditions: GrowthConditions, options: Pick<RecommendOptions, 'excludeGenus' | 'excludeGenera' | 'excludeGenomeId' | 'excludeScope' | 'excludeStrains' | 'conditionAwareNeighbors' | 'domainFallback' | 'ssuGenera' | 'genusCalibration' | 'genusRoutePh' | 'identifiedGenusConditions' | 'ssuGenusConditions' | 'saltInRule' | 'saltInTotalSalts' | 'temperatureMisfitRule' | 'conditionEdits'> = {}): MediumEvidence {
+export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, conditions: GrowthConditions, options: Pick<RecommendOptions, 'excludeGenus' | 'excludeGenera' | 'excludeGenomeId' | 'excludeScope' | 'excludeStrains' | 'conditionAwareNeighbors' | 'domainFallback' | 'ssuGenera' | 'genusCalibration' | 'genusRoutePh' | 'identifiedGenusConditions' | 'ssuGenusConditions' | 'saltInRule' | 'saltInTotalSalts' | 'temperatureMisfitRule' | 'shortQueryRule' | 'conditionEdits'> = {}): MediumEvidence {
   const excluded = new Set<string>([...(options.excludeGenera ?? []), ...(options.excludeGenus ? [options.excludeGenus] : [])]);
   /** Genera left out of the strain-side sources (strains, taxon records, conditions, the 16S reference). */
   const strainExcluded = options.excludeScope === 'genomes' ? new Set<string>() : excluded;
@@ -771,10 +779,12 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
     neighbors = nearest();
   }
 
+  // Rule 16: a query too short for its composition to count has no neighbours' evidence and names genera by its 16S only.
+  const shortQuery = !!options.shortQueryRule && isShortQuery(query);
   // neighbor: own media of the 5 nearest genomes (lab outcomes: grew = confidence 1, no growth = −1).
   const nb = new Float64Array(n);
   const noGrowth = new Map<number, number>();
-  const top = neighbors.slice(0, NEIGHBOR_K);
+  const top = shortQuery ? [] : neighbors.slice(0, NEIGHBOR_K);
   const wsum = top.reduce((a, t) => a + Math.max(0, t.similarity), 0) || 1;
   for (const { genome, similarity } of top) {
     const w = Math.max(0, similarity) / wsum;
@@ -795,7 +805,7 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
   const kmerNb = new Float64Array(n);
   {
     const tsim = tetraSimilarity({ tetra: tetraVector(query.counts) });
-    const kTop = cands.map((genome) => ({ genome, similarity: tsim(genome) })).sort((a, b) => b.similarity - a.similarity || a.genome.genomeId - b.genome.genomeId).slice(0, NEIGHBOR_K);
+    const kTop = shortQuery ? [] : cands.map((genome) => ({ genome, similarity: tsim(genome) })).sort((a, b) => b.similarity - a.similarity || a.genome.genomeId - b.genome.genomeId).slice(0, NEIGHBOR_K);
     const ksum = kTop.reduce((a, t) => a + Math.max(0, t.similarity), 0) || 1;
     for (const { genome, similarity } of kTop) {
       const lab = ctx.labOutcomes.get(genome.genomeId);
@@ -809,8 +819,8 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
   // genome or record of the database names a genus (ctx.carriers: those without known media), not
   // only the genomes with known media.
   const genera: MediumEvidence['genera'] = [];
-  const named: { genus: string | null; similarity: number; via: { genomeId: number; name: string } }[] = neighbors.slice(0, GENUS_NEIGHBORS).map((t) => ({ genus: t.genome.genus, similarity: t.similarity, via: t.genome }));
-  if (latentSim) {
+  const named: { genus: string | null; similarity: number; via: { genomeId: number; name: string } }[] = shortQuery ? [] : neighbors.slice(0, GENUS_NEIGHBORS).map((t) => ({ genus: t.genome.genus, similarity: t.similarity, via: t.genome }));
+  if (latentSim && !shortQuery) {
     for (const c of ctx.carriers) {
       if (c.genomeId === options.excludeGenomeId || excluded.has(c.genus)) continue;
       named.push({ genus: c.genus, similarity: latentSim(c), via: c });
@@ -983,7 +993,12 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
   const order = first.map((_, c) => c).sort((a, b) => first[b] - first[a] || candidates[a] - candidates[b]);
   const shortlist = new Uint8Array(candidates.length);
   for (const c of order.slice(0, SHORTLIST)) shortlist[c] = 1;
-  return { domain, domainBasis: basis, domainSource, neighbors, genera, ssuMatches, candidates, features, modelRows, firstStage: first, shortlist, noGrowth, recipeSource, conditionStats, temperatureMisfits, routePh, genusConditions, conditions, ...salt };
+  return { domain, domainBasis: basis, domainSource, neighbors: shortQuery ? [] : neighbors, shortQuery, genera, ssuMatches, candidates, features, modelRows, firstStage: first, shortlist, noGrowth, recipeSource, conditionStats, temperatureMisfits, routePh, genusConditions, conditions, ...salt };
+}
+
+/** Rule 16: fewer than COMPOSITION_FLOOR_BP A/C/G/T bases. */
+export function isShortQuery(query: Pick<GenomeQuery, 'counts'>): boolean {
+  return acgtBasesOf(query.counts) < COMPOSITION_FLOOR_BP;
 }
 
 /** Rule 15: how far (°C) outside the growth temperatures of a medium's domain strains the temperature used may lie. */
@@ -1295,7 +1310,9 @@ function reasonsFor(ctx: RecommendContext, ev: MediumEvidence, index: number, c:
 export function recommendMedia(ctx: RecommendContext, query: GenomeQuery, options: RecommendOptions = {}): RecommendResult {
   const top = options.top ?? 10;
   const predicted = options.predicted ?? predictConditions(ctx, query);
-  const { evidence, ranked, conditions } = rankMedia(ctx, query, { ...options, conditions: mergeConditions(predicted.conditions, options.conditions) });
+  // Rule 16: the conditions predicted from a query too short for its composition to count are shown, not used.
+  const shortQuery = !!options.shortQueryRule && isShortQuery(query);
+  const { evidence, ranked, conditions } = rankMedia(ctx, query, { ...options, conditions: mergeConditions(shortQuery ? EMPTY_CONDITIONS : predicted.conditions, options.conditions) });
   const own = query.genomeId != null ? ctx.labOutcomes.get(query.genomeId) : undefined;
   const pos = new Map(evidence.candidates.map((i, c) => [i, c]));
   const pick = ranked.slice(0, top);
@@ -1332,7 +1349,8 @@ export function recommendMedia(ctx: RecommendContext, query: GenomeQuery, option
             : 'no recipe model (recipe CVAE) in the database: no recipe-model likelihood',
         ];
   const saltNote = evidence.notSaltIn ? [`salinity: no extreme halophile (an archaeon whose proteome is not salt-in): recipes with ≥ ${EXTREME_SALT_G_PER_L / 10} % ${evidence.totalSalts ? 'salts (NaCl, KCl, Mg salts)' : 'NaCl'} rank after the other media`] : [];
-  const json = { ...predicted.json, notes: [...predicted.json.notes, `domain used: ${evidence.domain} (${evidence.domainBasis})`, ...saltNote, ...cvaeNote] };
+  const shortNote = shortQuery ? [`fewer than ${COMPOSITION_FLOOR_BP.toLocaleString('en-US')} bp of sequence: ranked without its composition (rule 16): no nearest genomes, the genera its 16S rRNA names, and only the conditions you give (the predicted ones are shown, not used)`] : [];
+  const json = { ...predicted.json, notes: [...predicted.json.notes, `domain used: ${evidence.domain} (${evidence.domainBasis})`, ...shortNote, ...saltNote, ...cvaeNote] };
   return {
     predicted_conditions: json,
     conditions_used: conditions,
@@ -1356,7 +1374,7 @@ export function recommendMedia(ctx: RecommendContext, query: GenomeQuery, option
 /** `short_sequence` of a query below SHORT_SEQUENCE_BP A/C/G/T bases, else nothing. */
 function shortSequence(query: GenomeQuery): Pick<RecommendResult, 'short_sequence'> {
   const bp = acgtBasesOf(query.counts);
-  const note = shortSequenceNote(bp);
+  const note = shortSequenceNote(bp, !!query.ssuRegion);
   return note ? { short_sequence: { acgt_bp: bp, note } } : {};
 }
 

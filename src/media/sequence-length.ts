@@ -17,6 +17,12 @@ export const FRAGMENT_TOP10: readonly { bp: number; top10Pct: number }[] = [
   { bp: 1_000, top10Pct: 35.5 },
 ];
 
+/** Rule 16 (shortQueryRule): below this many bases a query is ranked without its composition (the shortest measured length that beat the most popular media). */
+export const COMPOSITION_FLOOR_BP = 3_000;
+
+/** The same run: each genome's 16S rRNA region (515F–1390R, about 890 bp) alone, leave-genus-out and with the genus one BacDive knows. */
+export const SSU_ONLY_TOP10 = { leaveGenusOutPct: 68.4, genusInBacdivePct: 82.9 } as const;
+
 /** The same run: complete genomes, and the most popular media of the domain (eval media's baseline). */
 export const COMPLETE_TOP10_PCT = 71.1;
 export const POPULAR_TOP10_PCT = 38.2;
@@ -30,10 +36,14 @@ const kb = (bp: number) => (bp >= 10_000 || (bp >= 1000 && bp % 1000 === 0) ? `$
 
 /**
  * What to tell the user of a query with `bp` A/C/G/T bases, or null from SHORT_SEQUENCE_BP up.
- * Below the shortest measured length that beat the most popular media it says so.
+ * Below the shortest measured length that beat the most popular media it says so; a query under
+ * 10 kbp with a 16S rRNA region is told what 16S regions alone gave instead.
  */
-export function shortSequenceNote(bp: number): string | null {
+export function shortSequenceNote(bp: number, hasSsuRegion = false): string | null {
   if (bp >= SHORT_SEQUENCE_BP) return null;
+  if (hasSsuRegion && bp < FRAGMENT_TOP10[1].bp) {
+    return `only ${kb(bp)} of sequence (A, C, G, T), with a 16S rRNA region, which names its nearest genera. The 76 reference genomes' 16S regions alone (most of them bacteria on widely used media) gave a leave-genus-out top-10 hit rate of ${SSU_ONLY_TOP10.leaveGenusOutPct.toFixed(1)} %, and ${SSU_ONLY_TOP10.genusInBacdivePct.toFixed(1)} % where the genus is one BacDive knows (complete genomes ${COMPLETE_TOP10_PCT.toFixed(1)} %); the predicted conditions of so short a sequence mean little: give the ones you know`;
+  }
   const curve = FRAGMENT_TOP10.map((f) => `${kb(f.bp)} ${f.top10Pct.toFixed(1)} %`).join(', ');
   const floor = FRAGMENT_TOP10.filter((f) => f.top10Pct > POPULAR_TOP10_PCT).at(-1)!;
   const worse = FRAGMENT_TOP10.find((f) => f.top10Pct <= POPULAR_TOP10_PCT);

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/commands/recommend';
+import { nodeFileSource } from '../../src/cli/node-source';
+import { profileSource } from '../../src/core/profile';
 import { loadSqlJs, readFileBytes, repoRoot } from '../../src/db/node-files';
 import { openSnapshot } from '../../src/db/snapshot-file';
 import { CVAE_WEIGHT } from '../../src/media/recommend';
@@ -192,6 +194,20 @@ describe('mediaforge recommend', () => {
     const text = await cli(cut(900), '--top', '3');
     expect(text.stdout.split('\n')[1]).toMatch(/^  warning: only 900 bp of sequence/);
     // A genome (580 kb) carries no such field: the --json test's schema check above holds it to the exact keys.
+  });
+
+  it("the genome's 16S region alone: its genus is named, and the warning gives what 16S regions alone were worth", async () => {
+    const ssu = (await profileSource(nodeFileSource(MG), { rrnaMarkers: true })).rrna?.ssuRegion;
+    expect(ssu?.length).toBeGreaterThan(800);
+    const f = join(tmp, 'ssu-only.fa');
+    writeFileSync(f, `>isolate 16S\n${ssu}\n`);
+    const r = await cli(f, '--top', '10', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.rrna_16s.identified_genus).toBe('Mycoplasmoides');
+    expect(out.genus_route[0]).toMatchObject({ genus: 'Mycoplasmoides', source: '16S' });
+    expect(out.short_sequence.acgt_bp).toBe(ssu!.length);
+    expect(out.short_sequence.note).toMatch(/, with a 16S rRNA region, .*68\.4 %, and 82\.9 % where the genus is one BacDive knows/);
   });
 
   it('--help exits 0', async () => {

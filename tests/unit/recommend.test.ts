@@ -14,7 +14,7 @@ import { getGenomeCounts } from '../../src/db/genomes';
 import { loadEmbeddings } from '../../src/db/models';
 import { mediumVector, weightedJaccard } from '../../src/media/media-vectors';
 import type { GenomeQuery } from '../../src/media/media-api-types';
-import { buildRecommendContext, CVAE_CANDIDATES, EXTREME_SALT_G_PER_L, TEMPERATURE_MISFIT_C, temperatureMisfit, FAMILY_IDENTITY, notSaltInArchaeon, genusRoutePh, identifiedGenusConditions, ROUTE_PH_MIN_STRAINS, ssuGenusConditions, CVAE_WEIGHT, GENUS_K, genusCalibrationOf, jaccardRow, predictConditions, queryOfGenome, rankMedia, recommendMedia, refreshLabOutcomes, type RecommendContext } from '../../src/media/recommend';
+import { buildRecommendContext, CVAE_CANDIDATES, EXTREME_SALT_G_PER_L, TEMPERATURE_MISFIT_C, temperatureMisfit, isShortQuery, FAMILY_IDENTITY, notSaltInArchaeon, genusRoutePh, identifiedGenusConditions, ROUTE_PH_MIN_STRAINS, ssuGenusConditions, CVAE_WEIGHT, GENUS_K, genusCalibrationOf, jaccardRow, predictConditions, queryOfGenome, rankMedia, recommendMedia, refreshLabOutcomes, type RecommendContext } from '../../src/media/recommend';
 import { expectedOverlap } from '../../src/media/genus-route-calibration';
 import { cvaeScoresOf } from '../../src/media/cvae-evidence';
 import { GENUS_IDENTITY } from '../../src/media/ssu-reference';
@@ -554,6 +554,31 @@ describe('rules 11, 12 and 14: no extreme-salt recipes for an archaeon that is n
     });
     const r = recommendMedia(ctx, q, { ...opts, top: 3000, temperatureMisfitRule: true });
     expect(r.media.find((m) => m.medium_id === '760')!.reasons.some((x) => /^the near genomes' use of it not counted \(rule 15\): its \d+ archaea strains with a growth temperature grow at \d+–\d+ °C, more than 20 °C from 35 °C$/.test(x))).toBe(true);
+  });
+
+  it('rule 16 (measured, off by default): a query under 3 kbp ranked without its composition: no neighbours, 16S genera only, only the given conditions', async () => {
+    const profile = await profileSource(nodeFileSource(fixture('mycoplasma-genitalium-g37.fa.gz')), { rrnaMarkers: true });
+    const ssu = profile.rrna!.ssuRegion!;
+    const p = await profileSource(bytesSource('q', new TextEncoder().encode(`>q\n${ssu}\n`)), { rrnaMarkers: true, proteinFeatures: true });
+    const q: GenomeQuery = { counts: p.counts, gcFraction: p.gcFraction, domainCall: p.rrna?.domainCall ?? 'unknown', protein: null, latent: null, ssuRegion: p.rrna?.ssuRegion ?? null };
+    expect(q.ssuRegion).toBe(ssu);
+    expect(isShortQuery(q)).toBe(true);
+    expect(isShortQuery({ counts: profile.counts })).toBe(false);
+    const off = recommendMedia(ctx, q, { top: 20 });
+    const on = recommendMedia(ctx, q, { top: 20, shortQueryRule: true });
+    expect(off.neighbors.length).toBeGreaterThan(0);
+    expect(on.neighbors).toEqual([]);
+    expect(on.genus_route.length).toBeGreaterThan(0);
+    expect(on.genus_route.every((g) => g.source === '16S')).toBe(true);
+    expect(off.genus_route.some((g) => g.source === 'genome')).toBe(true);
+    expect(on.media.flatMap((m) => m.reasons).some((x) => /near(est)? genome/.test(x))).toBe(false);
+    expect(on.conditions_used).toEqual({ temperatureC: null, oxygenTolerant: null, salinityPct: null, ph: null });
+    expect(off.conditions_used.temperatureC).not.toBeNull();
+    expect(on.predicted_conditions.notes.some((n) => n.startsWith('fewer than 3,000 bp of sequence: ranked without its composition (rule 16)'))).toBe(true);
+    // The user's conditions still count.
+    expect(recommendMedia(ctx, q, { top: 5, shortQueryRule: true, conditions: { temperatureC: 37 } }).conditions_used.temperatureC).toBe(37);
+    const ev = rankMedia(ctx, q, { shortQueryRule: true, conditions: { temperatureC: null, oxygenTolerant: null, salinityPct: null, ph: null } }).evidence;
+    for (const j of [BASE_FEATURES.indexOf('neighbor'), BASE_FEATURES.indexOf('kmer_neighbor')]) expect(ev.features.every((f) => f[j] === 0)).toBe(true);
   });
 
   it('holds >= 150 g/L NaCl recipes against a non-halophile archaeon, not against Halobacterium, a bacterium or a given salinity', () => {

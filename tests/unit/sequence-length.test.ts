@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { profileSource } from '../../src/core/profile';
 import { bytesSource } from '../../src/core/sources';
-import { acgtBasesOf, COMPLETE_TOP10_PCT, FRAGMENT_TOP10, POPULAR_TOP10_PCT, SHORT_SEQUENCE_BP, shortSequenceNote } from '../../src/media/sequence-length';
+import { acgtBasesOf, COMPLETE_TOP10_PCT, FRAGMENT_TOP10, POPULAR_TOP10_PCT, SHORT_SEQUENCE_BP, shortSequenceNote, SSU_ONLY_TOP10 } from '../../src/media/sequence-length';
 import { fixture } from '../helpers/data';
 
 describe('sequence length of a query', () => {
@@ -25,6 +25,12 @@ describe('sequence length of a query', () => {
     const low = shortSequenceNote(2999)!;
     expect(low).toMatch(/^only 3\.0 kbp of sequence .*no better than the most popular media \(1 kbp: 35\.5 % against 38\.2 %\)/);
     expect(shortSequenceNote(12)).toMatch(/^only 12 bp of sequence .*no better than the most popular media/);
+    // A short query with a 16S region is told what 16S regions alone gave (they beat the popular media); from 10 kbp the curve again.
+    expect(shortSequenceNote(900, true)).toMatch(/^only 900 bp of sequence \(A, C, G, T\), with a 16S rRNA region, .* leave-genus-out top-10 hit rate of 68\.4 %, and 82\.9 % where the genus is one BacDive knows/);
+    expect(shortSequenceNote(9_999, true)).toMatch(/with a 16S rRNA region/);
+    expect(shortSequenceNote(10_000, true)).toMatch(/^only 10 kbp of sequence \(A, C, G, T\): the ranking of a fragment is less sure/);
+    expect(shortSequenceNote(SHORT_SEQUENCE_BP, true)).toBeNull();
+    expect(SSU_ONLY_TOP10.leaveGenusOutPct).toBeGreaterThan(POPULAR_TOP10_PCT);
     // The curve falls with length, and its end sits below the popular baseline (what the warning rests on).
     for (let i = 1; i < FRAGMENT_TOP10.length; i++) {
       expect(FRAGMENT_TOP10[i].bp).toBeLessThan(FRAGMENT_TOP10[i - 1].bp);
