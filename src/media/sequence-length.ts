@@ -53,3 +53,9 @@ export function shortSequenceNote(bp: number, hasSsuRegion = false): string | nu
       : 'the ranking of a fragment is less sure than that of a genome: give the whole genome, or more of it, if you have it';
   return `only ${kb(bp)} of sequence (A, C, G, T): ${verdict}. Leave-genus-out top-10 hit rate of one contig cut from each reference genome: ${curve}; complete genomes ${COMPLETE_TOP10_PCT.toFixed(1)} %`;
 }
+
+/** What `generate` tells the user of a query below SHORT_SEQUENCE_BP: its recipes follow conditions predicted from little sequence. Null from SHORT_SEQUENCE_BP up. */
+export function shortSequenceRecipeNote(bp: number): string | null {
+  if (bp >= SHORT_SEQUENCE_BP) return null;
+  return `only ${kb(bp)} of sequence (A, C, G, T): the growth conditions the recipes are generated for are predicted from it and less sure than a genome's${bp < COMPOSITION_FLOOR_BP ? ' (below 3 kbp they mean little)' : ''}; give the conditions you know (--temperature, --salinity, --ph, --anaerobic or --aerobic)`;
+}

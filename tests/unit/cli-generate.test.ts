@@ -162,6 +162,18 @@ describe('generate with the bundled snapshot', () => {
     writeFileSync(whole, `>chunk\n${lines.slice(1, 3001).join('\n')}\n`);
     const called = await runCommand(generateCmd, 'generate', whole, '-n', '1', '--seed', '1');
     expect(called.stdout.split('\n')[0]).toMatch(/; rRNA domain bacteria$/);
+    // Neither is short; a 2 kbp fragment is told its conditions mean little (notes and stderr), and still gets its recipes.
+    expect(r.stderr).toBe('');
+    expect(out.predicted_notes.some((x: string) => x.startsWith('warning: only'))).toBe(false);
+    const frag = join(dir, 'fragment-2kb.fa');
+    writeFileSync(frag, `>f\n${lines.slice(4001, 4026).join('\n')}\n`);
+    const f = await runCommand(generateCmd, 'generate', frag, '-n', '1', '--json', '--seed', '1');
+    expect(f.code, f.stderr).toBe(0);
+    const note = /^warning: only 2 kbp of sequence \(A, C, G, T\): the growth conditions the recipes are generated for .* \(below 3 kbp they mean little\); give the conditions you know/;
+    expect(JSON.parse(f.stdout).predicted_notes[0]).toMatch(note);
+    expect(JSON.parse(f.stdout).recipes).toHaveLength(1);
+    expect(f.stderr.trim().split('\n')).toHaveLength(1);
+    expect(f.stderr).toMatch(/^mediaforge generate: warning: .*fragment-2kb\.fa: only 2 kbp of sequence/);
   });
 });
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { profileSource } from '../../src/core/profile';
 import { bytesSource } from '../../src/core/sources';
-import { acgtBasesOf, COMPLETE_TOP10_PCT, FRAGMENT_TOP10, POPULAR_TOP10_PCT, SHORT_SEQUENCE_BP, shortSequenceNote, SSU_ONLY_TOP10 } from '../../src/media/sequence-length';
+import { acgtBasesOf, COMPLETE_TOP10_PCT, FRAGMENT_TOP10, POPULAR_TOP10_PCT, SHORT_SEQUENCE_BP, shortSequenceNote, shortSequenceRecipeNote, SSU_ONLY_TOP10 } from '../../src/media/sequence-length';
 import { fixture } from '../helpers/data';
 
 describe('sequence length of a query', () => {
@@ -31,6 +31,10 @@ describe('sequence length of a query', () => {
     expect(shortSequenceNote(10_000, true)).toMatch(/^only 10 kbp of sequence \(A, C, G, T\): the ranking of a fragment is less sure/);
     expect(shortSequenceNote(SHORT_SEQUENCE_BP, true)).toBeNull();
     expect(SSU_ONLY_TOP10.leaveGenusOutPct).toBeGreaterThan(POPULAR_TOP10_PCT);
+    // generate's note: the conditions, not the ranking.
+    expect(shortSequenceRecipeNote(SHORT_SEQUENCE_BP)).toBeNull();
+    expect(shortSequenceRecipeNote(50_000)).toMatch(/^only 50 kbp of sequence \(A, C, G, T\): the growth conditions the recipes are generated for are predicted from it and less sure than a genome's; give/);
+    expect(shortSequenceRecipeNote(2_999)).toMatch(/\(below 3 kbp they mean little\)/);
     // The curve falls with length, and its end sits below the popular baseline (what the warning rests on).
     for (let i = 1; i < FRAGMENT_TOP10.length; i++) {
       expect(FRAGMENT_TOP10[i].bp).toBeLessThan(FRAGMENT_TOP10[i - 1].bp);

@@ -16,6 +16,7 @@ import { bundledSsuReference } from '../../media/ssu-reference';
 import { sampleRecipeVectors } from '../../ml/recipe-cvae';
 import { instantiateRecipeCvae, readRecipeCvae } from '../../ml/recipe-cvae-model';
 import { numberOption, onePositional, parseCommandArgs } from '../command-args';
+import { acgtBasesOf, shortSequenceRecipeNote } from '../../media/sequence-length';
 import { CONDITION_HELP, CONDITION_OPTIONS, conditionEdits, genomeQueryOf, profileQueryFile } from '../genome-query';
 import { DEFAULT_DB, openCliDatabase } from '../cli-database';
 
@@ -29,7 +30,8 @@ conditions (temperature, oxygen tolerance, salinity, pH; the bundled phenotype m
 domain from the rRNA genes and its embedding from the database's genome VAE, and lets the recipe
 CVAE generate N culture-medium recipes for it. Only the sequence is used: headers and the file
 name do not change the answer. Each recipe is checked (amounts, total solids, a C, N, P and S
-source) and compared with its nearest real MediaDive medium.
+source) and compared with its nearest real MediaDive medium. Below 100 kb of sequence a warning
+(stderr, and first in predicted_notes) says the conditions predicted from it are less sure.
 
 Options:
   -n N               number of recipes (default 5)
@@ -77,6 +79,8 @@ export async function run(argv: string[]): Promise<number> {
     // The group: the rRNA call, or without one the proteome's domain (as recommend ranks it).
     const domain = recipeDomainOf(query.domainCall, predicted.json.proteome_domain);
     const notes = [...predicted.json.notes];
+    const short = shortSequenceRecipeNote(acgtBasesOf(query.counts));
+    if (short) notes.unshift(`warning: ${short}`);
     if (model.genomeModelId && !genomeModelFound) notes.push(`genome VAE ${model.genomeModelId} of the recipe model is not in ${dbName}: the genome embedding is left unknown`);
     const conditions: GrowthConditions = { ...predicted.conditions, ...given };
     const condition = recipeConditionForQuery(conditions, domain, query.latent);
@@ -90,6 +94,7 @@ export async function run(argv: string[]): Promise<number> {
       cvae.dispose();
     }
     const out: GenerateJson = { recipes, conditions_used: growthConditionsOf(condition), group: domain === 'eukarya' ? null : groupOfDomain(domain), model: model.id, predicted_notes: notes };
+    if (short) process.stderr.write(`mediaforge generate: warning: ${file}: ${short}\n`);
     if (v.json) process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     else process.stdout.write(formatRecipes(out, query.domainCall, domain));
     return 0;
