@@ -9,7 +9,8 @@
  * measures. A fixed-length single contig (100 kb down to 1 kb) stands for a fragment, and each
  * genome's 16S region (cut by the profiler) alone for a user who has only that gene, also with the
  * genus one BacDive knows. Queries under 3 kb are also ranked under rule 16 (shortQueryRule:
- * without their composition; measured, not adopted). Not a speed benchmark, not part of
+ * without their composition; measured, not adopted), and every query under rule 17
+ * (calibratedNeighbors). Not a speed benchmark, not part of
  * `npm run bench`.
  *
  *   npx vite build --config vite.bench.config.ts && node dist-bench/media-completeness.js [DATA_DIR] [SNAPSHOT]
@@ -118,9 +119,10 @@ for (const [gi, g] of genomes.entries()) {
     const settings: [string, RecommendOptions][] = [['product', { ...leaveOut, conditions }]];
     const none = { temperatureC: null, oxygenTolerant: null, salinityPct: null, ph: null };
     if (isShortQuery(query)) settings.push(['rule 16', { ...leaveOut, conditions: none, shortQueryRule: true }]);
+    settings.push(['rule 17', { ...leaveOut, conditions, calibratedNeighbors: true }]);
     if (level.ssuOnly) {
       const known: RecommendOptions = { ...leaveOut, excludeScope: 'genomes', excludeStrains: linkedStrainIds(db, g.genomeId) };
-      settings.push(['genus in BacDive: product', { ...known, conditions }], ['genus in BacDive: rule 16', { ...known, conditions: none, shortQueryRule: true }]);
+      settings.push(['genus in BacDive: product', { ...known, conditions }], ['genus in BacDive: rule 16', { ...known, conditions: none, shortQueryRule: true }], ['genus in BacDive: rule 17', { ...known, conditions, calibratedNeighbors: true }]);
     }
     for (const [setting, opts] of settings) {
       const ranked = rankMedia(ctx, query, opts).ranked;

@@ -323,6 +323,9 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
   const saltTotalRun: Res[] = [];
   /** Rule 15 (temperatureMisfitRule): the ranking with it; queries with a medium it judges in their top 10 without and with it. */
   const tempMisfitRun: Res[] = [];
+  /** Rule 17 (calibratedNeighbors): the nearest genomes weighed by the media overlap expected at their similarity. */
+  const calNbRun: Res[] = [];
+  const bacdiveCalNbRun: Res[] = [];
   const bacdiveTempMisfitRun: Res[] = [];
   const tempCheck = { 'leave-genus-out': { queries: 0, before: 0, after: 0 }, 'genus in BacDive': { queries: 0, before: 0, after: 0 } };
   const countMisfits = (key: keyof typeof tempCheck, before: ReturnType<typeof rankMedia>, after: ReturnType<typeof rankMedia>) => {
@@ -416,6 +419,7 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
       const tempRun = variant({ temperatureMisfitRule: true });
       countMisfits('leave-genus-out', fixedRun, tempRun);
       tempMisfitRun.push(asResult(tempRun));
+      calNbRun.push(asResult(variant({ calibratedNeighbors: true })));
       const before11 = asResult(variant({ saltInRule: false, saltInDemote: false }));
       const before12 = asResult(variant({ saltInDemote: false }));
       const before14 = asResult(variant({ saltInTotalSalts: false }));
@@ -449,6 +453,7 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
         const tempKnown = known({ temperatureMisfitRule: true });
         countMisfits('genus in BacDive', known({}), tempKnown);
         bacdiveTempMisfitRun.push(asResult(tempKnown));
+        bacdiveCalNbRun.push(asResult(known({ calibratedNeighbors: true })));
         bacdiveSaltDemoteRun.push(asResult(known({ saltInDemote: false })));
       }
     }
@@ -615,6 +620,7 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
     variantRuns.push({ name: `mediaforge before rule 11 (>= ${EXTREME_SALT_G_PER_L} g/L NaCl recipes not held against archaea that are not salt-in; ${saltCheck.queries} such queries, with one in the top 10: ${saltCheck.before} before, ${saltCheck.after} with the rule)`, results: saltInRun, picks: undefined });
     variantRuns.push({ name: `mediaforge before rule 14 (rules 11 and 12 on NaCl alone: ${ctx.traits.filter((t, i) => ctx.matrix.hasComposition[i] && extremeSalt(t)).length} media >= ${EXTREME_SALT_G_PER_L} g/L, against ${ctx.traits.filter((t, i) => ctx.matrix.hasComposition[i] && extremeSalt(t, true)).length} by total salts; ${saltCheck.totalSalts} of those queries with a total-salt one in the top 10)`, results: saltTotalRun, picks: undefined });
     variantRuns.push({ name: `mediaforge with rule 15 (no neighbour evidence for a medium whose domain strains all grow > ${TEMPERATURE_MISFIT_C} °C from the temperature used; ${tempCheck['leave-genus-out'].queries} queries with such a medium, with one in the top 10: ${tempCheck['leave-genus-out'].before} without, ${tempCheck['leave-genus-out'].after} with the rule)`, results: tempMisfitRun, picks: undefined });
+    variantRuns.push({ name: 'mediaforge with rule 17 (the nearest genomes weighed by the media overlap expected at their similarity)', results: calNbRun, picks: undefined });
     variantRuns.push({ name: `mediaforge with rule 11 alone, before rule 12 (its extreme-salt recipes not put after every other candidate; ${saltCheck.demoted} of those queries with one in the top 10)`, results: saltDemoteRun, picks: undefined });
   }
   if (o.genusInBacdive) {
@@ -629,6 +635,7 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
       variantRuns.push({ name: `genus known to BacDive only (own strains out): mediaforge before rule 11 (>= ${EXTREME_SALT_G_PER_L} g/L NaCl recipes not held against archaea that are not salt-in)`, results: bacdiveSaltInRun, picks: undefined });
       variantRuns.push({ name: 'genus known to BacDive only (own strains out): mediaforge with rule 11 alone, before rule 12', results: bacdiveSaltDemoteRun, picks: undefined });
       variantRuns.push({ name: 'genus known to BacDive only (own strains out): mediaforge before rule 14 (rules 11 and 12 on NaCl alone)', results: bacdiveSaltTotalRun, picks: undefined });
+      variantRuns.push({ name: 'genus known to BacDive only (own strains out): mediaforge with rule 17 (the nearest genomes weighed by the media overlap expected at their similarity)', results: bacdiveCalNbRun, picks: undefined });
       variantRuns.push({ name: `genus known to BacDive only (own strains out): mediaforge with rule 15 (${tempCheck['genus in BacDive'].queries} queries with such a medium, with one in the top 10: ${tempCheck['genus in BacDive'].before} without, ${tempCheck['genus in BacDive'].after} with the rule)`, results: bacdiveTempMisfitRun, picks: undefined });
     }
   }

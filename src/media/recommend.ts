@@ -655,6 +655,12 @@ export interface RecommendOptions {
    * recommendMedia) no predicted conditions, only the user's.
    */
   shortQueryRule?: boolean;
+  /**
+   * Rule 17 (measured 2026-12-03, not adopted: top-1 rose, top-10 fell by one genome; default off): each of the nearest genomes weighs E[media overlap | its latent
+   * similarity] / (NEIGHBOR_K · E[overlap | 1]) (the genus route's latent curve) instead of its
+   * share of the similarities.
+   */
+  calibratedNeighbors?: boolean;
   /** The condition fields the user set (edits, counterfactuals): nothing replaces them. */
   conditionEdits?: readonly (keyof GrowthConditions)[];
   /** recommendMedia: this query's predictConditions result, when the caller already has it (it is not predicted again). */
@@ -744,7 +750,7 @@ function proteomeDomain(ctx: RecommendContext, query: GenomeQuery, excluded: Rea
 }
 
 /** The features of every candidate medium for a query (the growth predictor's input). */
-export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, conditions: GrowthConditions, options: Pick<RecommendOptions, 'excludeGenus' | 'excludeGenera' | 'excludeGenomeId' | 'excludeScope' | 'excludeStrains' | 'conditionAwareNeighbors' | 'domainFallback' | 'ssuGenera' | 'genusCalibration' | 'genusRoutePh' | 'identifiedGenusConditions' | 'ssuGenusConditions' | 'saltInRule' | 'saltInTotalSalts' | 'temperatureMisfitRule' | 'shortQueryRule' | 'conditionEdits'> = {}): MediumEvidence {
+export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, conditions: GrowthConditions, options: Pick<RecommendOptions, 'excludeGenus' | 'excludeGenera' | 'excludeGenomeId' | 'excludeScope' | 'excludeStrains' | 'conditionAwareNeighbors' | 'domainFallback' | 'ssuGenera' | 'genusCalibration' | 'genusRoutePh' | 'identifiedGenusConditions' | 'ssuGenusConditions' | 'saltInRule' | 'saltInTotalSalts' | 'temperatureMisfitRule' | 'shortQueryRule' | 'calibratedNeighbors' | 'conditionEdits'> = {}): MediumEvidence {
   const excluded = new Set<string>([...(options.excludeGenera ?? []), ...(options.excludeGenus ? [options.excludeGenus] : [])]);
   /** Genera left out of the strain-side sources (strains, taxon records, conditions, the 16S reference). */
   const strainExcluded = options.excludeScope === 'genomes' ? new Set<string>() : excluded;
@@ -786,8 +792,11 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
   const noGrowth = new Map<number, number>();
   const top = shortQuery ? [] : neighbors.slice(0, NEIGHBOR_K);
   const wsum = top.reduce((a, t) => a + Math.max(0, t.similarity), 0) || 1;
+  // Rule 17 (calibratedNeighbors): each neighbour weighs its expected media overlap at its similarity, relative to five at similarity 1.
+  const nbCurve = options.calibratedNeighbors && latentSim ? (options.genusCalibration ?? genusCalibrationOf(ctx)).latent : null;
+  const nbScale = nbCurve ? NEIGHBOR_K * expectedOverlap(nbCurve, 1) : 1;
   for (const { genome, similarity } of top) {
-    const w = Math.max(0, similarity) / wsum;
+    const w = nbCurve ? expectedOverlap(nbCurve, similarity) / nbScale : Math.max(0, similarity) / wsum;
     const lab = ctx.labOutcomes.get(genome.genomeId);
     for (const [m, c] of genome.media) {
       const i = ctx.mediumIndex.get(m);

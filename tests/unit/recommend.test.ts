@@ -581,6 +581,32 @@ describe('rules 11, 12 and 14: no extreme-salt recipes for an archaeon that is n
     for (const j of [BASE_FEATURES.indexOf('neighbor'), BASE_FEATURES.indexOf('kmer_neighbor')]) expect(ev.features.every((f) => f[j] === 0)).toBe(true);
   });
 
+  it('rule 17 (measured, off by default): each nearest genome weighs the media overlap expected at its similarity, relative to five at similarity 1', () => {
+    const q = queryOfGenome(db, genomeOf('Methanococcus maripaludis'));
+    const opts = { excludeGenus: 'Methanococcus', conditions: { temperatureC: 37, oxygenTolerant: false, salinityPct: null, ph: null } };
+    const off = rankMedia(ctx, q, opts).evidence;
+    const on = rankMedia(ctx, q, { ...opts, calibratedNeighbors: true }).evidence;
+    expect(on.neighbors.map((t) => t.genome.genomeId)).toEqual(off.neighbors.map((t) => t.genome.genomeId));
+    const curve = genusCalibrationOf(ctx).latent;
+    const top = on.neighbors.slice(0, 5);
+    const expected = (id: string, weight: (s: number) => number) => top.reduce((a, t) => a + (t.genome.media.has(id) ? weight(t.similarity) * t.genome.media.get(id)! : 0), 0);
+    const sum = top.reduce((a, t) => a + t.similarity, 0);
+    const j = BASE_FEATURES.indexOf('neighbor');
+    let checked = 0;
+    on.candidates.forEach((i, k) => {
+      const id = ctx.matrix.mediumIds[i];
+      const want = expected(id, (s) => expectedOverlap(curve, s) / (5 * expectedOverlap(curve, 1)));
+      expect(on.features[k][j], id).toBeCloseTo(want, 9);
+      const c = off.candidates.indexOf(i);
+      if (c >= 0) expect(off.features[c][j], id).toBeCloseTo(expected(id, (s) => s / sum), 9);
+      if (want > 0) checked++;
+    });
+    expect(checked).toBeGreaterThan(0);
+    // Below similarity 1 the term is smaller than the similarity share's.
+    expect(top.every((t) => t.similarity < 1)).toBe(true);
+    expect(on.features.reduce((a, f) => a + f[j], 0)).toBeLessThan(off.features.reduce((a, f) => a + f[j], 0));
+  });
+
   it('holds >= 150 g/L NaCl recipes against a non-halophile archaeon, not against Halobacterium, a bacterium or a given salinity', () => {
     const unknown = { temperatureC: 37, oxygenTolerant: true, salinityPct: null, ph: null };
     const mm = queryOfGenome(db, genomeOf('Methanococcus maripaludis'));
@@ -657,6 +683,7 @@ describe('evaluation on a fixed tiny split', () => {
       expect.stringMatching(/^mediaforge before rule 11 \(>= 150 g\/L NaCl recipes not held against archaea that are not salt-in; \d+ such queries, with one in the top 10: \d+ before, \d+ with the rule\)$/),
       expect.stringMatching(/^mediaforge before rule 14 \(rules 11 and 12 on NaCl alone: \d+ media >= 150 g\/L, against \d+ by total salts; \d+ of those queries with a total-salt one in the top 10\)$/),
       expect.stringMatching(/^mediaforge with rule 15 \(no neighbour evidence for a medium whose domain strains all grow > 20 °C from the temperature used; \d+ queries with such a medium, with one in the top 10: \d+ without, \d+ with the rule\)$/),
+      'mediaforge with rule 17 (the nearest genomes weighed by the media overlap expected at their similarity)',
       expect.stringMatching(/^mediaforge with rule 11 alone, before rule 12 \(its extreme-salt recipes not put after every other candidate; \d+ of those queries with one in the top 10\)$/),
     ]);
     for (const v of rep.variants) expect(v.hits.all.queries, v.name).toBe(rep.genomes);
