@@ -736,7 +736,9 @@ function domainOfQuery(call: DomainCall, neighbors: NeighborEvidence[], proteome
     const t = proteome.trainedOn;
     return { domain: proteome.domain, basis: `no rRNA call: the predicted proteome (amino-acid composition classifier trained on ${t.bacteria} bacteria and ${t.archaea} archaea of ${t.genera} genera; score ${proteome.score.toFixed(2)}, > 0 archaea)`, source: 'proteome' };
   }
-  return best ? { domain: best[0], basis: `no rRNA call: the majority of the ${Math.min(5, neighbors.length)} nearest genomes (${best[0]})`, source: 'neighbors' } : { domain: 'bacteria', basis: 'no rRNA call and no neighbours: bacteria assumed', source: 'neighbors' };
+  // A eukaryote's rRNA call names a domain BacDive has no strains of: the ranking falls back to its neighbours, and says why.
+  const why = call === 'eukarya' ? 'rRNA genes of a eukaryote, a domain BacDive has no strains of' : 'no rRNA call';
+  return best ? { domain: best[0], basis: `${why}: the majority of the ${Math.min(5, neighbors.length)} nearest genomes (${best[0]})`, source: 'neighbors' } : { domain: 'bacteria', basis: `${why} and no neighbours: bacteria assumed`, source: 'neighbors' };
 }
 
 /** The proteome's domain call for a query without an rRNA call (its own protein features, or those stored for a database genome). */
@@ -1359,7 +1361,11 @@ export function recommendMedia(ctx: RecommendContext, query: GenomeQuery, option
         ];
   const saltNote = evidence.notSaltIn ? [`salinity: no extreme halophile (an archaeon whose proteome is not salt-in): recipes with ≥ ${EXTREME_SALT_G_PER_L / 10} % ${evidence.totalSalts ? 'salts (NaCl, KCl, Mg salts)' : 'NaCl'} rank after the other media`] : [];
   const shortNote = shortQuery ? [`fewer than ${COMPOSITION_FLOOR_BP.toLocaleString('en-US')} bp of sequence: ranked without its composition (rule 16): no nearest genomes, the genera its 16S rRNA names, and only the conditions you give (the predicted ones are shown, not used)`] : [];
-  const json = { ...predicted.json, notes: [...predicted.json.notes, `domain used: ${evidence.domain} (${evidence.domainBasis})`, ...shortNote, ...saltNote, ...cvaeNote] };
+  const eukaryoteNote =
+    query.domainCall === 'eukarya'
+      ? ['a eukaryote (its rRNA genes): the database has no evidence for eukaryotic media (its BacDive strains are bacteria and archaea, and no eukaryote in it has known media), and the phenotype models were trained on bacteria and archaea, so these media are those of its nearest prokaryotes, not a recommendation for it']
+      : [];
+  const json = { ...predicted.json, notes: [...predicted.json.notes, `domain used: ${evidence.domain} (${evidence.domainBasis})`, ...eukaryoteNote, ...shortNote, ...saltNote, ...cvaeNote] };
   return {
     predicted_conditions: json,
     conditions_used: conditions,

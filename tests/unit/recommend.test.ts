@@ -607,6 +607,18 @@ describe('rules 11, 12 and 14: no extreme-salt recipes for an archaeon that is n
     expect(on.features.reduce((a, f) => a + f[j], 0)).toBeLessThan(off.features.reduce((a, f) => a + f[j], 0));
   });
 
+  it("a eukaryote's rRNA call: ranked as its nearest genomes' domain, saying that it is a eukaryote and why, not as if it had no rRNA genes", () => {
+    const q = { ...queryOfGenome(db, genomeOf('Methanococcus maripaludis')), genomeId: null, domainCall: 'eukarya' as const };
+    const r = recommendMedia(ctx, q, { top: 5 });
+    expect(r.predicted_conditions.domain).toBe('eukarya');
+    expect(r.domain_used.source).toBe('neighbors');
+    expect(r.domain_used.basis).toMatch(/^rRNA genes of a eukaryote, a domain BacDive has no strains of: the majority of the 5 nearest genomes \((bacteria|archaea)\)$/);
+    expect(r.predicted_conditions.notes.filter((n) => n.startsWith('a eukaryote (its rRNA genes): the database has no evidence for eukaryotic media'))).toHaveLength(1);
+    const prokaryote = recommendMedia(ctx, { ...q, domainCall: 'archaea' as const }, { top: 5 });
+    expect(prokaryote.predicted_conditions.notes.some((n) => n.startsWith('a eukaryote'))).toBe(false);
+    expect(recommendMedia(ctx, { ...q, domainCall: 'unknown' as const }, { top: 5 }).domain_used.basis).toMatch(/^no rRNA call: /);
+  });
+
   it('holds >= 150 g/L NaCl recipes against a non-halophile archaeon, not against Halobacterium, a bacterium or a given salinity', () => {
     const unknown = { temperatureC: 37, oxygenTolerant: true, salinityPct: null, ph: null };
     const mm = queryOfGenome(db, genomeOf('Methanococcus maripaludis'));
