@@ -842,7 +842,8 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
   // left out too, as old names of the same organisms).
   // The calibrated route weighs latent similarities; a context without embeddings keeps the identified genus.
   const ssuMode = options.ssuGenera === 'calibrated' || options.ssuGenera === undefined ? (latentSim ? 'calibrated' : 'identified') : options.ssuGenera;
-  const ssuMatches = query.ssuRegion && ctx.ssuReference ? nearestSsuGenera(ctx.ssuReference, query.ssuRegion, { excluded: withSynonyms(strainExcluded) }).filter((m) => ctx.genusEvidence.has(m.genus)) : [];
+  // The 16S reference holds bacteria and archaea only: a eukaryote's 18S region (cut by the same primers) is not compared with it.
+  const ssuMatches = query.ssuRegion && ctx.ssuReference && query.domainCall !== 'eukarya' ? nearestSsuGenera(ctx.ssuReference, query.ssuRegion, { excluded: withSynonyms(strainExcluded) }).filter((m) => ctx.genusEvidence.has(m.genus)) : [];
   const ssuVia = { genomeId: -1, name: '16S rRNA reference' };
   if (ssuMode === 'calibrated') {
     const cal = options.genusCalibration ?? genusCalibrationOf(ctx);

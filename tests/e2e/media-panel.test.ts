@@ -357,6 +357,27 @@ describe('Media tab', () => {
   });
 
   if (HAS_SHARED_DATA)
+    it("a eukaryote's chromosome (Plasmodium falciparum chromosome 1, anonymised): the panel says these are its nearest prokaryotes' media, not a recommendation for it", async () => {
+      const file = 'eukaryote-x.fa';
+      const text = gunzipSync(readFileSync(sharedGenome('reference/Plasmodium_falciparum_3D7.fna.gz'))).toString('utf8');
+      const first = text.slice(0, text.indexOf('\n>'));
+      writeFileSync(join(dir, file), `>contig_1${first.slice(first.indexOf('\n'))}\n`);
+      const { context, page, errors } = await app.open();
+      await page.getByTestId('fasta-input').setInputFiles(join(dir, file));
+      expect(await waitForRow(page, file, ['done', 'error', 'cancelled'])).toBe('done');
+      await openMedia(page, file);
+      const note = ((await page.getByTestId('eukaryote-note').textContent()) ?? '').replace(/\s+/g, ' ').trim();
+      expect(note).toMatch(/^rRNA genes of a eukaryote: the database has no evidence for eukaryotic media, so these are the media of its nearest prokaryotes \((bacteria|archaea)\), not a recommendation for it$/);
+      expect(await page.getByTestId('domain-used').getAttribute('title')).toMatch(/^rRNA genes of a eukaryote, a domain BacDive has no strains of: /);
+      expect(((await page.getByTestId('eukaryote-warning').textContent()) ?? '').trim()).toMatch(/^A eukaryote: the database has no evidence for eukaryotic media/);
+      // Its 18S region is not compared with the prokaryotic 16S reference.
+      expect(await page.getByTestId('rrna-16s').count()).toBe(0);
+      await shot(page, 'media-panel-eukaryote');
+      expect(errors).toEqual([]);
+      await context.close();
+    });
+
+  if (HAS_SHARED_DATA)
     it('an aerobic archaeon that is no halophile (Nitrosopumilus, anonymised) gets its own medium first and no media for extreme halophiles (rules 11, 12 and 14)', async () => {
       const file = 'archaeon-x.fa';
       const text = gunzipSync(readFileSync(sharedGenome('reference/Nitrosopumilus_maritimus_SCM1.fna.gz'))).toString('utf8');

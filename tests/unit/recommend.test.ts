@@ -614,6 +614,10 @@ describe('rules 11, 12 and 14: no extreme-salt recipes for an archaeon that is n
     expect(r.domain_used.source).toBe('neighbors');
     expect(r.domain_used.basis).toMatch(/^rRNA genes of a eukaryote, a domain BacDive has no strains of: the majority of the 5 nearest genomes \((bacteria|archaea)\)$/);
     expect(r.predicted_conditions.notes.filter((n) => n.startsWith('a eukaryote (its rRNA genes): the database has no evidence for eukaryotic media'))).toHaveLength(1);
+    // An 18S region is not compared with the prokaryotic 16S reference.
+    const withRegion = { ...q, ssuRegion: ctx.ssuReference!.entries[0].region };
+    expect(recommendMedia(ctx, withRegion, { top: 3 }).rrna_16s).toMatchObject({ identified_genus: null, nearest: [] });
+    expect(recommendMedia(ctx, { ...withRegion, domainCall: 'bacteria' as const }, { top: 3 }).rrna_16s!.nearest[0].identity).toBe(1);
     const prokaryote = recommendMedia(ctx, { ...q, domainCall: 'archaea' as const }, { top: 5 });
     expect(prokaryote.predicted_conditions.notes.some((n) => n.startsWith('a eukaryote'))).toBe(false);
     expect(recommendMedia(ctx, { ...q, domainCall: 'unknown' as const }, { top: 5 }).domain_used.basis).toMatch(/^no rRNA call: /);
