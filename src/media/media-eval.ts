@@ -415,11 +415,12 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
       const scRun = variant({ ssuGenusConditions: true });
       checkOxygen('rule 10 leave-genus-out', q.genomeId, f.conditions.oxygenTolerant, scRun);
       ssuCondRun.push(asResult(scRun));
-      // Rules 11, 12 and 14 are the product's since 2026-12-03: these rows are the ranking before each.
+      // Rules 15 and 17 (measured, not adopted): the ranking with each.
       const tempRun = variant({ temperatureMisfitRule: true });
       countMisfits('leave-genus-out', fixedRun, tempRun);
       tempMisfitRun.push(asResult(tempRun));
       calNbRun.push(asResult(variant({ calibratedNeighbors: true })));
+      // Rules 11, 12 and 14 are the product's since 2026-12-03: these rows are the ranking before each.
       const before11 = asResult(variant({ saltInRule: false, saltInDemote: false }));
       const before12 = asResult(variant({ saltInDemote: false }));
       const before14 = asResult(variant({ saltInTotalSalts: false }));
@@ -436,8 +437,11 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
     }
     if (o.genusInBacdive) {
       const own = linkedStrainIds(db, q.genomeId);
+      let productRun: ReturnType<typeof rankMedia> | null = null;
       for (const mode of ['off', 'identified', 'nearest', 'replace', 'calibrated'] as const) {
-        bacdiveRuns[mode].push({ truth, ranked: toRanked(rankMedia(ctx, f.query, { ...opts, excludeScope: 'genomes', excludeStrains: own, growthModel: model, evidenceWeights: null, ssuGenera: mode })), domain: q.organismType });
+        const run = rankMedia(ctx, f.query, { ...opts, excludeScope: 'genomes', excludeStrains: own, growthModel: model, evidenceWeights: null, ssuGenera: mode });
+        if (mode === 'calibrated') productRun = run;
+        bacdiveRuns[mode].push({ truth, ranked: toRanked(run), domain: q.organismType });
       }
       if (o.variants) {
         const known = (extra: RecommendOptions) => variant({ excludeScope: 'genomes', excludeStrains: own, ...extra });
@@ -451,7 +455,7 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
         bacdiveSaltInRun.push(asResult(known({ saltInRule: false, saltInDemote: false })));
         bacdiveSaltTotalRun.push(asResult(known({ saltInTotalSalts: false })));
         const tempKnown = known({ temperatureMisfitRule: true });
-        countMisfits('genus in BacDive', known({}), tempKnown);
+        countMisfits('genus in BacDive', productRun!, tempKnown);
         bacdiveTempMisfitRun.push(asResult(tempKnown));
         bacdiveCalNbRun.push(asResult(known({ calibratedNeighbors: true })));
         bacdiveSaltDemoteRun.push(asResult(known({ saltInDemote: false })));

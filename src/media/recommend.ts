@@ -715,8 +715,6 @@ export interface MediumEvidence {
   /** Best recipe source per medium index: the supported medium it resembles. */
   recipeSource: Map<number, { source: number; jaccard: number }>;
   conditionStats: Map<number, { n: number; tN: number; tMin: number | null; tMax: number | null; anaerobic: number; aerobic: number; match: number }>;
-  /** Rule 16 (shortQueryRule): the query was ranked without its composition (no neighbours: `neighbors` is empty). */
-  shortQuery: boolean;
   /** Rule 15 (temperatureMisfitRule): media whose neighbour evidence was dropped, their domain strains all growing > TEMPERATURE_MISFIT_C from the temperature used. */
   temperatureMisfits: Set<number>;
 }
@@ -789,10 +787,11 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
 
   // Rule 16: a query too short for its composition to count has no neighbours' evidence and names genera by its 16S only.
   const shortQuery = !!options.shortQueryRule && isShortQuery(query);
+  if (shortQuery) neighbors = [];
   // neighbor: own media of the 5 nearest genomes (lab outcomes: grew = confidence 1, no growth = −1).
   const nb = new Float64Array(n);
   const noGrowth = new Map<number, number>();
-  const top = shortQuery ? [] : neighbors.slice(0, NEIGHBOR_K);
+  const top = neighbors.slice(0, NEIGHBOR_K);
   const wsum = top.reduce((a, t) => a + Math.max(0, t.similarity), 0) || 1;
   // Rule 17 (calibratedNeighbors): each neighbour weighs its expected media overlap at its similarity, relative to five at similarity 1.
   const nbCurve = options.calibratedNeighbors && latentSim ? (options.genusCalibration ?? genusCalibrationOf(ctx)).latent : null;
@@ -830,7 +829,7 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
   // genome or record of the database names a genus (ctx.carriers: those without known media), not
   // only the genomes with known media.
   const genera: MediumEvidence['genera'] = [];
-  const named: { genus: string | null; similarity: number; via: { genomeId: number; name: string } }[] = shortQuery ? [] : neighbors.slice(0, GENUS_NEIGHBORS).map((t) => ({ genus: t.genome.genus, similarity: t.similarity, via: t.genome }));
+  const named: { genus: string | null; similarity: number; via: { genomeId: number; name: string } }[] = neighbors.slice(0, GENUS_NEIGHBORS).map((t) => ({ genus: t.genome.genus, similarity: t.similarity, via: t.genome }));
   if (latentSim && !shortQuery) {
     for (const c of ctx.carriers) {
       if (c.genomeId === options.excludeGenomeId || excluded.has(c.genus)) continue;
@@ -1005,7 +1004,7 @@ export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, condit
   const order = first.map((_, c) => c).sort((a, b) => first[b] - first[a] || candidates[a] - candidates[b]);
   const shortlist = new Uint8Array(candidates.length);
   for (const c of order.slice(0, SHORTLIST)) shortlist[c] = 1;
-  return { domain, domainBasis: basis, domainSource, neighbors: shortQuery ? [] : neighbors, shortQuery, genera, ssuMatches, candidates, features, modelRows, firstStage: first, shortlist, noGrowth, recipeSource, conditionStats, temperatureMisfits, routePh, genusConditions, conditions, ...salt };
+  return { domain, domainBasis: basis, domainSource, neighbors, genera, ssuMatches, candidates, features, modelRows, firstStage: first, shortlist, noGrowth, recipeSource, conditionStats, temperatureMisfits, routePh, genusConditions, conditions, ...salt };
 }
 
 /** Rule 16: fewer than COMPOSITION_FLOOR_BP A/C/G/T bases. */

@@ -100,6 +100,16 @@ async function rankingSettles(page: Page, before: string[], same = false): Promi
   return rankedMedia(page);
 }
 
+/** A fresh page with `fasta` written to `file` in the temp folder, dropped, profiled and opened in the Media tab. */
+async function mediaTabFor(file: string, fasta: string): Promise<Awaited<ReturnType<typeof app.open>>> {
+  writeFileSync(join(dir, file), fasta);
+  const opened = await app.open();
+  await opened.page.getByTestId('fasta-input').setInputFiles(join(dir, file));
+  expect(await waitForRow(opened.page, file, ['done', 'error', 'cancelled'])).toBe('done');
+  await openMedia(opened.page, file);
+  return opened;
+}
+
 describe('Media tab', () => {
   it('predicts conditions, ranks media, reacts to edits and keeps lab outcomes across a reload', async () => {
     const { context, page, errors } = await app.open();
@@ -321,12 +331,7 @@ describe('Media tab', () => {
 
   it('a sequence without rRNA genes is ranked for the domain of its predicted proteome, and the panel says so', async () => {
     // 240 kbp of M. genitalium past its rRNA operon (fixture lines 3001–6000): genes, no rRNA genes (the profiler calls it 'unknown').
-    const file = 'no-rrna-chunk.fa';
-    writeFileSync(join(dir, file), `>chunk_1\n${mgLines.slice(3000, 6000).join('\n')}\n`);
-    const { context, page, errors } = await app.open();
-    await page.getByTestId('fasta-input').setInputFiles(join(dir, file));
-    expect(await waitForRow(page, file, ['done', 'error', 'cancelled'])).toBe('done');
-    await openMedia(page, file);
+    const { context, page, errors } = await mediaTabFor('no-rrna-chunk.fa', `>chunk_1\n${mgLines.slice(3000, 6000).join('\n')}\n`);
     const line = (await page.getByTestId('domain-used').textContent())?.replace(/\s+/g, ' ').trim() ?? '';
     expect(line).toMatch(/^No rRNA genes found: ranked as bacteria, from the predicted proteome · model /);
     // Its title gives the basis in full (the classifier and its score).
@@ -340,12 +345,7 @@ describe('Media tab', () => {
   });
 
   it('an 8 kbp fragment is ranked with a warning of what rankings of fragments that short were worth', async () => {
-    const file = 'fragment-8kb.fa';
-    writeFileSync(join(dir, file), `>fragment\n${mgLines.slice(4000, 4100).join('\n')}\n`);
-    const { context, page, errors } = await app.open();
-    await page.getByTestId('fasta-input').setInputFiles(join(dir, file));
-    expect(await waitForRow(page, file, ['done', 'error', 'cancelled'])).toBe('done');
-    await openMedia(page, file);
+    const { context, page, errors } = await mediaTabFor('fragment-8kb.fa', `>fragment\n${mgLines.slice(4000, 4100).join('\n')}\n`);
     const note = page.getByTestId('short-sequence');
     await note.waitFor();
     expect(await note.getAttribute('data-acgt-bp')).toBe('8000');
@@ -358,14 +358,9 @@ describe('Media tab', () => {
 
   if (HAS_SHARED_DATA)
     it("a eukaryote's chromosome (Plasmodium falciparum chromosome 1, anonymised): the panel says these are its nearest prokaryotes' media, not a recommendation for it", async () => {
-      const file = 'eukaryote-x.fa';
       const text = gunzipSync(readFileSync(sharedGenome('reference/Plasmodium_falciparum_3D7.fna.gz'))).toString('utf8');
       const first = text.slice(0, text.indexOf('\n>'));
-      writeFileSync(join(dir, file), `>contig_1${first.slice(first.indexOf('\n'))}\n`);
-      const { context, page, errors } = await app.open();
-      await page.getByTestId('fasta-input').setInputFiles(join(dir, file));
-      expect(await waitForRow(page, file, ['done', 'error', 'cancelled'])).toBe('done');
-      await openMedia(page, file);
+      const { context, page, errors } = await mediaTabFor('eukaryote-x.fa', `>contig_1${first.slice(first.indexOf('\n'))}\n`);
       const note = ((await page.getByTestId('eukaryote-note').textContent()) ?? '').replace(/\s+/g, ' ').trim();
       expect(note).toMatch(/^rRNA genes of a eukaryote: the database has no evidence for eukaryotic media, so these are the media of its nearest prokaryotes \((bacteria|archaea)\), not a recommendation for it$/);
       expect(await page.getByTestId('domain-used').getAttribute('title')).toMatch(/^rRNA genes of a eukaryote, a domain BacDive has no strains of: /);
@@ -379,14 +374,9 @@ describe('Media tab', () => {
 
   if (HAS_SHARED_DATA)
     it('an aerobic archaeon that is no halophile (Nitrosopumilus, anonymised) gets its own medium first and no media for extreme halophiles (rules 11, 12 and 14)', async () => {
-      const file = 'archaeon-x.fa';
       const text = gunzipSync(readFileSync(sharedGenome('reference/Nitrosopumilus_maritimus_SCM1.fna.gz'))).toString('utf8');
       let n = 0;
-      writeFileSync(join(dir, file), text.replace(/^>.*$/gm, () => `>contig_${++n}`));
-      const { context, page, errors } = await app.open();
-      await page.getByTestId('fasta-input').setInputFiles(join(dir, file));
-      expect(await waitForRow(page, file, ['done', 'error', 'cancelled'])).toBe('done');
-      await openMedia(page, file);
+      const { context, page, errors } = await mediaTabFor('archaeon-x.fa', text.replace(/^>.*$/gm, () => `>contig_${++n}`));
       expect(await page.getByTestId('not-extreme-halophile').textContent()).toBe('no extreme halophile: an archaeon whose proteome is not salt-in, so media with ≥ 15 % salts (NaCl, KCl, Mg salts) are ranked last');
       // What the BacDive strains of its 16S genus say, beside the model's prediction (rule 13: shown, not used).
       expect((await page.getByTestId('genus-oxygen').textContent())?.replace(/\s+/g, ' ').trim()).toMatch(/^its 16S genus Nitrosopumilus: (\d+) of \1 BacDive strains tolerate O₂$/);
