@@ -103,6 +103,8 @@ export interface MediaEvalOptions {
    * the 16S reference, with the identified genus (the product) and with the 3 nearest genera by 16S.
    */
   genusInBacdive?: boolean;
+  /** Rule 18: media named for a genus count as its taxon records (default: the product's, MEDIUM_NAME_GENERA). */
+  mediumNames?: boolean;
   /** Only these genomes are queries (tests: a fixed tiny split). */
   queryFilter?: (g: LinkedGenome) => boolean;
   /**
@@ -222,7 +224,7 @@ const tuningGenomes = (t: TrainingGenome[]): WeightTuningGenome[] => t.map((g) =
 
 /** The growth model shipped as growth-model.default.json: trained on every genome, features leave-genus-out. */
 export function trainShippedGrowthModel(db: Database, o: MediaEvalOptions & { createdAt?: string } = {}): GrowthModel {
-  const ctx = buildRecommendContext(db, { phenotypeModel: null, growthModel: null });
+  const ctx = buildRecommendContext(db, { phenotypeModel: null, growthModel: null, mediumNames: o.mediumNames });
   const folds = makeFolds(db, ctx, o);
   const pairs = trainingPairs(ctx, folds, null, new Map(), genusCalibrations(ctx));
   // Tuned evidence weights are not shipped: measured (mediaforge-tuned), they rank no better than the hand-set ones.
@@ -262,7 +264,7 @@ function makeFolds(db: Database, ctx: RecommendContext, o: MediaEvalOptions): Fo
 
 export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEvalReport {
   const t0 = Date.now();
-  const ctx = buildRecommendContext(db, { phenotypeModel: null, growthModel: null });
+  const ctx = buildRecommendContext(db, { phenotypeModel: null, growthModel: null, mediumNames: o.mediumNames });
   const genomes = ctx.genomes.filter((g) => g.media.size > 0);
   const strains = loadStrainMedia(db);
   const conditionRows = loadStrainMediumConditions(db, strainConditions(db));

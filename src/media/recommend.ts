@@ -58,6 +58,7 @@ import type { DomainSource, GenomeQuery, GrowthConditions, PredictedConditionsJs
 import { latentSimilarity, loadGenusCarriers, loadLinkedGenomes, tetraSimilarity, tetraVector, type GenusCarrier, type LinkedGenome } from './media-ranking';
 import { buildMediaMatrix, gellingMask, PRESENCE_WEIGHT, type MediaMatrix } from './media-vectors';
 import { mediumTraits, type MediumTraits } from './medium-traits';
+import { mediaNamedForGenera } from './medium-name-genera';
 import { estimateGenusConditions, GENUS_CONDITION_MIN_STRAINS, GENUS_OXYGEN_AGREEMENT, genusStrainConditions, type GenusConditionEstimate, type GenusStrain } from './genus-conditions';
 import type { OxygenClass } from './phenotype-labels';
 import { HALOPHILE_RULE, parsePhenotypeModel, predictPhenotype, type PhenotypeModel, type PhenotypePrediction } from './phenotype-model';
@@ -85,6 +86,8 @@ export const IDENTICAL_SIMILARITY = 0.995;
 export const NO_GROWTH_PENALTY = 4;
 /** Rule 12: what puts an extreme-salt recipe after every other candidate for an archaeon that is not salt-in (scores are a few units). */
 export const SALT_MISFIT_DEMOTION = 100;
+/** Rule 18: media named for a genus count as its taxon records in the genus route (buildRecommendContext's mediumNames). */
+export const MEDIUM_NAME_GENERA = false;
 /**
  * Weight of the recipe CVAE's likelihood term (cvaeRankTerm: 10 / (10 + rank of log p(m | c))) in
  * the ranking score. Set a priori (the condition term's weight) and adopted by `eval media
@@ -121,8 +124,10 @@ interface GenusEvidence {
   domain: string | null;
   /** medium → strains of the genus grown on it. */
   media: Map<string, number>;
-  /** media of taxon_media rows of the genus's taxa. */
+  /** media of taxon_media rows of the genus's taxa, and (rule 18) the media named for the genus. */
   taxon: Set<string>;
+  /** Of `taxon`, the media there only because MediaDive names them for the genus (medium-name-genera.ts). */
+  named: Set<string>;
 }
 
 interface StrainRow {
@@ -301,7 +306,10 @@ function recipeWeights(m: MediaMatrix): RecommendContext['recipe'] {
 }
 
 /** Everything the ranking needs from the database, built once (the worker caches it). */
-export function buildRecommendContext(db: Database, options: { phenotypeModel?: PhenotypeModel | null; dnaPhenotypeModel?: PhenotypeModel | null; growthModel?: GrowthModel | null; ssuReference?: SsuReference | null; genusCalibration?: GenusRouteCalibration | null } = {}): RecommendContext {
+export function buildRecommendContext(
+  db: Database,
+  options: { phenotypeModel?: PhenotypeModel | null; dnaPhenotypeModel?: PhenotypeModel | null; growthModel?: GrowthModel | null; ssuReference?: SsuReference | null; genusCalibration?: GenusRouteCalibration | null; mediumNames?: boolean } = {},
+): RecommendContext {
   const modelId = getActiveModelId(db);
   const labOutcomes = loadLab(db);
   const vectors = { emb: modelId ? loadEmbeddings(db, modelId) : null, calls: loadDomainCalls(db) };
@@ -312,7 +320,7 @@ export function buildRecommendContext(db: Database, options: { phenotypeModel?: 
   const genusEvidence = new Map<string, GenusEvidence>();
   const ev = (g: string) => {
     let e = genusEvidence.get(g);
-    if (!e) genusEvidence.set(g, (e = { strains: 0, domain: null, media: new Map(), taxon: new Set() }));
+    if (!e) genusEvidence.set(g, (e = { strains: 0, domain: null, media: new Map(), taxon: new Set(), named: new Set() }));
     return e;
   };
   const strainCount = new Map<string, Set<number>>();
@@ -336,6 +344,23 @@ export function buildRecommendContext(db: Database, options: { phenotypeModel?: 
     const e = ev(genus);
     e.domain = e.domain ?? lower(d);
     e.taxon.add(String(m));
+  }
+  // Rule 18: a medium named for a BacDive genus counts as a taxon record of it (one medium per
+  // strain in the snapshot: a genus's named media are often linked to none of its strains).
+  if (options.mediumNames ?? MEDIUM_NAME_GENERA) {
+    const genera = new Set<string>();
+    for (const [sp] of db.exec('SELECT DISTINCT species FROM strains WHERE species IS NOT NULL')[0]?.values ?? []) {
+      const g = genusOf(String(sp));
+      if (g) genera.add(g);
+    }
+    for (const [g, ids] of mediaNamedForGenera(matrix.mediumIds.map((id, i) => ({ id, name: matrix.names[i] })), genera)) {
+      const e = ev(g);
+      for (const m of ids) {
+        if (e.taxon.has(m) || e.media.has(m)) continue;
+        e.taxon.add(m);
+        e.named.add(m);
+      }
+    }
   }
   const byStrain = strainConditions(db);
   const genomeConds = new Map<number, Conditions>();
@@ -1283,7 +1308,7 @@ function reasonsFor(ctx: RecommendContext, ev: MediumEvidence, index: number, c:
       const t = e.taxon.has(id);
       if (!k && !t) continue;
       const why = g.ssu ? `its 16S rRNA is ${(100 * g.ssu.identity).toFixed(1)} % identical to ${g.ssu.species} (${g.ssu.accession})` : `genus of near genome ${g.via.name} (similarity ${fmt(g.similarity)})`;
-      out.push(`${k ? `${k} of ${e.strains} BacDive strains of ${g.genus}` : `${g.genus} (BacDive taxon record)`} grow on it — ${why}`);
+      out.push(k ? `${k} of ${e.strains} BacDive strains of ${g.genus} grow on it — ${why}` : e.named.has(id) ? `named for ${g.genus} in MediaDive — ${why}` : `${g.genus} (BacDive taxon record) grows on it — ${why}`);
       break;
     }
   }

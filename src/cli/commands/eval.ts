@@ -21,7 +21,7 @@ import { DEFAULT_DB, openCliDatabase } from '../cli-database';
 
 export const SUMMARY = 'leave-genus-out evaluation of the media ranking against baselines';
 
-export const HELP = `Usage: mediaforge eval media [--db FILE] [--data DIR] [--json] [--ablations] [--variants] [--cvae] [--dna-only] [--no-rrna] [--genus-in-bacdive] [--growth-model-out FILE]
+export const HELP = `Usage: mediaforge eval media [--db FILE] [--data DIR] [--json] [--ablations] [--variants] [--cvae] [--dna-only] [--no-rrna] [--genus-in-bacdive] [--medium-names on|off] [--growth-model-out FILE]
        mediaforge eval phenotype [...]   (= mediaforge phenotype eval; see its --help)
 
 Leave-genus-out over every genome of the database with a profile and known media: for each
@@ -65,6 +65,8 @@ Options:
               route before 2026-12-02), with the 3 genera nearest by 16S, with the genera
               identified by 16S in place of the nearest genomes' genera, and the product's
               (16S and genome genera weighed by their expected media overlap)
+  --medium-names on|off  whether media MediaDive names for a genus count as that genus's taxon
+              records in the genus route (rule 18; default: the product's setting)
   --variants  also rank with each evidence-weight variant (EVIDENCE_VARIANTS, media-eval.ts):
               fixed, nested-tuned, and selected by nested leave-genus-out; the first-pick rules; and
               the genus route without the 16S reference, with the genus identified by 16S first
@@ -111,6 +113,7 @@ async function runMedia(argv: string[]): Promise<number> {
       'dna-only': { type: 'boolean', default: false },
       'no-rrna': { type: 'boolean', default: false },
       'genus-in-bacdive': { type: 'boolean', default: false },
+      'medium-names': { type: 'string' },
       'growth-model-out': { type: 'string' },
       'created-at': { type: 'string' },
       objective: { type: 'string' },
@@ -123,12 +126,13 @@ async function runMedia(argv: string[]): Promise<number> {
   const objective = choiceOption(v, 'objective', ['pointwise', 'pairwise']);
   const lambda = numberOption(v, 'lambda', { min: 0 });
   const createdAt = isoDateOption(v, 'created-at');
+  const mediumNames = choiceOption(v, 'medium-names', ['on', 'off']);
   const { db } = await openCliDatabase(v.db);
   try {
     // Predicted conditions need the labelled genomes' phenotype features: stored in the snapshot
     // (db build), or profiled from the shared data folder (--data, or a snapshot without them).
     const dataDir = resolve(v.data ?? join(repoRoot(), '..', 'shared', 'data'));
-    const options: MediaEvalOptions = {};
+    const options: MediaEvalOptions = mediumNames ? { mediumNames: mediumNames === 'on' } : {};
     const stored = v.data === undefined ? loadStoredPhenotypeSamples(db) : null;
     const samples = stored ?? (existsSync(join(dataDir, 'genomes', 'manifest.tsv')) ? (await loadPhenotypeSamples(db, dataDir)).samples : null);
     if (samples) {
