@@ -7,6 +7,9 @@
 import type { DomainCall } from '../ml/genome-neighbors';
 import type { OxygenClass } from './phenotype-labels';
 
+/** Growth temperatures outside this range (°C) are no growth condition: such a prediction (a fragment, a genome far from the training genomes) is left unknown. */
+export const GROWTH_TEMPERATURE_RANGE_C: readonly [number, number] = [-2, 113];
+
 /** Growth conditions as the rankers and the recipe generator use them (a user may edit them). */
 export interface GrowthConditions {
   /** Typical growth temperature, °C. */

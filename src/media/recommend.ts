@@ -54,11 +54,12 @@ import { classifyDomain, trainDomainClassifier, type DomainClassifier, type Doma
 import { CONDITION_KERNEL, conditionMatch, genomeConditions, loadStrainMediumConditions, median, strainConditions, type Conditions, type StrainConditionRow } from './condition-ranking';
 import { BASE_FEATURES, expandFeatures, GROWTH_FEATURES, RANKED_FEATURES, growthProbability, growthScore, parseGrowthModel, type GrowthModel } from './growth-predictor';
 import defaultGrowthModelJson from './growth-model.default.json';
-import type { DomainSource, GenomeQuery, GrowthConditions, PredictedConditionsJson, RecommendedMedium, RecommendResult } from './media-api-types';
+import { GROWTH_TEMPERATURE_RANGE_C, type DomainSource, type GenomeQuery, type GrowthConditions, type PredictedConditionsJson, type RecommendedMedium, type RecommendResult } from './media-api-types';
 import { latentSimilarity, loadGenusCarriers, loadLinkedGenomes, tetraSimilarity, tetraVector, type GenusCarrier, type LinkedGenome } from './media-ranking';
 import { buildMediaMatrix, gellingMask, PRESENCE_WEIGHT, type MediaMatrix } from './media-vectors';
 import { mediumTraits, type MediumTraits } from './medium-traits';
 import { mediaNamedForGenera } from './medium-name-genera';
+import { EUKARYOTE_MEDIA_NOTE } from './eukaryote-note';
 import { estimateGenusConditions, GENUS_CONDITION_MIN_STRAINS, GENUS_OXYGEN_AGREEMENT, genusStrainConditions, type GenusConditionEstimate, type GenusStrain } from './genus-conditions';
 import type { OxygenClass } from './phenotype-labels';
 import { HALOPHILE_RULE, parsePhenotypeModel, predictPhenotype, type PhenotypeModel, type PhenotypePrediction } from './phenotype-model';
@@ -486,8 +487,7 @@ export function jaccardRow(ctx: RecommendContext, i: number): Float32Array {
  * model) is treated as unknown, not as the mean: matching media to the mean salinity only
  * penalises media without salt. The salt-in proteome rule (halophiles) always counts.
  */
-/** Growth temperatures outside this range (°C) are no growth condition: such a prediction (a fragment, a genome far from the training genomes) is left unknown. */
-export const GROWTH_TEMPERATURE_RANGE_C: readonly [number, number] = [-2, 113];
+export { GROWTH_TEMPERATURE_RANGE_C };
 
 export function conditionsFromPrediction(model: PhenotypeModel, p: PhenotypePrediction): GrowthConditions {
   const useful = (t: 'temperatureC' | 'salinityPct' | 'pH') => {
@@ -1388,7 +1388,7 @@ export function recommendMedia(ctx: RecommendContext, query: GenomeQuery, option
   const shortNote = shortQuery ? [`fewer than ${COMPOSITION_FLOOR_BP.toLocaleString('en-US')} bp of sequence: ranked without its composition (rule 16): no nearest genomes, the genera its 16S rRNA names, and only the conditions you give (the predicted ones are shown, not used)`] : [];
   const eukaryoteNote =
     query.domainCall === 'eukarya'
-      ? ['a eukaryote (its rRNA genes): the database has no evidence for eukaryotic media (its BacDive strains are bacteria and archaea, and no eukaryote in it has known media), and the phenotype models were trained on bacteria and archaea, so these media are those of its nearest prokaryotes, not a recommendation for it']
+      ? [`a eukaryote (its rRNA genes): ${EUKARYOTE_MEDIA_NOTE}; its conditions come from phenotype models trained on bacteria and archaea`]
       : [];
   const json = { ...predicted.json, notes: [...predicted.json.notes, `domain used: ${evidence.domain} (${evidence.domainBasis})`, ...eukaryoteNote, ...shortNote, ...saltNote, ...cvaeNote] };
   return {

@@ -32,6 +32,7 @@ export function acgtBasesOf(counts: ArrayLike<number>): number {
   return (counts[0] ?? 0) + (counts[1] ?? 0);
 }
 
+/** A length in prose: round ones as said ("10 kbp", "3 kbp"), others to 0.1 kbp below 10 kbp; tables use ui/format.ts formatBp ("10.0 kbp"). */
 const kb = (bp: number) => (bp >= 10_000 || (bp >= 1000 && bp % 1000 === 0) ? `${Math.round(bp / 1000)} kbp` : bp >= 1000 ? `${(bp / 1000).toFixed(1)} kbp` : `${bp} bp`);
 
 /**

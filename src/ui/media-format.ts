@@ -3,7 +3,7 @@
  * changes between two rankings, and the TSV / JSON exports of generated recipes. No DOM, no Svelte:
  * tested in Node (tests/unit/media-format.test.ts).
  */
-import type { GeneratedRecipe, GrowthConditions } from '../media/media-api-types';
+import { GROWTH_TEMPERATURE_RANGE_C, type GeneratedRecipe, type GrowthConditions } from '../media/media-api-types';
 import { escapeJsonControls, showControls } from '../core/untrusted-text';
 
 export const CONDITION_KEYS = ['temperatureC', 'oxygenTolerant', 'salinityPct', 'ph'] as const;
@@ -36,7 +36,17 @@ export function formatOxygen(tolerant: boolean | null | undefined): string {
 
 /** "80 % interval 31.2–42.0 °C". */
 export function formatInterval(low: number, high: number, unit: string, digits = 1): string {
-  return `${round(low, digits)}–${round(high, digits)}${unit ? ` ${unit}` : ''}`;
+  // A dash between negative numbers reads as a minus ("-22.5--5.8"): say "to" then.
+  const sep = low < 0 || high < 0 ? ' to ' : '–';
+  return `${round(low, digits)}${sep}${round(high, digits)}${unit ? ` ${unit}` : ''}`;
+}
+
+/** Why a predicted value is not used by the rankers (the UI's note after it). */
+export function unusedReason(key: 'temperatureC' | 'salinityPct' | 'ph', value: number | null | undefined): string {
+  if (key === 'temperatureC' && value !== null && value !== undefined && (value < GROWTH_TEMPERATURE_RANGE_C[0] || value > GROWTH_TEMPERATURE_RANGE_C[1])) {
+    return ' — outside any known growth range, so not used; type a value to use one';
+  }
+  return ' — no better than the training mean, so not used; type a value to use one';
 }
 
 /** One line per condition, as the ranking used them ("37 °C, tolerates O₂, 0.5 % NaCl, pH 7"). */

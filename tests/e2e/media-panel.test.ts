@@ -362,9 +362,14 @@ describe('Media tab', () => {
       const first = text.slice(0, text.indexOf('\n>'));
       const { context, page, errors } = await mediaTabFor('eukaryote-x.fa', `>contig_1${first.slice(first.indexOf('\n'))}\n`);
       const note = ((await page.getByTestId('eukaryote-note').textContent()) ?? '').replace(/\s+/g, ' ').trim();
-      expect(note).toMatch(/^rRNA genes of a eukaryote: the database has no evidence for eukaryotic media, so these are the media of its nearest prokaryotes \((bacteria|archaea)\), not a recommendation for it$/);
+      expect(note).toMatch(/^rRNA genes of a eukaryote, ranked as (bacteria|archaea): the database has no evidence for eukaryotic media \(its BacDive strains are bacteria and archaea, and no eukaryote in it has known media\), so these are the media of its nearest prokaryotes, not a recommendation for it$/);
       expect(await page.getByTestId('domain-used').getAttribute('title')).toMatch(/^rRNA genes of a eukaryote, a domain BacDive has no strains of: /);
       expect(((await page.getByTestId('eukaryote-warning').textContent()) ?? '').trim()).toMatch(/^A eukaryote: the database has no evidence for eukaryotic media/);
+      // Its predicted temperature (a model of bacteria and archaea, far outside its training) says why it is not used.
+      const temp = ((await page.getByTestId('predicted-temperature').textContent()) ?? '').replace(/\s+/g, ' ');
+      const t = Number(/^predicted (-?[\d.]+) °C/.exec(temp)?.[1]);
+      expect(Number.isFinite(t), temp).toBe(true);
+      if (t < -2 || t > 113) expect(temp).toMatch(/ to .* °C — outside any known growth range, so not used/);
       // Its 18S region is not compared with the prokaryotic 16S reference.
       expect(await page.getByTestId('rrna-16s').count()).toBe(0);
       await shot(page, 'media-panel-eukaryote');

@@ -7,6 +7,7 @@ import {
   editedFields,
   exportName,
   formatInterval,
+  unusedReason,
   formatRankChange,
   formatSalinity,
   formatTemperature,
@@ -42,6 +43,14 @@ describe('units', () => {
     expect(formatTemperature(null)).toBe('–');
     expect(formatSalinity(0.5)).toBe('0.5 % NaCl');
     expect(formatInterval(31.24, 42.96, '°C')).toBe('31.2–43 °C');
+    // A dash between negative numbers would read as a minus.
+    expect(formatInterval(-22.46, -5.8, '°C')).toBe('-22.5 to -5.8 °C');
+    expect(formatInterval(-3, 12, '°C')).toBe('-3 to 12 °C');
+    // Why a predicted value is not used: out of any growth range, or no better than the mean.
+    expect(unusedReason('temperatureC', -14.2)).toMatch(/^ — outside any known growth range, so not used/);
+    expect(unusedReason('temperatureC', 120)).toMatch(/outside any known growth range/);
+    expect(unusedReason('temperatureC', 30)).toMatch(/^ — no better than the training mean/);
+    expect(unusedReason('salinityPct', 3.6)).toMatch(/^ — no better than the training mean/);
     expect(describeConditions(predicted)).toBe('36.8 °C, tolerates O₂, 0.5 % NaCl, pH unknown');
   });
 });
