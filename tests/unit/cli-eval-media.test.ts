@@ -99,4 +99,11 @@ describe('mediaforge eval media', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toMatch(/^mediaforge eval: unknown evaluation 'recipes' \(evaluations: media, phenotype\)/);
   });
+
+  it('names a bad --medium-names value in one line', async () => {
+    const r = await cli('media', '--medium-names', 'maybe');
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/--medium-names must be on or off, got 'maybe'/);
+  });
 });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import initSqlJs from 'sql.js';
 import { REPO_ROOT } from '../helpers/data';
+import { buildRecommendContext } from '../../src/media/recommend';
 
 const vocab = new Map(['Thermocladium', 'Nitriliruptor', 'Alkaliphilus', 'Methanobacterium', 'Methanothermobacter', 'Pyrococcus', 'Halobacterium'].map((g) => [g.toLowerCase(), g]));
 
@@ -45,11 +46,19 @@ describe('mediaNamedForGenera on the bundled snapshot', () => {
       expect(named.get('Methanothermobacter')?.has('J231')).toBe(true); // METHANOBACTERIUM THERMOAUTOTROPHICUM MEDIUM
       expect(named.get('Methanobacterium')?.has('J231')).toBeFalsy();
       expect(named.get('Alkaliphilus')?.has('1105')).toBeFalsy(); // NITRILIRUPTOR ALKALIPHILUS MEDIUM
+      // In the ranking's context (rule 18, off in the product): named media become the genus's taxon records, marked as named.
+      const off = buildRecommendContext(db, { mediumNames: false });
+      const on = buildRecommendContext(db, { mediumNames: true });
+      expect(off.genusEvidence.get('Pyrobaculum')?.named.size ?? 0).toBe(0);
+      const pyro = on.genusEvidence.get('Pyrobaculum')!;
+      expect(pyro.named.has('1090') || pyro.media.has('1090')).toBe(true);
+      for (const m of pyro.named) expect(pyro.taxon.has(m) && !pyro.media.has(m)).toBe(true);
+      expect(on.genusEvidence.get('Thermocladium')!.taxon.has('J236')).toBe(true);
       const total = new Set([...named.values()].flatMap((s) => [...s])).size;
       expect(total).toBeGreaterThan(1000);
       expect(total).toBeLessThan(media.length);
     } finally {
       db.close();
     }
-  });
+  }, 120_000);
 });
