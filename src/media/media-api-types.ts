@@ -25,7 +25,8 @@ export interface GrowthConditions {
 /** `predicted_conditions` of `recommend --json` (and of the app): each with its uncertainty. */
 export interface PredictedConditionsJson {
   temperature_c: { value: number; low: number; high: number } | null;
-  oxygen: { class: OxygenClass; p_tolerant: number; tolerant: boolean } | null;
+  /** `caveat`: present when the phenotype model's training genomes of the query's domain hold fewer than 3 of one oxygen class (its call there is little more than the domain's majority). */
+  oxygen: { class: OxygenClass; p_tolerant: number; tolerant: boolean; caveat?: string } | null;
   salinity_pct: { value: number; low: number; high: number; halophile: boolean; basis: string } | null;
   ph: { value: number; low: number; high: number } | null;
   /**

@@ -57,6 +57,8 @@ export interface PhenotypeTrainingSample {
   group: string;
   /** Species name, for species weights. */
   species: string | null;
+  /** bacteria | archaea | …, for the oxygen model's per-domain counts (optional). */
+  domain?: string | null;
 }
 
 export interface PhenotypeTrainOptions {
@@ -153,7 +155,15 @@ export interface OxygenModel {
     coef: number[];
     /** pTolerant = 1 / (1 + exp(−(a·score + b))). */
     platt: { a: number; b: number };
-    cv: { genomes: number; genera: number; tolerant: number; intolerant: number; balancedAccuracy: number };
+    cv: {
+      genomes: number;
+      genera: number;
+      tolerant: number;
+      intolerant: number;
+      balancedAccuracy: number;
+      /** The training genomes per domain, tolerant and not (what the model can tell apart within a domain). */
+      byDomain?: Record<string, { tolerant: number; intolerant: number }>;
+    };
   };
   /** Class of a tolerant genome; null when the training genomes have one tolerant class only. */
   classes: {
@@ -544,6 +554,18 @@ export function trainPhenotypeModel(samples: readonly PhenotypeTrainingSample[],
   return model;
 }
 
+/** Tolerant / intolerant training genomes per domain, when the samples carry their domain. */
+export function oxygenByDomain(samples: readonly Pick<PhenotypeTrainingSample, 'domain'>[], truth: readonly boolean[]): { byDomain?: Record<string, { tolerant: number; intolerant: number }> } {
+  if (!samples.length || samples.some((s) => !s.domain)) return {};
+  const byDomain: Record<string, { tolerant: number; intolerant: number }> = {};
+  samples.forEach((s, k) => {
+    const d = (byDomain[s.domain!] ??= { tolerant: 0, intolerant: 0 });
+    if (truth[k]) d.tolerant++;
+    else d.intolerant++;
+  });
+  return { byDomain };
+}
+
 function trainOxygen(samples: readonly PhenotypeTrainingSample[], design: Design, baseWeights: Float64Array, subsets: FeatureSubset[], o: Required<PhenotypeTrainOptions>, skipped: Record<string, string>): OxygenModel | null {
   const rows = samples.map((s, i) => (s.labels.oxygen ? i : -1)).filter((i) => i >= 0);
   const groupNames = rows.map((i) => samples[i].group);
@@ -611,7 +633,7 @@ function trainOxygen(samples: readonly PhenotypeTrainingSample[], design: Design
         intercept: round(fit.intercept),
         coef: fullCoef(D, c.cols, fit.coef),
         platt: { a: round(platt.a), b: round(platt.b) },
-        cv: { genomes: rows.length, genera: new Set(groupNames).size, tolerant: nPos, intolerant: nNeg, balancedAccuracy: round(ba, 4) },
+        cv: { genomes: rows.length, genera: new Set(groupNames).size, tolerant: nPos, intolerant: nNeg, balancedAccuracy: round(ba, 4), ...oxygenByDomain(rows.map((i) => samples[i]), truth) },
       },
       classes: cls,
       fallbackClass,

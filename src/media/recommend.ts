@@ -507,6 +507,27 @@ export function conditionsFromPrediction(model: PhenotypeModel, p: PhenotypePred
 const EMPTY_CONDITIONS: GrowthConditions = { temperatureC: null, oxygenTolerant: null, salinityPct: null, ph: null };
 
 /** Growth conditions predicted from the genome (phenotype model), as JSON and as the rankers use them. */
+/** Fewer training genomes of one oxygen class than this within a domain, and the model's oxygen call there is flagged. */
+export const OXYGEN_CLASS_MIN_GENOMES = 3;
+
+/**
+ * What the oxygen call is worth within the query's domain: null when the model's training genomes
+ * of that domain hold at least OXYGEN_CLASS_MIN_GENOMES of each class (or the model does not say).
+ * The bundled model's bacteria are all O2-tolerant, so it cannot call a bacterium anaerobic.
+ */
+export function oxygenCaveat(model: PhenotypeModel, domain: string | null): string | null {
+  const c = domain ? model.oxygen?.tolerant.cv.byDomain?.[domain] : undefined;
+  if (!c) return null;
+  const n = c.tolerant + c.intolerant;
+  const minority = c.intolerant <= c.tolerant ? { k: c.intolerant, what: 'anaerobic' } : { k: c.tolerant, what: 'O2-tolerant' };
+  if (minority.k >= OXYGEN_CLASS_MIN_GENOMES) return null;
+  const one = domain === 'bacteria' ? 'bacterium' : domain === 'archaea' ? 'archaeon' : 'genome';
+  const advice = "check what the BacDive strains of its 16S genus say (genus_conditions), or give the oxygen you know";
+  return minority.k === 0
+    ? `none of the ${n} ${domain} the phenotype model was trained on is ${minority.what}, so it cannot call a${one === 'archaeon' ? 'n' : ''} ${one} ${minority.what}: within ${domain} its call is the domain's majority, not a prediction; ${advice}`
+    : `only ${minority.k} of the ${n} ${domain} the phenotype model was trained on ${minority.k === 1 ? 'is' : 'are'} ${minority.what}: within ${domain} its call is little more than the domain's majority; ${advice}`;
+}
+
 export function predictConditions(ctx: Pick<RecommendContext, 'phenotypeModel'> & Partial<Pick<RecommendContext, 'dnaPhenotypeModel' | 'storedProtein' | 'domainSamples' | 'domainClassifiers' | 'ssuReference' | 'genusStrains'>>, query: GenomeQuery): { json: PredictedConditionsJson; conditions: GrowthConditions } {
   let m = ctx.phenotypeModel;
   const notes: string[] = [];
@@ -553,6 +574,11 @@ export function predictConditions(ctx: Pick<RecommendContext, 'phenotypeModel'> 
     model: m.id,
     notes,
   };
+  const caveat = oxygenCaveat(m, query.domainCall === 'bacteria' || query.domainCall === 'archaea' ? query.domainCall : proteome_domain);
+  if (json.oxygen && caveat) {
+    json.oxygen.caveat = caveat;
+    notes.push(`oxygen: ${caveat}`);
+  }
   const conditions = conditionsFromPrediction(m, p);
   if (p.temperatureC && conditions.temperatureC === null && (p.temperatureC.value < GROWTH_TEMPERATURE_RANGE_C[0] || p.temperatureC.value > GROWTH_TEMPERATURE_RANGE_C[1])) {
     notes.push(`predicted growth temperature ${p.temperatureC.value.toFixed(1)} °C is outside any known growth range: left unknown (give it)`);

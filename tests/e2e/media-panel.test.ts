@@ -137,6 +137,10 @@ describe('Media tab', () => {
     expect(await page.getByTestId('condition-salinity').inputValue()).toMatch(/^(\d+(\.\d+)?)?$/);
     expect((await page.getByTestId('predicted-salinity').textContent()) ?? '').toMatch(/% NaCl|not predicted/);
     expect(await page.getByTestId('conditions-reset').isDisabled()).toBe(true);
+    // The model was trained on no anaerobic bacterium: its oxygen call for a bacterium says so, the whole caveat on hover.
+    const caveat = page.getByTestId('oxygen-caveat');
+    expect((await caveat.textContent())?.trim()).toMatch(/^none of the \d+ bacteria the phenotype model was trained on is anaerobic, so it cannot call a bacterium anaerobic$/);
+    expect(await caveat.getAttribute('title')).toMatch(/: within bacteria its call is the domain's majority, not a prediction; check what the BacDive strains of its 16S genus say/);
     expect((await page.getByTestId('domain-used').textContent())?.replace(/\s+/g, ' ').trim()).toMatch(/^Domain from rRNA genes: bacteria · model /);
     // Where its 16S rRNA places it: the nearest reference of its genus (SILVA 93 has M. pneumoniae, not M. genitalium).
     expect((await page.getByTestId('rrna-16s').textContent())?.replace(/\s+/g, ' ').trim()).toMatch(/^16S rRNA: \d+\.\d % identical to Mycoplasmoides pneumoniae \(\w+\) — genus Mycoplasmoides: its BacDive strains' media count$/);

@@ -321,6 +321,16 @@ describe('linear algebra and models on synthetic data', () => {
     expect(back).toEqual(model);
     for (const s of fresh.samples.slice(0, 5)) expect(predictPhenotype(back, s.input)).toEqual(predictPhenotype(model, s.input));
     expect(trainPhenotypeModel(samples).id).toBe(model.id); // deterministic
+    // Samples that carry their domain give the oxygen model's per-domain counts.
+    if (model.oxygen) {
+      const cv0 = model.oxygen.tolerant.cv;
+      expect(Object.keys(cv0.byDomain!)).toEqual([...new Set(samples.filter((x) => x.labels.oxygen).map((x) => x.domain))]);
+      const half = samples.map((x, i) => ({ ...x, domain: i % 2 ? 'bacteria' : 'archaea' }));
+      const by = trainPhenotypeModel(half).oxygen!.tolerant.cv;
+      expect(Object.keys(by.byDomain!).sort()).toEqual(['archaea', 'bacteria']);
+      expect(by.byDomain!.archaea.tolerant + by.byDomain!.bacteria.tolerant).toBe(by.tolerant);
+      expect(by.byDomain!.archaea.intolerant + by.byDomain!.bacteria.intolerant).toBe(by.intolerant);
+    }
     // DNA-only models need no protein input; protein models refuse inputs without it.
     const dnaOnly = trainPhenotypeModel(samples, { featureSet: 'dna' });
     expect(predictPhenotype(dnaOnly, { ...fresh.samples[0].input, protein: null }).temperatureC).not.toBeNull();

@@ -14,7 +14,8 @@ import { getGenomeCounts } from '../../src/db/genomes';
 import { loadEmbeddings } from '../../src/db/models';
 import { mediumVector, weightedJaccard } from '../../src/media/media-vectors';
 import type { GenomeQuery } from '../../src/media/media-api-types';
-import { buildRecommendContext, CVAE_CANDIDATES, EXTREME_SALT_G_PER_L, TEMPERATURE_MISFIT_C, temperatureMisfit, isShortQuery, FAMILY_IDENTITY, notSaltInArchaeon, genusRoutePh, identifiedGenusConditions, ROUTE_PH_MIN_STRAINS, ssuGenusConditions, CVAE_WEIGHT, GENUS_K, genusCalibrationOf, jaccardRow, predictConditions, queryOfGenome, rankMedia, recommendMedia, refreshLabOutcomes, type RecommendContext } from '../../src/media/recommend';
+import { loadPhenotypeLabels } from '../../src/media/phenotype-labels';
+import { buildRecommendContext, oxygenCaveat, CVAE_CANDIDATES, EXTREME_SALT_G_PER_L, TEMPERATURE_MISFIT_C, temperatureMisfit, isShortQuery, FAMILY_IDENTITY, notSaltInArchaeon, genusRoutePh, identifiedGenusConditions, ROUTE_PH_MIN_STRAINS, ssuGenusConditions, CVAE_WEIGHT, GENUS_K, genusCalibrationOf, jaccardRow, predictConditions, queryOfGenome, rankMedia, recommendMedia, refreshLabOutcomes, type RecommendContext } from '../../src/media/recommend';
 import { expectedOverlap } from '../../src/media/genus-route-calibration';
 import { cvaeScoresOf } from '../../src/media/cvae-evidence';
 import { GENUS_IDENTITY } from '../../src/media/ssu-reference';
@@ -234,6 +235,40 @@ describe('recommendMedia on the bundled snapshot', () => {
     const r = recommendMedia(ctx, q, { top: 5 });
     expect(r.conditions_used.temperatureC).toBeCloseTo(json.temperature_c!.value, 1);
     expect(r.media.some((m) => m.reasons.some((x) => /strains grown on it: .* °C/.test(x)))).toBe(true);
+    // No bacterium the bundled model was trained on is anaerobic: its oxygen call for a bacterium says so.
+    expect(json.oxygen!.caveat).toMatch(/^none of the 124 bacteria the phenotype model was trained on is anaerobic, so it cannot call a bacterium anaerobic: /);
+    expect(json.notes.filter((n) => n === `oxygen: ${json.oxygen!.caveat}`)).toHaveLength(1);
+    // An archaeon's (2 of 27 O2-tolerant): little more than the domain's majority.
+    const arch = predictConditions(ctx, queryOfGenome(db, genomeOf('Aeropyrum pernix')));
+    expect(arch.json.domain).toBe('archaea');
+    expect(arch.json.oxygen!.caveat).toMatch(/^only 2 of the 27 archaea the phenotype model was trained on are O2-tolerant: /);
+  });
+
+  it('oxygenCaveat: only where a domain holds fewer than 3 training genomes of one class', () => {
+    const m = ctx.phenotypeModel!;
+    const cv = m.oxygen!.tolerant.cv;
+    const withCounts = (byDomain: typeof cv.byDomain) => ({ ...m, oxygen: { ...m.oxygen!, tolerant: { ...m.oxygen!.tolerant, cv: { ...cv, byDomain } } } });
+    expect(oxygenCaveat(withCounts({ bacteria: { tolerant: 40, intolerant: 3 } }), 'bacteria')).toBeNull();
+    expect(oxygenCaveat(withCounts({ bacteria: { tolerant: 40, intolerant: 2 } }), 'bacteria')).toMatch(/^only 2 of the 42 bacteria .* are anaerobic/);
+    expect(oxygenCaveat(withCounts({ archaea: { tolerant: 0, intolerant: 9 } }), 'archaea')).toMatch(/^none of the 9 archaea .* is O2-tolerant, so it cannot call an archaeon O2-tolerant/);
+    expect(oxygenCaveat(withCounts(undefined), 'bacteria')).toBeNull();
+    expect(oxygenCaveat(m, null)).toBeNull();
+  });
+
+  it("the shipped phenotype models' per-domain oxygen counts are those of the snapshot's labelled genomes", () => {
+    const counts: Record<string, { tolerant: number; intolerant: number }> = {};
+    for (const l of loadPhenotypeLabels(db)) {
+      if (!l.oxygen) continue;
+      const c = (counts[l.domain] ??= { tolerant: 0, intolerant: 0 });
+      if (l.oxygen.tolerant) c.tolerant++;
+      else c.intolerant++;
+    }
+    for (const m of [ctx.phenotypeModel!, ctx.dnaPhenotypeModel!]) {
+      const cv = m.oxygen!.tolerant.cv;
+      expect(cv.byDomain).toEqual(counts);
+      expect(Object.values(counts).reduce((a, c) => a + c.tolerant, 0)).toBe(cv.tolerant);
+      expect(Object.values(counts).reduce((a, c) => a + c.intolerant, 0)).toBe(cv.intolerant);
+    }
   });
 });
 
