@@ -139,8 +139,13 @@ describe('the bundled snapshot on a first visit', () => {
     await page.reload();
     await showDatabase(page);
     expect(snapshotRequests()).toBe(2);
-    const stored = await page.evaluate(async (k) => (await (await (await caches.open('mediaforge-snapshot')).match(k))!.arrayBuffer()).byteLength, key);
-    expect(stored).toBe(SNAPSHOT_BYTES);
+    // The new download is kept in the background once the database is open: wait for it.
+    const storedBytes = () =>
+      page.evaluate(async (k) => {
+        const hit = await (await caches.open('mediaforge-snapshot')).match(k);
+        return hit ? (await hit.arrayBuffer()).byteLength : null;
+      }, key);
+    await expect.poll(storedBytes, { timeout: 30_000 }).toBe(SNAPSHOT_BYTES);
     expect(await offlineSnapshotCopies(page)).toEqual([key]);
     expect(errors).toEqual([]);
     await context.close();
