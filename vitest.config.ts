@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import SlowFirstSequencer from './tests/helpers/slow-first-sequencer';
 
 // Two projects: `unit` (pure Node, tests/unit + tests/regress) and `e2e` (a real Chromium
 // driven by playwright-core against the built app in dist/; run `npm run build` first).
@@ -7,6 +9,8 @@ const assetsInclude = ['**/*.tsv.gz'];
 
 export default defineConfig({
   test: {
+    // The minutes-long evaluation files start first (tests/helpers/slow-first-sequencer.ts).
+    sequence: { sequencer: SlowFirstSequencer },
     projects: [
       {
         assetsInclude,
@@ -16,6 +20,10 @@ export default defineConfig({
           include: ['tests/unit/**/*.test.ts', 'tests/regress/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          // Unit files are CPU-bound Node work: two at a time even on 2 cores (vitest's default
+          // leaves one core to its main process, which idles), so a minutes-long evaluation file
+          // runs beside the others instead of after them.
+          maxWorkers: Math.max(2, availableParallelism() - 1),
         },
       },
       {
