@@ -105,6 +105,8 @@ export interface MediaEvalOptions {
   genusInBacdive?: boolean;
   /** Rule 18: media named for a genus count as its taxon records (default: the product's, MEDIUM_NAME_GENERA). */
   mediumNames?: boolean;
+  /** Rule 19: the score adds the recipe temperature's fit (default: the product's, RECIPE_TEMPERATURE_RULE). */
+  recipeTemperature?: boolean;
   /** Only these genomes are queries (tests: a fixed tiny split). */
   queryFilter?: (g: LinkedGenome) => boolean;
   /**
@@ -385,7 +387,7 @@ export function evaluateMedia(db: Database, o: MediaEvalOptions = {}): MediaEval
       model = trainGrowthModel(trainingPairs(ctx, allFolds, H, pairCache, calibration), { calibrationFolds: 3, createdAt: '1970-01-01T00:00:00.000Z', objective: o.objective, lambda: o.lambda });
       modelCache.set(H, model);
     }
-    const opts = { excludeGenus, excludeGenomeId: q.genomeId, conditions: f.conditions, genusCalibration: calibration([q.genus]) };
+    const opts = { excludeGenus, excludeGenomeId: q.genomeId, conditions: f.conditions, genusCalibration: calibration([q.genus]), ...(o.recipeTemperature === undefined ? {} : { recipeTemperatureRule: o.recipeTemperature }) };
     const toRanked = (r: ReturnType<typeof rankMedia>) => r.ranked.map((x) => ({ mediumId: ctx.matrix.mediumIds[x.index], score: x.score }));
     let weights = weightCache.get(H);
     if (!weights) {

@@ -38,6 +38,7 @@
  *
  * Lab outcomes of the query genome (query.genomeId): 'grew' media rank first, 'no growth' last.
  */
+import { fitRecipeTemperatures, recipeTemperatureFit, RECIPE_TEMPERATURE_WEIGHT, type MediumTemperature } from './recipe-temperature';
 import type { Database } from 'sql.js';
 import { AppError } from '../core/errors';
 import { PROTEIN_FEATURE_NAMES, usableProtein } from '../core/protein-features';
@@ -89,6 +90,13 @@ export const NO_GROWTH_PENALTY = 4;
 export const SALT_MISFIT_DEMOTION = 100;
 /** Rule 18: media named for a genus count as its taxon records in the genus route (buildRecommendContext's mediumNames). */
 export const MEDIUM_NAME_GENERA = false;
+/**
+ * Rule 19 (recipeTemperatureRule; README decision list, recipe-temperature.ts): a candidate with a
+ * recipe adds RECIPE_TEMPERATURE_WEIGHT × its recipe temperature's fit to the temperature used.
+ * Measured 2026-12-04 and not adopted: leave-genus-out top-1, top-10 and archaea top-10 unchanged
+ * (48.7 / 71.1 / 32.1 %; top-5 65.8 → 67.1 %).
+ */
+export const RECIPE_TEMPERATURE_RULE = false;
 /**
  * Weight of the recipe CVAE's likelihood term (cvaeRankTerm: 10 / (10 + rank of log p(m | c))) in
  * the ranking score. Set a priori (the condition term's weight) and adopted by `eval media
@@ -248,6 +256,28 @@ export function fitGenusCalibrationFile(db: Database, name: string): GenusCalibr
 }
 
 const FITTED_CALIBRATIONS = new WeakMap<RecommendContext, GenusRouteCalibration>();
+
+/** Rule 19: recipe temperatures by the genera and strains left out of their training (see recipeTemperaturesOf). */
+const RECIPE_TEMPERATURES = new WeakMap<RecommendContext, Map<string, Float64Array>>();
+
+/** Rule 19: every medium's recipe temperature, fitted on the context's strains less the excluded genera and strains (cached per context and exclusion). */
+export function recipeTemperaturesOf(ctx: Pick<RecommendContext, 'recipe' | 'matrix' | 'conditionRows' | 'mediumIndex'>, excludedGenera: ReadonlySet<string>, dropStrains: ReadonlySet<number>): Float64Array {
+  let byKey = RECIPE_TEMPERATURES.get(ctx as RecommendContext);
+  if (!byKey) RECIPE_TEMPERATURES.set(ctx as RecommendContext, (byKey = new Map()));
+  const key = `${[...excludedGenera].sort().join(',')}|${[...dropStrains].sort((a, b) => a - b).join(',')}`;
+  let t = byKey.get(key);
+  if (!t) {
+    const strains: MediumTemperature[] = [];
+    for (const r of ctx.conditionRows) {
+      if (r.temperatureC === null || (r.genus && excludedGenera.has(r.genus)) || dropStrains.has(r.strainId)) continue;
+      const i = ctx.mediumIndex.get(r.mediumId);
+      if (i !== undefined) strains.push({ medium: i, temperatureC: r.temperatureC });
+    }
+    t = fitRecipeTemperatures(ctx.recipe, ctx.matrix.hasComposition, strains);
+    byKey.set(key, t);
+  }
+  return t;
+}
 /**
  * The context's genus-route curves: the shipped ones, or (another genome VAE active) the shipped
  * 16S curve and a latent curve fitted on this database once (a few seconds).
@@ -700,6 +730,8 @@ export interface RecommendOptions {
    * more than TEMPERATURE_MISFIT_C from the temperature used.
    */
   temperatureMisfitRule?: boolean;
+  /** Rule 19 (default RECIPE_TEMPERATURE_RULE): the score adds the recipe temperature's fit (recipe-temperature.ts). */
+  recipeTemperatureRule?: boolean;
   /**
    * Rule 16 (measured 2026-12-03): a query of fewer than COMPOSITION_FLOOR_BP A/C/G/T is ranked
    * without its composition: no neighbour evidence, a genus route of its 16S genera only, and (in
@@ -1249,6 +1281,12 @@ export function rankMedia(ctx: RecommendContext, query: GenomeQuery, options: Re
   const evidence = mediumEvidence(ctx, query, conditions, options);
   const model = options.growthModel === undefined ? ctx.growthModel : options.growthModel;
   const own = query.genomeId != null && !(options.excludeGenomeId === query.genomeId) ? ctx.labOutcomes.get(query.genomeId) : undefined;
+  // Rule 19: the recipe temperature's fit, fitted without the genera and strains left out of the strain-side evidence.
+  const tUsed = evidence.conditions.temperatureC;
+  const recipeFit =
+    (options.recipeTemperatureRule ?? RECIPE_TEMPERATURE_RULE) && tUsed !== null && tUsed >= GROWTH_TEMPERATURE_RANGE_C[0] && tUsed <= GROWTH_TEMPERATURE_RANGE_C[1]
+      ? recipeTemperatureFit(recipeTemperaturesOf(ctx, options.excludeScope === 'genomes' ? new Set() : new Set([...(options.excludeGenera ?? []), ...(options.excludeGenus ? [options.excludeGenus] : [])]), options.excludeStrains ?? new Set()), tUsed)
+      : null;
   const ranked = evidence.candidates.map((index, c) => {
     const x = evidence.features[c];
     const row = evidence.modelRows[c];
@@ -1259,6 +1297,7 @@ export function rankMedia(ctx: RecommendContext, query: GenomeQuery, options: Re
     void x;
     score -= NO_GROWTH_PENALTY * (evidence.noGrowth.get(index) ?? 0);
     if (options.saltInDemote !== false && saltMisfit(ctx, evidence, index)) score -= SALT_MISFIT_DEMOTION;
+    if (recipeFit) score += RECIPE_TEMPERATURE_WEIGHT * recipeFit[index];
     const p = model ? growthProbability(model, row) : null;
     return { index, score, p };
   });

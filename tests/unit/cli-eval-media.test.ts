@@ -75,4 +75,11 @@ describe('mediaforge eval media', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/--medium-names must be on or off, got 'maybe'/);
   });
+
+  it('names a bad --recipe-temperature value in one line', async () => {
+    const r = await cli('media', '--recipe-temperature', 'yes');
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/--recipe-temperature must be on or off, got 'yes'/);
+  });
 });

@@ -15,8 +15,9 @@ import { loadEmbeddings } from '../../src/db/models';
 import { mediumVector, weightedJaccard } from '../../src/media/media-vectors';
 import type { GenomeQuery } from '../../src/media/media-api-types';
 import { loadPhenotypeLabels } from '../../src/media/phenotype-labels';
-import { buildRecommendContext, oxygenCaveat, CVAE_CANDIDATES, EXTREME_SALT_G_PER_L, TEMPERATURE_MISFIT_C, temperatureMisfit, isShortQuery, FAMILY_IDENTITY, notSaltInArchaeon, genusRoutePh, identifiedGenusConditions, ROUTE_PH_MIN_STRAINS, ssuGenusConditions, CVAE_WEIGHT, GENUS_K, genusCalibrationOf, jaccardRow, predictConditions, queryOfGenome, rankMedia, recommendMedia, refreshLabOutcomes, type RecommendContext } from '../../src/media/recommend';
+import { buildRecommendContext, recipeTemperaturesOf, oxygenCaveat, CVAE_CANDIDATES, EXTREME_SALT_G_PER_L, TEMPERATURE_MISFIT_C, temperatureMisfit, isShortQuery, FAMILY_IDENTITY, notSaltInArchaeon, genusRoutePh, identifiedGenusConditions, ROUTE_PH_MIN_STRAINS, ssuGenusConditions, CVAE_WEIGHT, GENUS_K, genusCalibrationOf, jaccardRow, predictConditions, queryOfGenome, rankMedia, recommendMedia, refreshLabOutcomes, type RecommendContext } from '../../src/media/recommend';
 import { expectedOverlap } from '../../src/media/genus-route-calibration';
+import { recipeTemperatureFit, RECIPE_TEMPERATURE_WEIGHT } from '../../src/media/recipe-temperature';
 import { cvaeScoresOf } from '../../src/media/cvae-evidence';
 import { GENUS_IDENTITY } from '../../src/media/ssu-reference';
 import { linkedStrainIds } from '../../src/db/link';
@@ -106,6 +107,35 @@ describe('recommendMedia on the bundled snapshot', () => {
     const r = recommendMedia(ctx, queryOfGenome(db, g), { excludeGenus: 'Methanococcus', top: 20 });
     expect(r.neighbors.some((n) => (n.species ?? '').startsWith('Methanococcus'))).toBe(false);
     for (const m of r.media) expect(m.reasons.join(' ')).not.toMatch(/Methanococcus /);
+  });
+
+  it('rule 19: the score adds 2 × the recipe temperature fit to media with a recipe, fitted without the held-out genus; nothing else moves', () => {
+    const g = genomeOf('Hyperthermus butylicus');
+    const q = queryOfGenome(db, g);
+    const opts = { excludeGenus: 'Hyperthermus', conditions: { temperatureC: 95 } };
+    const off = rankMedia(ctx, q, { ...opts, recipeTemperatureRule: false });
+    const on = rankMedia(ctx, q, { ...opts, recipeTemperatureRule: true });
+    expect(on.evidence.candidates).toEqual(off.evidence.candidates);
+    const temps = recipeTemperaturesOf(ctx, new Set(['Hyperthermus']), new Set());
+    // Fitted without Hyperthermus's strains: the fit differs from the one with them.
+    expect([...recipeTemperaturesOf(ctx, new Set(), new Set())]).not.toEqual([...temps]);
+    const fit = recipeTemperatureFit(temps, 95);
+    const offScore = new Map(off.ranked.map((r) => [r.index, r.score]));
+    let changed = 0;
+    for (const r of on.ranked) {
+      expect(r.score).toBeCloseTo(offScore.get(r.index)! + RECIPE_TEMPERATURE_WEIGHT * fit[r.index], 9);
+      if (!ctx.matrix.hasComposition[r.index]) expect(r.score).toBe(offScore.get(r.index));
+      if (fit[r.index] > 0.01) changed++;
+    }
+    expect(changed).toBeGreaterThan(0);
+    // The media it lifts at 95 °C are hot ones: the recipe temperature of the best fits is ≥ 80 °C.
+    const lifted = on.ranked.filter((r) => fit[r.index] > 0.3);
+    expect(lifted.length).toBeGreaterThan(0);
+    for (const r of lifted) expect(temps[r.index]).toBeGreaterThan(80);
+    // A eukaryote-range or missing temperature adds nothing.
+    const none = rankMedia(ctx, q, { excludeGenus: 'Hyperthermus', conditions: { temperatureC: null }, recipeTemperatureRule: true });
+    const noneOff = rankMedia(ctx, q, { excludeGenus: 'Hyperthermus', conditions: { temperatureC: null }, recipeTemperatureRule: false });
+    expect(none.ranked.map((r) => r.score)).toEqual(noneOff.ranked.map((r) => r.score));
   });
 
   it('16S: a genome is placed among BacDive genera by its rRNA; the identified genus counts first; a held-out genus (and its synonyms) is never named', () => {

@@ -21,7 +21,7 @@ import { DEFAULT_DB, openCliDatabase } from '../cli-database';
 
 export const SUMMARY = 'leave-genus-out evaluation of the media ranking against baselines';
 
-export const HELP = `Usage: mediaforge eval media [--db FILE] [--data DIR] [--json] [--ablations] [--variants] [--cvae] [--dna-only] [--no-rrna] [--genus-in-bacdive] [--medium-names on|off] [--growth-model-out FILE]
+export const HELP = `Usage: mediaforge eval media [--db FILE] [--data DIR] [--json] [--ablations] [--variants] [--cvae] [--dna-only] [--no-rrna] [--genus-in-bacdive] [--medium-names on|off] [--recipe-temperature on|off] [--growth-model-out FILE]
        mediaforge eval phenotype [...]   (= mediaforge phenotype eval; see its --help)
 
 Leave-genus-out over every genome of the database with a profile and known media: for each
@@ -67,6 +67,8 @@ Options:
               (16S and genome genera weighed by their expected media overlap)
   --medium-names on|off  whether media MediaDive names for a genus count as that genus's taxon
               records in the genus route (rule 18; default: the product's setting)
+  --recipe-temperature on|off  whether a medium's score adds how well the growth temperature
+              read from its recipe fits the temperature used (rule 19; default: the product's setting)
   --variants  also rank with each evidence-weight variant (EVIDENCE_VARIANTS, media-eval.ts):
               fixed, nested-tuned, and selected by nested leave-genus-out; the first-pick rules; and
               the genus route without the 16S reference, with the genus identified by 16S first
@@ -114,6 +116,7 @@ async function runMedia(argv: string[]): Promise<number> {
       'no-rrna': { type: 'boolean', default: false },
       'genus-in-bacdive': { type: 'boolean', default: false },
       'medium-names': { type: 'string' },
+      'recipe-temperature': { type: 'string' },
       'growth-model-out': { type: 'string' },
       'created-at': { type: 'string' },
       objective: { type: 'string' },
@@ -127,12 +130,16 @@ async function runMedia(argv: string[]): Promise<number> {
   const lambda = numberOption(v, 'lambda', { min: 0 });
   const createdAt = isoDateOption(v, 'created-at');
   const mediumNames = choiceOption(v, 'medium-names', ['on', 'off']);
+  const recipeTemperature = choiceOption(v, 'recipe-temperature', ['on', 'off']);
   const { db } = await openCliDatabase(v.db);
   try {
     // Predicted conditions need the labelled genomes' phenotype features: stored in the snapshot
     // (db build), or profiled from the shared data folder (--data, or a snapshot without them).
     const dataDir = resolve(v.data ?? join(repoRoot(), '..', 'shared', 'data'));
-    const options: MediaEvalOptions = mediumNames ? { mediumNames: mediumNames === 'on' } : {};
+    const options: MediaEvalOptions = {
+      ...(mediumNames ? { mediumNames: mediumNames === 'on' } : {}),
+      ...(recipeTemperature ? { recipeTemperature: recipeTemperature === 'on' } : {}),
+    };
     const stored = v.data === undefined ? loadStoredPhenotypeSamples(db) : null;
     const samples = stored ?? (existsSync(join(dataDir, 'genomes', 'manifest.tsv')) ? (await loadPhenotypeSamples(db, dataDir)).samples : null);
     if (samples) {
