@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
-import SlowFirstSequencer from './tests/helpers/slow-first-sequencer';
+import SlowFirstSequencer from './tests/helpers/slow-first-sequencer.ts';
 
 // Two projects: `unit` (pure Node, tests/unit + tests/regress) and `e2e` (a real Chromium
 // driven by playwright-core against the built app in dist/; run `npm run build` first).
