@@ -6,6 +6,7 @@
  * the median growth temperature of the BacDive strains grown on the medium. It judges media whose
  * strains were all left out (a held-out genus's own media) by their recipe alone.
  */
+import { median } from './condition-ranking';
 import { solveLinear } from './phenotype-linalg';
 
 /** Ridge penalty (the probe's value, not tuned). */
@@ -24,12 +25,6 @@ export interface RecipeIngredients {
 export interface MediumTemperature {
   medium: number;
   temperatureC: number;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
 }
 
 /**
@@ -51,7 +46,7 @@ export function fitRecipeTemperatures(recipes: readonly RecipeIngredients[], has
   let d = 0;
   for (let i = 0; i < n; i++) if (hasRecipe[i]) for (let k = 0; k < recipes[i].idx.length; k++) d = Math.max(d, recipes[i].idx[k] + 1);
   const media = [...byMedium.keys()].sort((a, b) => a - b);
-  const y = media.map((m) => median(byMedium.get(m)!));
+  const y = media.map((m) => median(byMedium.get(m)!)!); // each list holds ≥ 1 temperature
   const mean = y.reduce((a, b) => a + b, 0) / y.length;
   const a = new Float64Array(d * d);
   const b = new Float64Array(d);

@@ -38,7 +38,6 @@
  *
  * Lab outcomes of the query genome (query.genomeId): 'grew' media rank first, 'no growth' last.
  */
-import { fitRecipeTemperatures, recipeTemperatureFit, RECIPE_TEMPERATURE_WEIGHT, type MediumTemperature } from './recipe-temperature';
 import type { Database } from 'sql.js';
 import { AppError } from '../core/errors';
 import { PROTEIN_FEATURE_NAMES, usableProtein } from '../core/protein-features';
@@ -52,6 +51,7 @@ import { cvaeRankTerm, cvaeReason, type CvaeMediumScores } from './cvae-evidence
 import { expectedOverlap, fitGenusCalibration, fitOverlapCurve, GENUS_CALIBRATION_FORMAT, genusCalibrationPairs, latentCalibrationPairs, parseGenusCalibration, type CalibrationPair, type GenusCalibrationFile, type GenusCalibrationPairs, type GenusRouteCalibration, type LatentRecord } from './genus-route-calibration';
 import defaultGenusCalibrationJson from './genus-route-calibration.default.json';
 import { classifyDomain, trainDomainClassifier, type DomainClassifier, type DomainSample } from './domain-classifier';
+import { fitRecipeTemperatures, recipeTemperatureFit, RECIPE_TEMPERATURE_WEIGHT, type MediumTemperature } from './recipe-temperature';
 import { CONDITION_KERNEL, conditionMatch, genomeConditions, loadStrainMediumConditions, median, strainConditions, type Conditions, type StrainConditionRow } from './condition-ranking';
 import { BASE_FEATURES, expandFeatures, GROWTH_FEATURES, RANKED_FEATURES, growthProbability, growthScore, parseGrowthModel, type GrowthModel } from './growth-predictor';
 import defaultGrowthModelJson from './growth-model.default.json';
@@ -832,11 +832,19 @@ function proteomeDomain(ctx: RecommendContext, query: GenomeQuery, excluded: Rea
   return call && model ? { ...call, trainedOn: model.trainedOn } : null;
 }
 
+/**
+ * The genera left out of the evidence (excludeGenera and excludeGenus), and those left out of its
+ * strain-side sources (strains, taxon records, conditions, the 16S reference): none with
+ * excludeScope 'genomes'.
+ */
+function exclusionsOf(options: Pick<RecommendOptions, 'excludeGenus' | 'excludeGenera' | 'excludeScope'>): { excluded: Set<string>; strainExcluded: Set<string> } {
+  const excluded = new Set<string>([...(options.excludeGenera ?? []), ...(options.excludeGenus ? [options.excludeGenus] : [])]);
+  return { excluded, strainExcluded: options.excludeScope === 'genomes' ? new Set<string>() : excluded };
+}
+
 /** The features of every candidate medium for a query (the growth predictor's input). */
 export function mediumEvidence(ctx: RecommendContext, query: GenomeQuery, conditions: GrowthConditions, options: Pick<RecommendOptions, 'excludeGenus' | 'excludeGenera' | 'excludeGenomeId' | 'excludeScope' | 'excludeStrains' | 'conditionAwareNeighbors' | 'domainFallback' | 'ssuGenera' | 'genusCalibration' | 'genusRoutePh' | 'identifiedGenusConditions' | 'ssuGenusConditions' | 'saltInRule' | 'saltInTotalSalts' | 'temperatureMisfitRule' | 'shortQueryRule' | 'calibratedNeighbors' | 'conditionEdits'> = {}): MediumEvidence {
-  const excluded = new Set<string>([...(options.excludeGenera ?? []), ...(options.excludeGenus ? [options.excludeGenus] : [])]);
-  /** Genera left out of the strain-side sources (strains, taxon records, conditions, the 16S reference). */
-  const strainExcluded = options.excludeScope === 'genomes' ? new Set<string>() : excluded;
+  const { excluded, strainExcluded } = exclusionsOf(options);
   const dropStrains = options.excludeStrains ?? new Set<number>();
   const n = ctx.matrix.mediumIds.length;
   const useLatent = !!query.latent && ctx.genomes.some((g) => g.latent);
@@ -1285,7 +1293,7 @@ export function rankMedia(ctx: RecommendContext, query: GenomeQuery, options: Re
   const tUsed = evidence.conditions.temperatureC;
   const recipeFit =
     (options.recipeTemperatureRule ?? RECIPE_TEMPERATURE_RULE) && tUsed !== null && tUsed >= GROWTH_TEMPERATURE_RANGE_C[0] && tUsed <= GROWTH_TEMPERATURE_RANGE_C[1]
-      ? recipeTemperatureFit(recipeTemperaturesOf(ctx, options.excludeScope === 'genomes' ? new Set() : new Set([...(options.excludeGenera ?? []), ...(options.excludeGenus ? [options.excludeGenus] : [])]), options.excludeStrains ?? new Set()), tUsed)
+      ? recipeTemperatureFit(recipeTemperaturesOf(ctx, exclusionsOf(options).strainExcluded, options.excludeStrains ?? new Set()), tUsed)
       : null;
   const ranked = evidence.candidates.map((index, c) => {
     const x = evidence.features[c];
