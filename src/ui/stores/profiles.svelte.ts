@@ -62,11 +62,9 @@ export class ProfilesStore {
   }
 
   addFiles(files: Iterable<File>): void {
-    for (const file of files) {
-      const job = new ProfileJob(this.#nextKey++, file);
-      this.jobs.push(job);
-      this.#start(job);
-    }
+    const jobs = Array.from(files, (file) => new ProfileJob(this.#nextKey++, file));
+    this.jobs.push(...jobs); // one update of the list, not one per file
+    for (const job of jobs) this.#start(job);
   }
 
   cancel(job: ProfileJob): void {
