@@ -12,6 +12,7 @@ import { getGenomeCounts } from '../db/genomes';
 import { loadSsuRegion } from '../db/models';
 import { decodeFloat32 } from '../db/profile-blob';
 import type { DomainCall } from '../ml/genome-neighbors';
+import { dot, unitVector } from '../media/media-ranking';
 import { recommendMedia, type RecommendContext } from '../media/recommend';
 
 export interface GroupMedium {
@@ -109,16 +110,3 @@ export function recommendForGroup(ctx: RecommendContext, db: Database, genomeIds
 
 /** Linked genomes whose media a record without profile or links borrows. */
 export const NEAREST_LINKED = 3;
-
-function unitVector(v: Float32Array): Float32Array {
-  let s = 0;
-  for (const x of v) s += x * x;
-  const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-  return v.map((x) => x * inv);
-}
-
-function dot(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}

@@ -44,14 +44,16 @@ export interface StrainMediumRow {
   mediumId: string;
 }
 
-function unit(v: Float32Array): Float32Array {
+/** `v` scaled to unit length (a zero vector stays zero). */
+export function unitVector(v: Float32Array): Float32Array {
   let s = 0;
   for (const x of v) s += x * x;
   const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
   return v.map((x) => x * inv);
 }
 
-function dot(a: Float32Array, b: Float32Array): number {
+/** The dot product of two vectors of one length (the cosine, for unit vectors). */
+export function dot(a: Float32Array, b: Float32Array): number {
   let s = 0;
   for (let i = 0; i < a.length; i++) s += a[i] * b[i];
   return s;
@@ -97,8 +99,8 @@ export function loadLinkedGenomes(db: Database, modelId: string | null, options:
       organismType: String(ot),
       media: m,
       domainCall: calls.get(genomeId) ?? 'unknown',
-      tetra: unit(clr.slice(b4.start, b4.end)),
-      latent: emb && r !== undefined ? unit(emb.vectors.slice(r * emb.dim, (r + 1) * emb.dim)) : null,
+      tetra: unitVector(clr.slice(b4.start, b4.end)),
+      latent: emb && r !== undefined ? unitVector(emb.vectors.slice(r * emb.dim, (r + 1) * emb.dim)) : null,
     });
   }
   return out;
@@ -144,7 +146,7 @@ export function loadGenusCarriers(db: Database, modelId: string | null, hasEvide
       name: String(name),
       genus,
       domainCall: call !== 'unknown' ? call : ot === 'bacteria' || ot === 'archaea' ? ot : 'unknown',
-      latent: unit(emb.vectors.slice(r * emb.dim, (r + 1) * emb.dim)),
+      latent: unitVector(emb.vectors.slice(r * emb.dim, (r + 1) * emb.dim)),
     });
   }
   return out;
@@ -154,7 +156,7 @@ export function loadGenusCarriers(db: Database, modelId: string | null, hasEvide
 export function tetraVector(counts: ArrayLike<number>): Float32Array {
   if (counts.length !== FEATURE_COUNT) throw new Error('tetraVector: expected a 2,772-feature profile');
   const b4 = K_BLOCKS[3];
-  return unit(clrTransform(counts, 'per-k').slice(b4.start, b4.end));
+  return unitVector(clrTransform(counts, 'per-k').slice(b4.start, b4.end));
 }
 
 /** BacDive strain → medium links with the strain's genus and domain (for the popularity baseline). */

@@ -6,6 +6,7 @@
  */
 import { transfer } from 'comlink';
 import { AppError } from '../core/errors';
+import { yieldToEventLoop } from '../core/yield';
 import { GenomeNeighborIndex, type DomainCall, type GenomeNeighbor, type NeighborCandidate } from '../ml/genome-neighbors';
 import { latentDiagnostics, type LatentDiagnostics } from '../map/diagnostics';
 import { fitPca, projectPca } from '../map/pca';
@@ -37,18 +38,6 @@ let genomes: (MapGenomeInput & { n: number; index: GenomeNeighborIndex; rowOfCan
 const placers = new Map<ProjectionMethod, Placer>();
 const cancelledJobs = new Set<number>();
 
-const yieldTask: () => Promise<void> = (() => {
-  if (typeof MessageChannel === 'undefined') return () => new Promise<void>((ok) => setTimeout(ok, 0));
-  const channel = new MessageChannel();
-  const waiting: (() => void)[] = [];
-  channel.port1.onmessage = () => waiting.shift()?.();
-  return () =>
-    new Promise<void>((ok) => {
-      waiting.push(ok);
-      channel.port2.postMessage(0);
-    });
-})();
-
 function held() {
   if (!genomes) throw new AppError('INTERNAL', 'the map worker has no embeddings yet');
   return genomes;
@@ -77,7 +66,7 @@ export const mapWorkerApi = {
     const t0 = performance.now();
     let last = 0;
     const tick = async () => {
-      await yieldTask();
+      await yieldToEventLoop();
       return !cancelledJobs.has(jobId);
     };
     const progress = (p: ProjectionProgress) => {

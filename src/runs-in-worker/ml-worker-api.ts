@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { transfer } from 'comlink';
 import { AppError } from '../core/errors';
 import { FEATURE_COUNT } from '../core/kmer-layout';
+import { yieldToEventLoop } from '../core/yield';
 import type { StoredModel } from '../db/models';
 import { initBrowserBackend, type BackendOverride, type BackendStatus } from '../ml/browser-backend';
 import { GenomeNeighborIndex, type DomainCall, type GenomeNeighbor, type NeighborCandidate } from '../ml/genome-neighbors';
@@ -193,21 +194,6 @@ function ensureBackend(): Promise<BackendStatus> {
 }
 
 const now = () => performance.now();
-/**
- * A real macrotask, so pause/cancel messages get handled while training runs. A MessageChannel
- * round trip, not setTimeout: nested timers are clamped to 4 ms.
- */
-const yieldTask: () => Promise<void> = (() => {
-  if (typeof MessageChannel === 'undefined') return () => new Promise<void>((ok) => setTimeout(ok, 0));
-  const channel = new MessageChannel();
-  const waiting: (() => void)[] = [];
-  channel.port1.onmessage = () => waiting.shift()?.();
-  return () =>
-    new Promise<void>((ok) => {
-      waiting.push(ok);
-      channel.port2.postMessage(0);
-    });
-})();
 
 function checkSet(set: TrainingSet): void {
   const n = set.genomeIds.length;
@@ -309,7 +295,7 @@ export const mlWorkerApi = {
             rate = { t: now(), batches: 0, msPerBatch: rate.msPerBatch };
           }
           if (now() - lastYield > 40) {
-            await yieldTask();
+            await yieldToEventLoop();
             lastYield = now();
           }
         },
@@ -333,10 +319,10 @@ export const mlWorkerApi = {
         vectors.set(embedProfiles(result.vae, items.slice(s, s + chunk)), s * dim);
         const done = Math.min(items.length, s + chunk);
         send({ phase: 'embedding', epoch: result.epochs, done, total: items.length, samplesPerSec: (done / (now() - t0)) * 1000, etaSec: ((items.length - done) * (now() - t0)) / done / 1000 });
-        await yieldTask();
+        await yieldToEventLoop();
       }
       send({ phase: 'report', epoch: result.epochs, done: 0, total: 1, samplesPerSec: NaN, etaSec: NaN });
-      await yieldTask();
+      await yieldToEventLoop();
       model.report = computeVaeReport(result.vae, reportItems(set, items), { valGenera: model.provenance.valGenera }) as unknown as Record<string, unknown>;
       result.vae.dispose();
       send({ phase: 'packing', epoch: result.epochs, done: 1, total: 1, samplesPerSec: NaN, etaSec: 0 });
@@ -495,7 +481,7 @@ export const mlWorkerApi = {
             rate = { t: now(), batches: 0, msPerBatch: rate.msPerBatch };
           }
           if (now() - lastYield > 40) {
-            await yieldTask();
+            await yieldToEventLoop();
             lastYield = now();
           }
         },
