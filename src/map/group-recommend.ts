@@ -87,7 +87,7 @@ export function recommendForGroup(ctx: RecommendContext, db: Database, genomeIds
     if (!v || !linked.length) continue;
     const q = unitVector(decodeFloat32(v as Uint8Array));
     const near = linked
-      .map((g) => ({ g, sim: dot(q, unitVector(g.latent!)) }))
+      .map((g) => ({ g, sim: dot(q, g.latent!) })) // latent is unit length already (loadLinkedGenomes)
       .sort((a, b) => b.sim - a.sim)
       .slice(0, NEAREST_LINKED);
     const best = new Map<string, number>();
